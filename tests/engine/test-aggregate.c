@@ -279,6 +279,19 @@ test_weekly_monthly (void)
     check_bar (out, 2, utc (2025, 1, 6, 0, 0, 0), 10, 11, 9, 10.5, 600, 1);
   }
   {
+    /* Sunday ends its week: Sunday 2024-12-29 alone is the week of Monday
+     * 2024-12-23, and Monday the 30th opens the next. */
+    g_autoptr (QlAggregator) agg = agg_from_bars (&inst, "1w", "1d");
+    g_autoptr (QlSeries) sun_mon = ql_series_new_bars ();
+    g_autoptr (QlSeries) out = ql_series_new_bars ();
+    append_daily (sun_mon, 2024, 12, 29, 1, 2, 0.5, 1.5, 10);
+    append_daily (sun_mon, 2024, 12, 30, 2, 3, 1.5, 2.5, 20);
+    g_assert_cmpint (ql_aggregator_run_bars (agg, sun_mon, out), ==, QL_STATUS_OK);
+    g_assert_cmpuint (out->len, ==, 2);
+    check_bar (out, 0, utc (2024, 12, 23, 0, 0, 0), 1, 2, 0.5, 1.5, 10, 1);
+    check_bar (out, 1, utc (2024, 12, 30, 0, 0, 0), 2, 3, 1.5, 2.5, 20, 1);
+  }
+  {
     /* Months: December 2024 (27th, 30th, 31st): O 10 H 16 L 9 C 13 V 600;
      * January 2025 (2nd, 5th, 6th): O 13 H 14 L 8 C 10.5 V 1500. The January
      * bar opens 2025-01-01 though no bar exists for that day. */
