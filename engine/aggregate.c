@@ -32,6 +32,7 @@ struct QlAggregator
   QlTimeNs bar_end;         /* time based: bucket end, exclusive */
   gint64 count;             /* ticks in the bar (QL_TF_TICKS) */
   gint64 trades;
+  gboolean dirty;           /* the state is newer than the last row of @out */
   gboolean in_double;       /* the bar holds bar input: the doubles below rule */
   /* Fixed-point state (!in_double): prices doubled, so that trade prices
    * (2 * price) and quote mids (bid + ask) share one exact scale. */
@@ -246,6 +247,21 @@ write_row (const QlAggregator *self,
   ql_series_i64 (out, QL_BAR_TRADES)[i] = self->trades;
 }
 
+/* Writes the row if the state changed since the last write. The row is
+ * written lazily: before a new row is appended (the previous bar is then
+ * final) and when a public call returns, so the batch loop converts a bar's
+ * prices once, not once per tick. */
+static inline void
+flush_row (QlAggregator *self,
+           QlSeries     *out)
+{
+  if (self->dirty)
+    {
+      write_row (self, out);
+      self->dirty = FALSE;
+    }
+}
+
 /* Moves a fixed-point bar to the double state, for bar input. */
 static void
 to_double (QlAggregator *self)
@@ -282,13 +298,15 @@ tick_price2 (const QlTick *tick,
   return QL_STATUS_INVALID;
 }
 
-/* Appends a row for a new bar opening at @time. */
+/* Appends a row for a new bar opening at @time, after writing the previous
+ * bar's final row. */
 static void
 open_bar (QlAggregator *self,
           QlSeries     *out,
           QlTimeNs      time,
           QlTimeNs      end)
 {
+  flush_row (self, out);
   ql_series_append_row (out);
   self->forming = TRUE;
   self->bar_time = time;
@@ -300,21 +318,17 @@ open_bar (QlAggregator *self,
   self->volume_q = 0;
 }
 
-QlStatus
-ql_aggregator_push_tick (QlAggregator *self,
-                         const QlTick *tick,
-                         QlSeries     *out,
-                         gboolean     *closed)
+/* Applies @tick to the state; the row is left to flush_row (). On failure
+ * nothing has changed. *@closed is FALSE on entry. */
+static QlStatus
+apply_tick (QlAggregator *self,
+            const QlTick *tick,
+            QlSeries     *out,
+            gboolean     *closed)
 {
   gboolean is_trade;
   gint64 p2;
   QlStatus status;
-
-  if (closed != NULL)
-    *closed = FALSE;
-  g_return_val_if_fail (self != NULL && tick != NULL && out != NULL, QL_STATUS_INVALID);
-  g_return_val_if_fail (out->n_columns == QL_BAR_N_COLUMNS, QL_STATUS_INVALID);
-  g_return_val_if_fail (!self->forming || out->len > 0, QL_STATUS_INVALID);
 
   if (tick->time < self->floor)
     return QL_STATUS_OUT_OF_ORDER;
@@ -360,7 +374,7 @@ ql_aggregator_push_tick (QlAggregator *self,
     }
   self->trades += is_trade;
   self->count++;
-  write_row (self, out);
+  self->dirty = TRUE;
 
   if ((self->tf.unit == QL_TF_TICKS && self->count >= self->tf.n) ||
       (self->tf.unit == QL_TF_VOLUME && self->volume_q >= self->volume_threshold))
@@ -370,6 +384,25 @@ ql_aggregator_push_tick (QlAggregator *self,
         *closed = TRUE;
     }
   return QL_STATUS_OK;
+}
+
+QlStatus
+ql_aggregator_push_tick (QlAggregator *self,
+                         const QlTick *tick,
+                         QlSeries     *out,
+                         gboolean     *closed)
+{
+  QlStatus status;
+
+  if (closed != NULL)
+    *closed = FALSE;
+  g_return_val_if_fail (self != NULL && tick != NULL && out != NULL, QL_STATUS_INVALID);
+  g_return_val_if_fail (out->n_columns == QL_BAR_N_COLUMNS, QL_STATUS_INVALID);
+  g_return_val_if_fail (!self->forming || out->len > 0, QL_STATUS_INVALID);
+
+  status = apply_tick (self, tick, out, closed);
+  flush_row (self, out);
+  return status;
 }
 
 QlStatus
@@ -419,7 +452,8 @@ ql_aggregator_push_bar (QlAggregator *self,
       self->volume = bar->volume;
       self->trades = bar->trades;
     }
-  write_row (self, out);
+  self->dirty = TRUE;
+  flush_row (self, out);
   return QL_STATUS_OK;
 }
 
@@ -430,6 +464,7 @@ ql_aggregator_run_ticks (QlAggregator   *self,
 {
   const gint64 *tt, *pp, *ss, *bb, *aa, *ff;
   gsize n, i = 0;
+  QlStatus status = QL_STATUS_OK;
 
   g_return_val_if_fail (self != NULL && ticks != NULL && out != NULL, QL_STATUS_INVALID);
   g_return_val_if_fail (ticks->n_columns == QL_TICK_N_COLUMNS, QL_STATUS_INVALID);
@@ -447,7 +482,6 @@ ql_aggregator_run_ticks (QlAggregator   *self,
   while (i < n)
     {
       QlTick tick;
-      QlStatus status;
 
       /* Fast path: trade ticks that stay in the forming fixed-point bar and
        * do not complete it. Any other tick leaves the loop and goes through
@@ -487,7 +521,7 @@ ql_aggregator_run_ticks (QlAggregator   *self,
               self->volume_q = vq;
               self->trades += (gint64) (i - first);
               self->count += (gint64) (i - first);
-              write_row (self, out);
+              self->dirty = TRUE;
             }
           if (i == n)
             break;
@@ -496,15 +530,18 @@ ql_aggregator_run_ticks (QlAggregator   *self,
       tick.time = tt[i];
       tick.price = pp[i];
       tick.size = ss[i];
-      tick.bid = bb[i];
-      tick.ask = aa[i];
       tick.flags = (guint32) ff[i];
-      status = ql_aggregator_push_tick (self, &tick, out, NULL);
+      /* apply_tick () reads bid and ask only without a trade; skipping the
+       * two columns otherwise saves two cache misses per bucket. */
+      tick.bid = tick.flags & QL_TICK_FLAG_TRADE ? 0 : bb[i];
+      tick.ask = tick.flags & QL_TICK_FLAG_TRADE ? 0 : aa[i];
+      status = apply_tick (self, &tick, out, NULL);
       if (status != QL_STATUS_OK)
-        return status;
+        break;
       i++;
     }
-  return QL_STATUS_OK;
+  flush_row (self, out);
+  return status;
 }
 
 QlStatus
