@@ -322,6 +322,32 @@ test_weekly_monthly (void)
 }
 
 static void
+test_n_days (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) days = ql_series_new_bars ();
+  g_autoptr (QlSeries) out = ql_series_new_bars ();
+  g_autoptr (QlAggregator) agg = NULL;
+
+  g_test_summary ("Nd bars group label dates k*N .. k*N+N-1, counted from 1970-01-01");
+  inst_init (&inst, "UTC", "24h", 2, 0);
+  /* 2024-01-01 is day 19723, so 2023-12-31 is 19722 = 3 * 6574: a 3d bar
+   * opens there and holds Dec 31, Jan 1 and Jan 2; Jan 3 (19725 = 3 * 6575)
+   * opens the next. The first bar's time is Dec 31 though no bar exists
+   * for that day. */
+  append_daily (days, 2024, 1, 1, 5, 6, 4, 5.5, 10);
+  append_daily (days, 2024, 1, 2, 5.5, 7, 5, 6, 20);
+  append_daily (days, 2024, 1, 3, 6, 6.5, 3, 4, 30);
+  agg = agg_from_bars (&inst, "3d", "1d");
+  g_assert_cmpint (ql_aggregator_run_bars (agg, days, out), ==, QL_STATUS_OK);
+  g_assert_cmpuint (out->len, ==, 2);
+  check_bar (out, 0, utc (2023, 12, 31, 0, 0, 0), 5, 7, 4, 6, 30, 2);
+  check_bar (out, 1, utc (2024, 1, 3, 0, 0, 0), 6, 6.5, 3, 4, 30, 1);
+  g_assert_cmpint (ql_aggregator_get_bar_end (agg), ==, utc (2024, 1, 6, 0, 0, 0));
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_fx_session (void)
 {
   QlInstrument inst;
@@ -807,6 +833,41 @@ test_stream_equals_batch (void)
 }
 
 static void
+test_bars_same_as_ticks (void)
+{
+  struct { const char *tz, *session, *small, *large; } cases[] = {
+    { "UTC", "24h", "1m", "1h" },
+    { "UTC", "24h", "15s", "5m" },
+    { "America/New_York", "09:30-16:00", "1m", "1d" },
+    { "America/New_York", "17:00-17:00", "1h", "1w" },
+    { "Europe/London", "08:00-16:30", "1d", "1M" },
+  };
+  g_autoptr (QlSeries) ticks = random_ticks (7, 100000);
+
+  g_test_summary ("Bars built from smaller bars equal bars built from the same ticks");
+  /* Whole sizes (qty_scale 0) make every volume sum exact in double, so the
+   * two routes must agree bit for bit, trades and times included. */
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      QlInstrument inst;
+      inst_init (&inst, cases[i].tz, cases[i].session, 2, 0);
+      g_autoptr (QlAggregator) small = agg_new (&inst, cases[i].small);
+      g_autoptr (QlAggregator) direct = agg_new (&inst, cases[i].large);
+      g_autoptr (QlAggregator) combined = agg_from_bars (&inst, cases[i].large, cases[i].small);
+      g_autoptr (QlSeries) s = ql_series_new_bars ();
+      g_autoptr (QlSeries) a = ql_series_new_bars ();
+      g_autoptr (QlSeries) b = ql_series_new_bars ();
+
+      g_assert_cmpint (ql_aggregator_run_ticks (small, ticks, s), ==, QL_STATUS_OK);
+      g_assert_cmpint (ql_aggregator_run_ticks (direct, ticks, a), ==, QL_STATUS_OK);
+      g_assert_cmpint (ql_aggregator_run_bars (combined, s, b), ==, QL_STATUS_OK);
+      g_assert_cmpuint (a->len, <, s->len);
+      assert_series_equal (a, b);
+      ql_instrument_clear (&inst);
+    }
+}
+
+static void
 test_closed_flag (void)
 {
   QlInstrument inst;
@@ -905,9 +966,11 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/aggregate/ticks/volume-threshold", test_volume_bars);
   g_test_add_func ("/engine/aggregate/ticks/quote-mid", test_quotes);
   g_test_add_func ("/engine/aggregate/bars/weekly-monthly", test_weekly_monthly);
+  g_test_add_func ("/engine/aggregate/bars/n-days-anchor", test_n_days);
   g_test_add_func ("/engine/aggregate/bars/minutes-to-larger", test_from_bars);
   g_test_add_func ("/engine/aggregate/bars/history-then-ticks", test_bars_then_ticks);
   g_test_add_func ("/engine/aggregate/bars/refused", test_refused);
+  g_test_add_func ("/engine/aggregate/bars/same-as-ticks", test_bars_same_as_ticks);
   g_test_add_func ("/engine/aggregate/order/out-of-order", test_out_of_order);
   g_test_add_func ("/engine/aggregate/stream/equals-batch", test_stream_equals_batch);
   g_test_add_func ("/engine/aggregate/stream/closed-flag", test_closed_flag);
