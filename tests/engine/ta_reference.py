@@ -936,7 +936,7 @@ def case_name(spec, series):
 
 
 def fmt(v):
-    if v is NA:
+    if v is NA or v != v:  # NA, or a NaN input
         return "NAN"
     if v == 0:
         return "0.0"
