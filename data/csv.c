@@ -558,9 +558,10 @@ parse_epoch (const char *p, const char *end, TimeVal *tv, QlCsvTimeFormat *fmt)
     }
   for (; p < end && isd (*p); p++, n++)
     {
-      if (n == 18)
+      guint64 dg = (guint64) (*p - '0');
+      if (v > ((guint64) G_MAXINT64 - dg) / 10)
         return NULL;
-      v = v * 10 + (guint64) (*p - '0');
+      v = v * 10 + dg;
     }
   if (n == 0)
     return NULL;
@@ -1296,21 +1297,20 @@ static const struct
   { "isbuyermaker", QL_CSV_COL_BUYER_MAKER },
 };
 
+/* The role of a header name; *@is_time tells whether it is exactly "time"
+ * (the time-of-day half when a "date" column exists too). */
 static QlCsvColumn
-column_for_header (const char *raw, gboolean *known)
+column_for_header (const char *raw, gboolean *is_time)
 {
   g_autoptr (GString) s = g_string_new (NULL);
 
   for (const char *p = raw; *p != '\0'; p++)
     if (strchr (" _-.<>\"'", *p) == NULL)
       g_string_append_c (s, g_ascii_tolower (*p));
+  *is_time = strcmp (s->str, "time") == 0;
   for (guint i = 0; i < G_N_ELEMENTS (header_names); i++)
     if (strcmp (s->str, header_names[i].name) == 0)
-      {
-        *known = TRUE;
-        return header_names[i].col;
-      }
-  *known = FALSE;
+      return header_names[i].col;
   return QL_CSV_COL_IGNORE;
 }
 
@@ -1441,8 +1441,8 @@ header_roles (QlCsvReader *self, GPtrArray *h, GError **error)
   for (guint i = 0; i < h->len; i++)
     {
       const char *name = g_ptr_array_index (h, i);
-      gboolean known;
-      QlCsvColumn col = column_for_header (name, &known);
+      gboolean is_time;
+      QlCsvColumn col = column_for_header (name, &is_time);
 
       /* An empty first cell is a pandas index: the time. */
       if (i == 0 && name[0] == '\0')
@@ -1453,7 +1453,7 @@ header_roles (QlCsvReader *self, GPtrArray *h, GError **error)
         seen[col] = TRUE;
       if (col == QL_CSV_COL_DATE)
         date_at = (int) i;
-      if (col == QL_CSV_COL_TIME && g_ascii_strcasecmp (name, "time") == 0)
+      if (col == QL_CSV_COL_TIME && is_time)
         time_at = (int) i;
       lay->columns[i] = col;
     }
