@@ -39,8 +39,8 @@ enum
   SRC_N
 };
 
-static const char *const src_names[SRC_N] = {
-  "open", "high", "low", "close", "volume", "hl2", "hlc3", "ohlc4",
+static const char *const src_names[SRC_N + 1] = {
+  "open", "high", "low", "close", "volume", "hl2", "hlc3", "ohlc4", NULL,
 };
 
 typedef struct
@@ -78,7 +78,7 @@ typedef struct
   guint n_params;
   ParamDef params[MAX_PARAMS];
   guint n_outputs;
-  const char *outputs[MAX_OUTPUTS];
+  const char *outputs[MAX_OUTPUTS + 1]; /* NULL-terminated */
   gboolean needs_day;
   gsize state_size;
   InitFunc init;
@@ -610,7 +610,7 @@ expectation (const ParamDef *pd)
   switch (pd->kind)
     {
     case P_INT:
-      return g_strdup_printf ("an integer from %d to %d (default %d)", (int) pd->min, MAX_PERIOD, (int) pd->def);
+      return g_strdup_printf ("an integer >= %d and <= %d (default %d)", (int) pd->min, MAX_PERIOD, (int) pd->def);
     case P_NUM:
       {
         g_autofree char *def = format_value (pd, pd->def);
