@@ -38,8 +38,8 @@ values_agree (double expected, double got)
   return fabs (got - expected) <= TOLERANCE * MAX (1.0, fabs (expected));
 }
 
-/* Compares one output column; on a mismatch marks the test failed, naming
- * the first differing index, and returns FALSE. */
+/* Compares one output column; on a mismatch logs the first differing
+ * index with both values and returns FALSE. */
 static gboolean
 check_column (const TaRefCase *c,
               guint            output,
@@ -60,7 +60,7 @@ check_column (const TaRefCase *c,
       }
   if (bad == 0)
     return TRUE;
-  g_test_fail_printf ("%s .%s (%s): %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+  g_test_message ("%s .%s (%s): %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
                       " values differ; first at index %" G_GSIZE_FORMAT
                       ": expected %.17g, got %.17g",
                       c->spec, c->outputs[output].name, form, bad, len, first,
@@ -81,6 +81,7 @@ test_reference_case (gconstpointer data)
   double *inc[TA_REF_MAX_OUTPUTS] = { NULL };
   double *pre[TA_REF_MAX_OUTPUTS] = { NULL };
   double row[TA_REF_MAX_OUTPUTS];
+  guint bad = 0;
 
   g_test_summary ("Batch and incremental outputs of the spec match the values "
                   "tests/engine/ta_reference.py computes from the published definition");
@@ -100,7 +101,7 @@ test_reference_case (gconstpointer data)
   /* Batch form. */
   ql_indicator_batch (batch_ind, bars, batch);
   for (guint o = 0; o < c->n_outputs; o++)
-    check_column (c, o, "batch", batch[o], in->len);
+    bad += !check_column (c, o, "batch", batch[o], in->len);
 
   /* Incremental form, bar by bar on a fresh indicator. Each bar is first
    * previewed (evaluated as a forming bar, not committed), then committed:
@@ -120,9 +121,12 @@ test_reference_case (gconstpointer data)
         inc[o][i] = row[o];
     }
   for (guint o = 0; o < c->n_outputs; o++)
-    check_column (c, o, "incremental", inc[o], in->len);
+    bad += !check_column (c, o, "incremental", inc[o], in->len);
   for (guint o = 0; o < c->n_outputs; o++)
-    check_column (c, o, "preview", pre[o], in->len);
+    bad += !check_column (c, o, "preview", pre[o], in->len);
+  if (bad > 0)
+    g_test_fail_printf ("%s: %u output columns differ from the reference (first "
+                        "mismatch of each logged above)", c->spec, bad);
 
   for (guint o = 0; o < c->n_outputs; o++)
     {
