@@ -718,14 +718,15 @@ def extreme(x, n, pick_max):
 # ------------------------------------------------------- TradingView extras
 
 
-def vwap(bars, src):
-    """Session VWAP restarted at each UTC day (the default instrument's
-    trading day: UTC, session from 00:00). NA while the day's volume is 0."""
+def vwap(bars, src, utc_offset_ns=0):
+    """Session VWAP restarted at each trading day: local midnight in a zone
+    @utc_offset_ns from UTC (UTC for the default instrument). NA while the
+    day's volume is 0."""
     out = []
     day = None
     pv = vv = 0.0
     for i, b in enumerate(bars):
-        d = b["time"] // NS_PER_DAY
+        d = (b["time"] + utc_offset_ns) // NS_PER_DAY
         if d != day:
             day, pv, vv = d, 0.0, 0.0
         pv += src[i] * b["volume"]
@@ -782,16 +783,17 @@ def supertrend(h, l, c, factor, n):
     return st_out, dir_out
 
 
-def pivots(bars):
-    """Classic floor pivots from the previous trading day (UTC days; a bar
-    of a day or longer is its own day). NA during the first day."""
+def pivots(bars, utc_offset_ns=0):
+    """Classic floor pivots from the previous trading day (local days in a
+    zone @utc_offset_ns from UTC; a bar of a day or longer is its own day).
+    NA during the first day."""
     names = ["p", "r1", "s1", "r2", "s2", "r3", "s3"]
     outs = {k: [] for k in names}
     daily = len(bars) > 1 and bars[1]["time"] - bars[0]["time"] >= NS_PER_DAY
     day = None
     cur = prev = None  # [H, L, C]
     for i, b in enumerate(bars):
-        d = i if daily else b["time"] // NS_PER_DAY
+        d = i if daily else (b["time"] + utc_offset_ns) // NS_PER_DAY
         if d != day:
             day = d
             prev = cur
@@ -814,8 +816,9 @@ def pivots(bars):
 # ------------------------------------------------------------------ cases
 
 
-def compute(spec, bars):
-    """Returns [(output name, values)] for @spec on @bars."""
+def compute(spec, bars, utc_offset_ns=0):
+    """Returns [(output name, values)] for @spec on @bars; trading days are
+    local days @utc_offset_ns from UTC."""
     name, _, rest = spec.partition("(")
     args = [a.strip() for a in rest.rstrip(")").split(",") if a.strip()]
     o, h, l, c, v = (col(bars, k) for k in ("open", "high", "low", "close", "volume"))
@@ -840,7 +843,7 @@ def compute(spec, bars):
         "hma": lambda: hma(src(1), integer(0, 9)),
         "vwma": lambda: vwma(src(1), v, integer(0, 20)),
         "rma": lambda: rma(src(1), integer(0, 14)),
-        "vwap": lambda: vwap(bars, src(0, "hlc3")),
+        "vwap": lambda: vwap(bars, src(0, "hlc3"), utc_offset_ns),
         "rsi": lambda: rsi(src(1), integer(0, 14)),
         "ppo": lambda: ppo(src(2), integer(0, 12), integer(1, 26)),
         "roc": lambda: roc(src(1), integer(0, 10)),
@@ -895,7 +898,7 @@ def compute(spec, bars):
         return list(zip(["supertrend", "direction"],
                         supertrend(h, l, c, num(0, 3.0), integer(1, 10))))
     if name == "pivots":
-        return list(zip(["p", "r1", "s1", "r2", "s2", "r3", "s3"], pivots(bars)))
+        return list(zip(["p", "r1", "s1", "r2", "s2", "r3", "s3"], pivots(bars, utc_offset_ns)))
     raise ValueError(spec)
 
 
@@ -914,6 +917,12 @@ DAILY_SPECS = [
 ]
 
 INTRADAY_SPECS = ["vwap()", "vwap(close)", "pivots()", "sma(5)"]
+
+# The same bars for an instrument in Asia/Tokyo (UTC+9 all year, no DST;
+# session from local midnight, 15:00 UTC): the 23:00-23:55 UTC bars open
+# the next Tokyo day, which the 00:00-00:55 UTC bars continue.
+TOKYO_SPECS = ["vwap()", "pivots()"]
+TOKYO_OFFSET_NS = 9 * 3600 * NS_PER_SEC
 
 # Specs also run on the daily bars with bar NAN_BAR's OHLCV set to NaN. The
 # contract says such a bar is skipped: NA on every output, state unchanged.
@@ -968,18 +977,22 @@ def main():
     without = daily[:NAN_BAR] + daily[NAN_BAR + 1:]
 
     series = [("daily", daily), ("intraday", intraday), ("nan", nan_daily)]
-    cases = []
+    cases = []  # (name, spec, series, time zone or None, outputs)
     for spec in DAILY_SPECS:
-        cases.append((case_name(spec, "daily"), spec, "daily", compute(spec, daily)))
+        cases.append((case_name(spec, "daily"), spec, "daily", None, compute(spec, daily)))
     for spec in INTRADAY_SPECS:
-        cases.append((case_name(spec, "intraday"), spec, "intraday", compute(spec, intraday)))
+        cases.append((case_name(spec, "intraday"), spec, "intraday", None,
+                      compute(spec, intraday)))
+    for spec in TOKYO_SPECS:
+        cases.append((case_name(spec, "intraday") + "-tokyo", spec, "intraday", "Asia/Tokyo",
+                      compute(spec, intraday, TOKYO_OFFSET_NS)))
     for spec in NAN_SPECS:
         outs = [(k, vals[:NAN_BAR] + [NA] + vals[NAN_BAR:]) for k, vals in compute(spec, without)]
-        cases.append((case_name(spec, "nan"), spec, "nan", outs))
+        cases.append((case_name(spec, "nan"), spec, "nan", None, outs))
 
     names = [c[0] for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
-    max_outputs = max(len(c[3]) for c in cases)
+    max_outputs = max(len(c[4]) for c in cases)
 
     w = sys.stdout.write
     w("/* tests/engine/ta-expected.h — GENERATED by tests/engine/ta_reference.py;\n"
@@ -1008,18 +1021,21 @@ def main():
           "                  ta_ref_%s_close, ta_ref_%s_volume, %d },\n"
           % ((sname.upper(),) + (sname,) * 6 + (len(bars),)))
     w("};\n\n")
-    for ci, (cname, spec, sname, outs) in enumerate(cases):
+    for ci, (cname, spec, sname, tz, outs) in enumerate(cases):
         for oi, (oname, vals) in enumerate(outs):
             w("/* %s .%s */\n" % (spec, oname))
             w(c_array("double", "ta_ref_exp_%d_%d" % (ci, oi), [fmt(x) for x in vals]) + "\n")
     w("\n#define TA_REF_MAX_OUTPUTS %d\n\n" % max_outputs)
     w("typedef struct\n{\n  const char *name;   /* test path component */\n"
-      "  const char *spec;\n  TaRefSeries series;\n  guint n_outputs;\n"
+      "  const char *spec;\n  TaRefSeries series;\n"
+      "  const char *tz;     /* instrument time zone, NULL for the default (UTC) */\n"
+      "  guint n_outputs;\n"
       "  struct\n  {\n    const char *name;\n    const double *expected; /* one per input bar */\n"
       "  } outputs[TA_REF_MAX_OUTPUTS];\n} TaRefCase;\n\n")
     w("static const TaRefCase ta_ref_cases[] = {\n")
-    for ci, (cname, spec, sname, outs) in enumerate(cases):
-        w('  { "%s", "%s", TA_REF_%s, %d,\n    {' % (cname, spec, sname.upper(), len(outs)))
+    for ci, (cname, spec, sname, tz, outs) in enumerate(cases):
+        w('  { "%s", "%s", TA_REF_%s, %s, %d,\n    {'
+          % (cname, spec, sname.upper(), "NULL" if tz is None else '"%s"' % tz, len(outs)))
         w(", ".join('{ "%s", ta_ref_exp_%d_%d }' % (oname, ci, oi) for oi, (oname, _) in enumerate(outs)))
         w(" } },\n")
     w("};\n")
