@@ -395,6 +395,23 @@ test_header_styles (void)
   g_assert_cmpint (rec_at (&r, 0)->time, ==, S (T_2024_01_02));
   read_all_clear (&r);
 
+  /* Binance-style names with a header: qty, is_buyer_maker; "amount" is a size too. */
+  read_data ("bm.csv", "id,price,qty,quote_qty,time,is_buyer_maker\n"
+                       "1,100.5,0.25,25.125,1704164645000,True\n", NULL, &r);
+  g_assert_cmpint (r.layout.columns[0], ==, QL_CSV_COL_IGNORE);
+  g_assert_cmpint (r.layout.columns[3], ==, QL_CSV_COL_IGNORE);
+  g_assert_cmpint (r.layout.columns[5], ==, QL_CSV_COL_BUYER_MAKER);
+  g_assert_cmpint (rec_at (&r, 0)->time, ==, S (T_2024_01_02_030405));
+  g_assert_cmpint (rec_at (&r, 0)->size, ==, 25);
+  g_assert_cmpuint (rec_at (&r, 0)->flags, ==, QL_TICK_FLAG_TRADE | QL_TICK_FLAG_SELL);
+  read_all_clear (&r);
+  read_data ("am.csv", "Date_Time,Last,Amount\n2024-01-02 03:04:05,7,2\n", NULL, &r);
+  g_assert_cmpint (r.layout.columns[0], ==, QL_CSV_COL_TIME);
+  g_assert_cmpint (r.layout.columns[1], ==, QL_CSV_COL_PRICE);
+  g_assert_cmpint (r.layout.columns[2], ==, QL_CSV_COL_SIZE);
+  g_assert_cmpint (rec_at (&r, 0)->time, ==, S (T_2024_01_02_030405));
+  read_all_clear (&r);
+
   /* Trades with bid and ask on each row: both flags. */
   read_data ("tq.csv", "timestamp,price,size,bid,ask\n1704164645,10,1,9,11\n", NULL, &r);
   g_assert_cmpuint (rec_at (&r, 0)->flags, ==, QL_TICK_FLAG_TRADE | QL_TICK_FLAG_QUOTE);
