@@ -92,15 +92,17 @@ varint_get_slow (const guint8 **pp, const guint8 *end, guint64 *out)
   return FALSE;
 }
 
-/* The common case, a value below 128, costs one compare and one load. */
-#define VARINT_GET(p, end, u, fail)                   \
-  G_STMT_START                                        \
-  {                                                   \
-    if (G_LIKELY ((p) < (end) && *(p) < 0x80))        \
-      (u) = *(p)++;                                   \
-    else if (!varint_get_slow (&(p), (end), &(u)))    \
-      goto fail;                                      \
-  }                                                   \
+/* The common cases, values below 2^7 and 2^14, stay inline. */
+#define VARINT_GET(p, end, u, fail)                                       \
+  G_STMT_START                                                            \
+  {                                                                       \
+    if (G_LIKELY ((p) < (end) && *(p) < 0x80))                            \
+      (u) = *(p)++;                                                       \
+    else if (G_LIKELY ((end) - (p) >= 2 && (p)[1] < 0x80))                \
+      (u) = ((guint64) ((p)[0] & 0x7f) | (guint64) (p)[1] << 7), (p) += 2; \
+    else if (!varint_get_slow (&(p), (end), &(u)))                        \
+      goto fail;                                                          \
+  }                                                                       \
   G_STMT_END
 
 static inline void
@@ -383,6 +385,47 @@ ql_chunk_encode_bars (GByteArray     *out,
 
 /* Decoding ---------------------------------------------------------------- */
 
+/* Decodes @n varints from [p, end) into @dst, applying STEP (u, out) to
+ * each value u. Eight bytes with no continuation bit are eight values:
+ * they are taken in one load, which is the common case for deltas of a
+ * random walk, sizes and flags; anything else goes one varint at a time
+ * through the bounds-checked path. */
+#define DECODE_LOOP(STEP)                                                 \
+  for (gsize i = 0; i < n;)                                               \
+    {                                                                     \
+      if (i + 8 <= n && end - p >= 8)                                     \
+        {                                                                 \
+          guint64 w;                                                      \
+          memcpy (&w, p, 8);                                              \
+          w = GUINT64_FROM_LE (w);                                        \
+          if ((w & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)         \
+            {                                                             \
+              for (int j = 0; j < 8; j++)                                 \
+                STEP ((w >> (8 * j)) & 0xff, dst[i + j]);                 \
+              p += 8;                                                     \
+              i += 8;                                                     \
+              continue;                                                   \
+            }                                                             \
+        }                                                                 \
+      VARINT_GET (p, end, u, fail);                                       \
+      STEP (u, dst[i]);                                                   \
+      i++;                                                                \
+    }
+
+#define STEP_PLAIN(v, out) (out) = (gint64) unzigzag (v)
+#define STEP_DELTA(v, out) (acc += unzigzag (v), (out) = (gint64) acc)
+#define STEP_DELTA2(v, out) (d += unzigzag (v), acc += d, (out) = (gint64) acc)
+/* Branch-free: a 0 leaves acc alone and writes 0. */
+#define STEP_DELTANZ(v, out)                                              \
+  G_STMT_START                                                            \
+  {                                                                       \
+    guint64 v_ = (v);                                                     \
+    guint64 nz_ = 0 - (guint64) (v_ != 0);                                \
+    acc += unzigzag (v_ - 1) & nz_;                                       \
+    (out) = (gint64) (acc & nz_);                                         \
+  }                                                                       \
+  G_STMT_END
+
 /* Decodes exactly @n values from [p, end) into @dst; FALSE when the block
  * is malformed, holds fewer values, or has bytes left over. */
 static gboolean
@@ -404,41 +447,16 @@ decode_column (const guint8 *p, const guint8 *end, QlChunkCoding coding, gint64 
         dst[i] = (gint64) unzigzag (u);
       break;
     case QL_CHUNK_CODING_PLAIN:
-      for (gsize i = 0; i < n; i++)
-        {
-          VARINT_GET (p, end, u, fail);
-          dst[i] = (gint64) unzigzag (u);
-        }
+      DECODE_LOOP (STEP_PLAIN);
       break;
     case QL_CHUNK_CODING_DELTA:
-      for (gsize i = 0; i < n; i++)
-        {
-          VARINT_GET (p, end, u, fail);
-          acc += unzigzag (u);
-          dst[i] = (gint64) acc;
-        }
+      DECODE_LOOP (STEP_DELTA);
       break;
     case QL_CHUNK_CODING_DELTA2:
-      for (gsize i = 0; i < n; i++)
-        {
-          VARINT_GET (p, end, u, fail);
-          d += unzigzag (u);
-          acc += d;
-          dst[i] = (gint64) acc;
-        }
+      DECODE_LOOP (STEP_DELTA2);
       break;
     case QL_CHUNK_CODING_DELTANZ:
-      for (gsize i = 0; i < n; i++)
-        {
-          VARINT_GET (p, end, u, fail);
-          if (u == 0)
-            dst[i] = 0;
-          else
-            {
-              acc += unzigzag (u - 1);
-              dst[i] = (gint64) acc;
-            }
-        }
+      DECODE_LOOP (STEP_DELTANZ);
       break;
     default:
       return FALSE;
