@@ -11,6 +11,10 @@
 
 #include "engine/ta.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define MUT(s) ((void *) (s)) /* preview runs the step with commit FALSE: no write */
 
 /* A programming error in a parameter is reported like g_return_if_fail, then
@@ -1146,15 +1150,38 @@ ql_ta_macd (const double *in, gsize n, int fast, int slow, int signal,
 {
   QlTaMacd s0, s; /* s never escapes, so it lives in registers */
   double o[3];
+  gsize i = 0;
+
   ql_ta_macd_init (&s0, fast, slow, signal);
   s = s0;
-  for (gsize i = 0; i < n; i++)
+  for (; i < n && s.signal.n < s.signal.period; i++)
     {
       macd_step (&s, in[i], o, TRUE);
       out_macd[i] = o[0];
       out_signal[i] = o[1];
       out_hist[i] = o[2];
     }
+  /* Warmed up: every EMA is past its seed, so macd_step reduces to the
+   * three recursions below, the same operations in the same order. */
+  {
+    double f = s.fast.value, sl = s.slow.value, sig = s.signal.value;
+    for (; i < n; i++)
+      {
+        double x = in[i], m;
+        if (isnan (x))
+          {
+            out_macd[i] = out_signal[i] = out_hist[i] = NAN;
+            continue;
+          }
+        f = f * s.fast.decay + x * s.fast.alpha;
+        sl = sl * s.slow.decay + x * s.slow.alpha;
+        m = f - sl;
+        sig = sig * s.signal.decay + m * s.signal.alpha;
+        out_macd[i] = m;
+        out_signal[i] = sig;
+        out_hist[i] = m - sig;
+      }
+  }
 }
 
 /* ---- PPO: TA-Lib PPO with SMA --------------------------------------------- */
@@ -2474,47 +2501,83 @@ ql_ta_bbands_preview (const QlTaBbands *s, double x, double *out)
  * bbands_step in the same order, with the oldest input read from the array
  * instead of the ring (fewer instructions per point: sqrt's throughput is the
  * limit here). */
-/* sqrt of a value known to be >= 0 never sets errno: let GCC drop the check. */
-__attribute__ ((optimize ("no-math-errno"))) static void
+/* sqrt of a value known to be >= 0: the SSE2 instruction directly, without
+ * libm's errno path (IEEE sqrt is correctly rounded either way, so the value
+ * is the one sqrt () gives in bbands_step). */
+static inline double
+sqrt_nonneg (double v)
+{
+#ifdef __SSE2__
+  return _mm_cvtsd_f64 (_mm_sqrt_sd (_mm_setzero_pd (), _mm_set_sd (v)));
+#else
+  return sqrt (v);
+#endif
+}
+
+/* Batch while no NaN appears: the same operations as var_step and
+ * bbands_step in the same order, with the oldest input read from the array
+ * instead of the ring (fewer instructions per point: sqrt's throughput is the
+ * limit here).  Returns the index of the first NaN (n if none) and leaves
+ * the state reached before it in @st. */
+static gsize
 bbands_dense (const double *in, gsize n, int period, double mult,
-              double *out_upper, double *out_middle, double *out_lower)
+              double *out_upper, double *out_middle, double *out_lower, QlTaVar *st)
 {
   double inv = 1.0 / period, sum = 0, sumsq = 0, prev = 0;
   int flat = 0;
+  gsize i = 0;
 
-  for (gsize i = 0; i < n; i++)
+  for (; i < n && i < (gsize) period; i++)
     {
-      double x = in[i], m, v, dev;
-
+      double x = in[i];
+      if (isnan (x))
+        goto out;
       flat = (i > 0 && x == prev) ? flat + 1 : 1;
+      prev = x;
+      sum = sum + x;
+      sumsq = sumsq + x * x;
+      out_upper[i] = out_middle[i] = out_lower[i] = NAN;
+    }
+  if (i == (gsize) period)
+    {
+      /* The first full window: the last warm-up input gets its bands. */
+      double m = sum * inv, v = sumsq * inv - m * m, dev;
+      if (flat >= period || !(v > 0.0))
+        v = 0.0;
+      dev = mult * sqrt_nonneg (v);
+      out_upper[i - 1] = m + dev;
+      out_middle[i - 1] = m;
+      out_lower[i - 1] = m - dev;
+    }
+  for (; i < n; i++)
+    {
+      double x = in[i], old = in[i - period], m, v, dev;
+
+      if (G_UNLIKELY (isnan (x)))
+        goto out;
+      flat = x == prev ? flat + 1 : 1;
       if (flat > period)
         flat = period;
       prev = x;
-      if (i >= (gsize) period)
-        {
-          double old = in[i - period];
-          sum = sum + (x - old);
-          sumsq = sumsq + (x * x - old * old);
-        }
-      else
-        {
-          sum = sum + x;
-          sumsq = sumsq + x * x;
-          if (i + 1 < (gsize) period)
-            {
-              out_upper[i] = out_middle[i] = out_lower[i] = NAN;
-              continue;
-            }
-        }
+      sum = sum + (x - old);
+      sumsq = sumsq + (x * x - old * old);
       m = sum * inv;
       v = sumsq * inv - m * m;
       if (flat >= period || !(v > 0.0))
         v = 0.0;
-      dev = mult * sqrt (v);
+      dev = mult * sqrt_nonneg (v);
       out_upper[i] = m + dev;
       out_middle[i] = m;
       out_lower[i] = m - dev;
     }
+out:
+  st->sum = sum;
+  st->sumsq = sumsq;
+  st->flat = flat;
+  st->prev = prev;
+  for (gsize j = i > (gsize) period ? i - period : 0; j < i; j++)
+    ring_push (&st->ring, in[j]);
+  return i;
 }
 
 void
@@ -2523,18 +2586,13 @@ ql_ta_bbands (const double *in, gsize n, int period, double mult,
 {
   QlTaBbands s0, s; /* s never escapes, so it lives in registers */
   double o[3];
-  gboolean dense = period >= 1;
+  gsize i;
 
-  for (gsize i = 0; i < n && dense; i++)
-    dense = !isnan (in[i]);
-  if (dense)
-    {
-      bbands_dense (in, n, period, mult, out_upper, out_middle, out_lower);
-      return;
-    }
   ql_ta_bbands_init (&s0, period, mult);
+  /* Up to the first NaN the dense loop; from there the ring-based step. */
+  i = bbands_dense (in, n, s0.var.period, s0.mult, out_upper, out_middle, out_lower, &s0.var);
   s = s0;
-  for (gsize i = 0; i < n; i++)
+  for (; i < n; i++)
     {
       bbands_step (&s, in[i], o, TRUE);
       out_upper[i] = o[0];
