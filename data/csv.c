@@ -139,19 +139,29 @@ char_column (const char *ls, const char *at)
   return col;
 }
 
-/* A field's text for a message: at most 40 bytes, escaped. (transfer full) */
+/* A field's text for a message: at most 40 bytes, control bytes, quotes
+ * and backslashes escaped, invalid UTF-8 replaced. (transfer full) */
 static char *
 quote_text (const char *text, gsize len)
 {
-  g_autofree char *cut = g_strndup (text, MIN (len, 40));
-  char *esc = g_strescape (cut, NULL);
-  if (len > 40)
+  g_autoptr (GString) s = g_string_sized_new (48);
+
+  for (gsize i = 0; i < MIN (len, 40); i++)
     {
-      char *longer = g_strconcat (esc, "...", NULL);
-      g_free (esc);
-      esc = longer;
+      guchar c = (guchar) text[i];
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (s, "\\x%02x", c);
+      else if (c == '"' || c == '\\')
+        {
+          g_string_append_c (s, '\\');
+          g_string_append_c (s, (char) c);
+        }
+      else
+        g_string_append_c (s, (char) c);
     }
-  return esc;
+  if (len > 40)
+    g_string_append (s, "...");
+  return g_utf8_make_valid (s->str, s->len);
 }
 
 static gboolean G_GNUC_PRINTF (6, 7)
@@ -1121,6 +1131,10 @@ ql_csv_reader_next (QlCsvReader *self,
 
       if (r <= 0)
         return FALSE;
+      /* A line starting with '#' is a comment (sample files say where they
+       * come from that way). */
+      if (G_UNLIKELY (ls < le && *ls == '#'))
+        continue;
       if (G_UNLIKELY (ls == le || is_blank (*ls, self->layout.delimiter) ||
                       *ls == self->layout.delimiter))
         {
@@ -1168,7 +1182,7 @@ sample_lines (QlCsvReader *self, SampleLine *out, guint max, gsize *bytes)
       for (const char *q = p; q < le; q++)
         if (*q != ' ' && *q != '\t')
           {
-            blank = FALSE;
+            blank = q == p && *q == '#'; /* a comment line counts as blank */
             break;
           }
       if (!blank)

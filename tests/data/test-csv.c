@@ -10,8 +10,10 @@
 #include "data/csv.h"
 #include "data/numparse.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -711,6 +713,43 @@ test_utf8_column (void)
   read_all_clear (&r);
 }
 
+static void
+test_odd_inputs (void)
+{
+  static const char data[] =
+    "time,price\n"
+    "2024-01-02,1\n"
+    "\"2024-01-03,1\n"                       /* unterminated quote: one field */
+    "2024-01-04,1\0x\n"                      /* a NUL byte in a number */
+    "99999999999999999999,1\n"                /* past int64 */
+    "2024-01-02 03:04:05.1234567890,1\n"      /* 10 fraction digits */
+    "\r\n"
+    "2024-01-05,\"\"\n"                        /* a quoted empty price */
+    "2024-01-06,1\r";                        /* CR at the very end */
+  const char *want[] = {
+    "o.csv:3:1: time \"2024-01-03,1\" is not a valid time (expected such as YYYY-MM-DD)",
+    "o.csv:4:12: price \"1\\x00x\" is not a number",
+    "o.csv:5:1: time \"99999999999999999999\" is not a valid time (expected such as YYYY-MM-DD)",
+    "o.csv:6:1: time \"2024-01-02 03:04:05.1234567890\" is not a valid time (expected such as YYYY-MM-DD)",
+    "o.csv:8:12: price is empty",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QlCsvReader) reader = ql_csv_reader_new_for_data ("o.csv", data, sizeof data - 1, NULL, &error);
+  ReadAll r;
+
+  g_test_summary ("Unterminated quotes, NUL bytes, huge epochs, long fractions: errors, never a crash");
+  g_assert_no_error (error);
+  drain (reader, &r);
+  g_assert_cmpuint (r.errors->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (g_ptr_array_index (r.errors, i), ==, want[i]);
+  g_assert_cmpuint (r.records->len, ==, 2);
+  g_assert_cmpuint (rec_at (&r, 0)->line, ==, 2);
+  g_assert_cmpuint (rec_at (&r, 1)->line, ==, 9);
+  g_assert_cmpint (rec_at (&r, 1)->time, ==, S (T_2024_01_02 + 4 * 86400));
+  read_all_clear (&r);
+}
+
 /* ------------------------------------------------------------------ */
 /* Text forms */
 
@@ -806,6 +845,12 @@ test_streaming_blocks (void)
   g_assert_null (ql_csv_reader_new_for_path ("/nonexistent/q.csv", NULL, &error));
   g_assert_error (error, QL_CSV_ERROR, QL_CSV_ERROR_IO);
   g_assert_true (g_str_has_prefix (error->message, "/nonexistent/q.csv: cannot open: "));
+
+  /* A directory opens but fails on read (EISDIR): an I/O error, not a crash. */
+  g_clear_error (&error);
+  g_assert_null (ql_csv_reader_new_for_path (QL_TEST_DATA_DIR, NULL, &error));
+  g_assert_error (error, QL_CSV_ERROR, QL_CSV_ERROR_IO);
+  g_assert_true (g_str_has_suffix (error->message, g_strerror (EISDIR)));
 }
 
 int
@@ -830,6 +875,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/csv/errors/messages-and-skip", test_errors_and_skip);
   g_test_add_func ("/data/csv/errors/scale-from-first-rows", test_scale_from_first_rows);
   g_test_add_func ("/data/csv/errors/utf8-columns", test_utf8_column);
+  g_test_add_func ("/data/csv/errors/odd-inputs", test_odd_inputs);
   g_test_add_func ("/data/csv/text/crlf-bom-quotes-tsv", test_crlf_bom_quotes_tsv);
   g_test_add_func ("/data/csv/stream/blocks", test_streaming_blocks);
   return g_test_run ();

@@ -47,12 +47,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       g_error_free (error);
       return 0;
     }
-  g_assert (ql_csv_reader_get_layout (reader)->description[0] != '\0');
+  const QlCsvLayout *layout = ql_csv_reader_get_layout (reader);
+  guint64 last_line = 0;
+  g_assert (layout->description[0] != '\0');
   for (;;)
     {
       guint64 before = ql_csv_reader_get_offset (reader);
       if (ql_csv_reader_next (reader, &rec, &error))
-        continue;
+        {
+          /* What the reader promises about every record it returns. */
+          g_assert (rec.line > last_line);
+          last_line = rec.line;
+          if (layout->kind == QL_CSV_BARS)
+            g_assert (rec.low <= rec.open && rec.low <= rec.close && rec.high >= rec.open &&
+                      rec.high >= rec.close && rec.flags == 0);
+          else
+            g_assert ((rec.flags & (QL_TICK_FLAG_TRADE | QL_TICK_FLAG_QUOTE)) != 0);
+          continue;
+        }
       if (error == NULL)
         break;
       g_assert (error->domain == QL_CSV_ERROR);
