@@ -4,7 +4,8 @@
  * format and the decimal scales from the first block of the file, then
  * returns one record per row with exact fixed-point prices. It reads the
  * file in 1 MiB blocks and keeps only the partial last line between blocks,
- * so memory is constant whatever the file size. Every malformed row is a
+ * so memory is constant whatever the file size. Blank lines and lines
+ * starting with '#' (comments) are skipped. Every malformed row is a
  * QL_CSV_ERROR reading `FILE:LINE:COLUMN: what is wrong`; the next call
  * continues on the following line, so a caller may skip bad rows.
  *
