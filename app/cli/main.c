@@ -1,20 +1,78 @@
-/* app/cli/main.c — quantlab-cli, the headless research front end. */
+/* app/cli/main.c — quantlab-cli, the headless research front end: dispatch
+ * to subcommands, --help and --version. */
 #define G_LOG_DOMAIN "ql-app-cli"
 
+#include "app/cli/cli.h"
 #include "ql-config.h"
 
-#include <glib.h>
-#include <stdio.h>
+#include <locale.h>
 #include <string.h>
+
+static const QlCliCommand commands[] = {
+  { "import", "Import CSV/TSV bars or ticks into the workspace", ql_cli_import },
+  { "bars", "Print stored data as bars of any timeframe (CSV)", ql_cli_bars },
+  { "indicators", "Compute indicators over a CSV file or stored data (CSV)", ql_cli_indicators },
+  { "instruments", "List the workspace's instruments and stored series", ql_cli_instruments },
+  { "demo", "Import the bundled sample data and show a summary", ql_cli_demo },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: quantlab-cli COMMAND [OPTION...]\n"
+           "\n"
+           "QuantLab's headless research front end: import market data into the local\n"
+           "SQLite workspace, aggregate it to any timeframe, compute indicators.\n"
+           "\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\n"
+           "Options:\n"
+           "  -h, --help   Show this help; `quantlab-cli COMMAND --help` for a command's\n"
+           "  --version    Show the version\n"
+           "\n"
+           "Exit status: 0 success, 1 an error in the input or the workspace, 2 bad usage.\n");
+}
 
 int
 main (int argc, char **argv)
 {
-  if (argc > 1 && strcmp (argv[1], "--version") == 0)
+  /* Numbers are read and written in the C locale whatever the user's locale;
+   * messages may still be translated. */
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
+
+  if (argc < 2)
+    {
+      print_help (stderr);
+      return QL_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
     {
       printf ("quantlab-cli %s\n", QL_VERSION);
-      return 0;
+      return QL_EXIT_OK;
     }
-  fprintf (stderr, "usage: quantlab-cli COMMAND [OPTION...]\n");
-  return 2;
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      if (argc > 2 && strcmp (argv[1], "help") == 0)
+        {
+          char *help_argv[] = { argv[2], (char *) "--help", NULL };
+          for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+            if (strcmp (commands[i].name, argv[2]) == 0)
+              return commands[i].run (2, help_argv);
+        }
+      print_help (stdout);
+      return QL_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, argv[1]) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, "quantlab-cli: unknown command \"%s\"; run `quantlab-cli --help` for the list\n",
+           argv[1]);
+  return QL_EXIT_USAGE;
 }

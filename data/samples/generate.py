@@ -26,8 +26,10 @@ def ticks(path, seed=20240304):
     with open(path, "w", newline="\n") as f:
         f.write(HEADER.format(seed=seed))
         f.write("time,price,qty,side\n")
-        while t_ms < end_ms:
+        while True:
             t_ms += 1 + int(rng.expovariate(1 / 2400.0))
+            if t_ms >= end_ms:
+                break
             # Volatility clusters: a slow mean-reverting walk of the tick volatility.
             vol = max(0.00005, vol + 0.02 * (0.00025 - vol) + 0.00002 * rng.gauss(0, 1))
             price *= math.exp(vol * rng.gauss(0, 1))

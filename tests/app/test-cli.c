@@ -1,0 +1,243 @@
+/* tests/app/test-cli.c — quantlab-cli driven as a user drives it: exit codes,
+ * messages, and the CSV it prints. */
+#include "engine/types.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static char *tmpdir;
+
+typedef struct
+{
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+/* Runs quantlab-cli with the NULL-terminated arguments. */
+static Run
+cli (const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  va_list ap;
+  Run r = { 0 };
+  int wait_status;
+
+  g_ptr_array_add (argv, (char *) QL_CLI_PATH);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r.out, &r.err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+static char *
+path_in_tmp (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+static char *
+write_tmp (const char *name, const char *text)
+{
+  char *p = path_in_tmp (name);
+  g_assert_true (g_file_set_contents (p, text, -1, NULL));
+  return p;
+}
+
+static void
+test_help_and_version (void)
+{
+  Run r;
+
+  g_test_summary ("--help and --version answer on stdout with status 0; no command is usage");
+  r = cli ("--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "quantlab-cli "));
+  run_clear (&r);
+  r = cli ("--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "indicators"));
+  g_assert_nonnull (strstr (r.out, "import"));
+  run_clear (&r);
+  const char *cmds[] = { "import", "bars", "indicators", "instruments", "demo" };
+  for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
+    {
+      r = cli (cmds[i], "--help", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, cmds[i]));
+      g_assert_nonnull (strstr (r.out, "--"));
+      run_clear (&r);
+    }
+  r = cli (NULL, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
+  r = cli ("frobnicate", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "unknown command \"frobnicate\""));
+  run_clear (&r);
+  r = cli ("bars", "--no-such-flag", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
+}
+
+static void
+test_import_bars_indicators (void)
+{
+  g_autofree char *db = path_in_tmp ("ws.db");
+  /* Twelve 1m bars of ticks: one trade per 20 s, prices 100 + i. */
+  GString *csv = g_string_new ("time,price,qty\n");
+  for (int i = 0; i < 36; i++)
+    g_string_append_printf (csv, "2024-03-04T09:%02d:%02dZ,%d.5,%d\n", i / 3, (i % 3) * 20, 100 + i, 1 + i % 2);
+  g_autofree char *file = write_tmp ("t.csv", csv->str);
+  g_string_free (csv, TRUE);
+  Run r;
+
+  g_test_summary ("import, then bars aggregated from the ticks, then indicators over them");
+  r = cli ("import", file, "--symbol", "btc-usdt", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "36 ticks of BTCUSDT stored"));
+  run_clear (&r);
+
+  r = cli ("bars", "--symbol", "BTCUSDT", "--timeframe", "5m", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  /* 09:00-09:05 holds ticks 0..14: open 100.5, high 114.5, low 100.5, close
+   * 114.5; sizes alternate 1,2 starting at 1: 8*1 + 7*2 = 22; 15 trades. */
+  g_assert_true (g_str_has_prefix (r.out,
+                                   "time,open,high,low,close,volume,trades\n"
+                                   "2024-03-04T09:00:00Z,100.5,114.5,100.5,114.5,22,15\n"
+                                   "2024-03-04T09:05:00Z,115.5,129.5,115.5,129.5,23,15\n"
+                                   "2024-03-04T09:10:00Z,130.5,135.5,130.5,135.5,9,6\n"));
+  run_clear (&r);
+
+  /* sma(2) of 5m closes: NA, (114.5 + 129.5) / 2 = 122, (129.5 + 135.5) / 2 = 132.5 */
+  r = cli ("indicators", "--symbol", "BTCUSDT", "--timeframe", "5m", "--ind", "sma(2)",
+           "--ind", "mom(1)", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==,
+                   "time,sma(2),mom(1)\n"
+                   "2024-03-04T09:00:00Z,,\n"
+                   "2024-03-04T09:05:00Z,122,15\n"
+                   "2024-03-04T09:10:00Z,132.5,6\n");
+  run_clear (&r);
+
+  r = cli ("instruments", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "BTCUSDT,,UTC,1,ticks,36,2024-03-04T09:00:00Z,2024-03-04T09:11:40Z"));
+  run_clear (&r);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *db = path_in_tmp ("err.db");
+  g_autofree char *bad = write_tmp ("bad.csv",
+                                    "time,open,high,low,close\n"
+                                    "2024-01-02,1,2,0.5,1\n"
+                                    "2024-01-03,1,2,0.5,1x\n");
+  g_autofree char *daily = write_tmp ("daily.csv",
+                                      "Date,Open,High,Low,Close,Volume\n"
+                                      "2024-01-02,1,2,0.5,1.5,100\n"
+                                      "2024-01-03,1.5,2.5,1,2,100\n");
+  Run r;
+
+  g_test_summary ("User errors exit 1 with one line naming the file and line; usage errors exit 2");
+  r = cli ("import", bad, "--symbol", "X", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bad.csv:3:"));
+  g_assert_nonnull (strstr (r.err, "\"1x\""));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  run_clear (&r);
+
+  r = cli ("import", daily, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--symbol"));
+  run_clear (&r);
+
+  r = cli ("indicators", "--data", daily, "--ind", "nosuch(3)", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "nosuch"));
+  run_clear (&r);
+
+  r = cli ("indicators", "--data", daily, "--ind", "macd(12,x)", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "slow"));
+  run_clear (&r);
+
+  r = cli ("bars", "--symbol", "X", "--timeframe", "7x", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "1M (month)"));
+  run_clear (&r);
+
+  r = cli ("bars", "--symbol", "NOPE", "--timeframe", "1d", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "NOPE"));
+  run_clear (&r);
+
+  r = cli ("bars", "--symbol", "X", "--timeframe", "1d", "--from", "yesterday", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "ISO 8601"));
+  run_clear (&r);
+}
+
+static void
+test_indicators_on_file (void)
+{
+  g_autofree char *daily = write_tmp ("d2.csv",
+                                      "Date,Open,High,Low,Close,Volume\n"
+                                      "2024-01-02,1,2,0.5,1.5,100\n"
+                                      "2024-01-03,1.5,2.5,1,2,100\n"
+                                      "2024-01-04,2,3,1.5,2.5,100\n"
+                                      "2024-01-05,2.5,3,2,2.75,100\n");
+  Run r;
+
+  g_test_summary ("indicators reads a CSV file directly, and --from/--to limit the rows printed");
+  /* ema(2): k = 2/3, seed sma(1.5, 2) = 1.75 at 01-03; then
+   * 2.5*2/3 + 1.75/3 = 2.25; 2.75*2/3 + 2.25/3 = 2.5833333333333335 (double). */
+  r = cli ("indicators", "--data", daily, "--ind", "ema(2)", "--ind", "bbands(2,1)",
+           "--from", "2024-01-04", "--to", "2024-01-05", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  /* bbands(2,1) on 01-04: mean (2+2.5)/2 = 2.25, population sd 0.25. */
+  g_assert_cmpstr (r.out, ==,
+                   "time,ema(2),bbands(2,1).upper,bbands(2,1).middle,bbands(2,1).lower\n"
+                   "2024-01-04T00:00:00Z,2.25,2.5,2.25,2\n");
+  run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("ql-cli-XXXXXX", NULL);
+  g_test_add_func ("/app/cli/help-and-version", test_help_and_version);
+  g_test_add_func ("/app/cli/import-bars-indicators", test_import_bars_indicators);
+  g_test_add_func ("/app/cli/errors", test_errors);
+  g_test_add_func ("/app/cli/indicators-on-file", test_indicators_on_file);
+  rc = g_test_run ();
+  {
+    g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (tmpdir);
+  }
+  return rc;
+}
