@@ -10,10 +10,11 @@
  * rounded 17-digit value lies within 0.45 ulp + 2^-120 relative of x, inside
  * x's rounding interval of half an ulp: it reads back to x whichever way an
  * exact tie would have gone. Shorter forms (15, then 16 digits) are accepted
- * only after an exact check: when the digits are < 2^53 and the decimal
- * exponent is within +-22, digits * 10^p or digits / 10^p in double
- * arithmetic is correctly rounded (Clinger's fast path), so comparing it with
- * x proves the round trip. */
+ * only when they lie inside that interval too, by a margin far above the
+ * error of the scaled product: the half ulp is scaled by the same 10^k, so
+ * the check is integer arithmetic on the 128-bit product. A form that is
+ * within the margin of the interval's edge is not taken (the 17 digits are),
+ * so the output is always exact and almost always shortest. */
 #define G_LOG_DOMAIN "ql-engine-numfmt"
 
 #include "engine/numfmt.h"
@@ -33,11 +34,6 @@ typedef struct
 } Pow10;
 
 static Pow10 p10[P10_MAX - P10_MIN + 1];
-
-static const double exact_p10[] = {
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
 
 static int
 clz128 (u128 v)
@@ -81,10 +77,11 @@ init_table (void)
     }
 }
 
-/* x * 10^k rounded to the nearest integer, for x = m * 2^(e - 64) > 0 with
- * the top bit of m set. The result must be below 2^63 for the caller's k. */
+/* x * 10^k, for x = m * 2^(e - 64) > 0 with the top bit of m set, as
+ * *top / 2^*shift (to about 2^-120 relative), and rounded to the nearest
+ * integer as the result, which must be below 2^63 for the caller's k. */
 static inline guint64
-scale_round (guint64 m, int e, int k)
+scale (guint64 m, int e, int k, u128 *top_out, int *shift_out)
 {
   const Pow10 *p = &p10[k - P10_MIN];
   guint64 phi = (guint64) (p->mant >> 64);
@@ -94,20 +91,10 @@ scale_round (guint64 m, int e, int k)
    * ~= top * 2^(e + e2). */
   u128 top = (u128) m * phi + (((u128) m * plo) >> 64);
   int s = -(e + p->e2);
-  g_assert (s > 0 && s < 128);
-  u128 d = (top >> s) + ((top >> (s - 1)) & 1);
-  return (guint64) d;
-}
-
-/* TRUE when digits * 10^exp10, in double arithmetic, is exactly x. */
-static gboolean
-reads_back (guint64 digits, int exp10, double x)
-{
-  if (digits > (G_GUINT64_CONSTANT (1) << 53) || exp10 > 22 || exp10 < -22)
-    return FALSE;
-  double d = (double) digits;
-  double v = exp10 >= 0 ? d * exact_p10[exp10] : d / exact_p10[-exp10];
-  return v == x;
+  g_assert (s > 8 && s < 128);
+  *top_out = top;
+  *shift_out = s;
+  return (guint64) ((top >> s) + ((top >> (s - 1)) & 1));
 }
 
 static const char digit_pairs[] =
@@ -126,36 +113,73 @@ write_8 (guint32 v, char *out)
   memcpy (out + 6, digit_pairs + 2 * (lo % 100), 2);
 }
 
-/* Writes the decimal digits of @v (no leading zeros) to @out; returns count.
- * Works in 32-bit pieces of 8 digits: 64-bit division is the slow part. */
-static int
-write_digits (guint64 v, char *out)
+static const guint64 p10_u64[] = {
+    G_GUINT64_CONSTANT (1),
+    G_GUINT64_CONSTANT (10), G_GUINT64_CONSTANT (100), G_GUINT64_CONSTANT (1000),
+    G_GUINT64_CONSTANT (10000), G_GUINT64_CONSTANT (100000), G_GUINT64_CONSTANT (1000000),
+    G_GUINT64_CONSTANT (10000000), G_GUINT64_CONSTANT (100000000),
+    G_GUINT64_CONSTANT (1000000000), G_GUINT64_CONSTANT (10000000000),
+    G_GUINT64_CONSTANT (100000000000), G_GUINT64_CONSTANT (1000000000000),
+    G_GUINT64_CONSTANT (10000000000000), G_GUINT64_CONSTANT (100000000000000),
+    G_GUINT64_CONSTANT (1000000000000000), G_GUINT64_CONSTANT (10000000000000000),
+    G_GUINT64_CONSTANT (100000000000000000), G_GUINT64_CONSTANT (1000000000000000000),
+};
+
+static inline int
+count_digits (guint64 v)
 {
-  char tmp[24];
-  char *end = tmp + sizeof tmp;
+  int n = 1;
+  while (n < 19 && v >= p10_u64[n])
+    n++;
+  return n;
+}
+
+/* Writes the @n decimal digits of @v (v < 10^n) ending just before @end,
+ * right to left, in 32-bit pieces of 8 digits (64-bit division is slow). */
+static inline void
+write_digits_back (guint64 v, int n, char *end)
+{
   char *p = end;
-  while (v >= 100000000)
+  while (n >= 8)
     {
       p -= 8;
       write_8 ((guint32) (v % 100000000), p);
       v /= 100000000;
+      n -= 8;
     }
   guint32 w = (guint32) v;
-  while (w >= 100)
+  if (n >= 4)
+    {
+      p -= 4;
+      memcpy (p, digit_pairs + 2 * (w % 10000 / 100), 2);
+      memcpy (p + 2, digit_pairs + 2 * (w % 100), 2);
+      w /= 10000;
+      n -= 4;
+    }
+  while (n >= 2)
     {
       p -= 2;
       memcpy (p, digit_pairs + 2 * (w % 100), 2);
       w /= 100;
+      n -= 2;
     }
-  if (w >= 10)
-    {
-      p -= 2;
-      memcpy (p, digit_pairs + 2 * w, 2);
-    }
-  else
+  if (n == 1)
     *--p = (char) ('0' + w);
-  memcpy (out, p, (gsize) (end - p));
-  return (int) (end - p);
+}
+
+/* TRUE when @cand (in units of the 17-digit scale) lies inside x's rounding
+ * interval with margin: x * 10^k = top / 2^s, the interval's half widths are
+ * @below and @above in the same units as top. */
+static inline gboolean
+inside (guint64 cand, u128 top, int s, u128 below, u128 above)
+{
+  /* Compare at top >> 8 so that cand << (s - 8) fits 128 bits. */
+  u128 c = (u128) cand << (s - 8);
+  u128 t = top >> 8;
+  u128 margin = (u128) 1 << 58; /* >> the product's error of 2^56 units here */
+  if (c >= t)
+    return c - t + margin < (above >> 8);
+  return t - c + margin < (below >> 8);
 }
 
 int
@@ -164,9 +188,9 @@ ql_format_double (double value,
 {
   static gsize initialised = 0;
   char *p = buf;
-  char digits[24];
   guint64 d;
-  int nd, exp10, k;
+  int nd, exp10, k, shift;
+  u128 top;
 
   if (g_once_init_enter (&initialised))
     {
@@ -198,17 +222,19 @@ ql_format_double (double value,
   int biased = (int) (bits >> 52);
   guint64 frac = bits & ((G_GUINT64_CONSTANT (1) << 52) - 1);
   guint64 m;
-  int e;
+  int e, ulp_e;
   if (biased != 0)
     {
       m = (frac | (G_GUINT64_CONSTANT (1) << 52)) << 11;
       e = biased - 1022; /* value = (m / 2^64) * 2^e, m / 2^64 in [0.5, 1) */
+      ulp_e = biased - 1075;
     }
   else
     {
       int z = __builtin_clzll (frac); /* subnormal: frac != 0 here */
       m = frac << z;
       e = -1010 - z;
+      ulp_e = -1074;
     }
   /* k such that value * 10^k is in [10^16, 10^17): floor (log10 (2) * (e - 1))
    * in integers (78913 / 2^18 ~ log10 (2)), then a correcting step if needed. */
@@ -216,7 +242,7 @@ ql_format_double (double value,
   for (;;)
     {
       g_assert (k >= P10_MIN && k <= P10_MAX);
-      d = scale_round (m, e, k);
+      d = scale (m, e, k, &top, &shift);
       if (d >= G_GUINT64_CONSTANT (100000000000000000))
         k--;
       else if (d < G_GUINT64_CONSTANT (10000000000000000))
@@ -226,37 +252,47 @@ ql_format_double (double value,
     }
   exp10 = -k; /* value ~= d * 10^exp10, d has 17 digits */
 
-  /* Shorter forms, accepted only when proven to read back. */
+  /* Shorter forms, taken only when inside the rounding interval. Half an
+   * ulp scaled by 10^k is mant(10^k) * 2^(ulp_e - 1 + e2) = mant >> (e - ulp_e
+   * + 1) in units of top; below a power of two the gap under x is half. */
   {
+    const Pow10 *pk = &p10[k - P10_MIN];
+    u128 above = pk->mant >> (e - ulp_e + 1);
+    u128 below = (frac == 0 && biased > 1) ? above >> 1 : above;
     guint64 d15 = (d + 50) / 100;
     guint64 d16 = (d + 5) / 10;
-    if (reads_back (d15, exp10 + 2, value))
-      d = d15, exp10 += 2;
-    else if (reads_back (d16, exp10 + 1, value))
-      d = d16, exp10 += 1;
+    nd = 17;
+    if (inside (d15 * 100, top, shift, below, above))
+      d = d15, exp10 += 2, nd = 15;
+    else if (inside (d16 * 10, top, shift, below, above))
+      d = d16, exp10 += 1, nd = 16;
+    /* Rounding up may carry into one more digit (99...95 -> 100...0). */
+    if (d >= p10_u64[nd])
+      nd++;
   }
   while (d % 10 == 0)
-    d /= 10, exp10++;
+    d /= 10, exp10++, nd--;
 
-  nd = write_digits (d, digits);
   /* The decimal point goes after position (nd + exp10) of the digits. */
   int point = nd + exp10;
   if (point > 0 && point <= 21)
     {
       if (exp10 >= 0)
         {
-          memcpy (p, digits, nd);
+          write_digits_back (d, nd, p + nd);
           p += nd;
           memset (p, '0', exp10);
           p += exp10;
         }
       else
         {
-          memcpy (p, digits, point);
-          p += point;
-          *p++ = '.';
-          memcpy (p, digits + point, nd - point);
-          p += nd - point;
+          /* All digits one byte to the right, then the integer digits (few)
+           * moved back left to open the gap for the point. */
+          write_digits_back (d, nd, p + 1 + nd);
+          for (int i = 0; i < point; i++)
+            p[i] = p[i + 1];
+          p[point] = '.';
+          p += nd + 1;
         }
     }
   else if (point <= 0 && point > -6)
@@ -265,12 +301,14 @@ ql_format_double (double value,
       *p++ = '.';
       memset (p, '0', -point);
       p += -point;
-      memcpy (p, digits, nd);
+      write_digits_back (d, nd, p + nd);
       p += nd;
     }
   else
     {
       int sci = point - 1;
+      char digits[24];
+      write_digits_back (d, nd, digits + nd);
       *p++ = digits[0];
       if (nd > 1)
         {
@@ -281,7 +319,11 @@ ql_format_double (double value,
       *p++ = 'e';
       if (sci < 0)
         *p++ = '-', sci = -sci;
-      p += write_digits ((guint64) sci, p);
+      char ebuf[8];
+      int en = count_digits ((guint64) sci);
+      write_digits_back ((guint64) sci, en, ebuf + en);
+      memcpy (p, ebuf, en);
+      p += en;
     }
   *p = '\0';
   return (int) (p - buf);

@@ -89,33 +89,71 @@ ql_cli_parse_time (const char *text,
   return TRUE;
 }
 
+/* The date part of the last day formatted: consecutive rows mostly share it,
+ * and the civil-date conversion is the costly part. */
+typedef struct
+{
+  gint64 days;
+  char date[16]; /* "YYYY-MM-DDT" */
+  int date_len;
+} DateCache;
+
+static inline void
+put2 (char *p, int v)
+{
+  p[0] = (char) ('0' + v / 10);
+  p[1] = (char) ('0' + v % 10);
+}
+
+static int
+format_time_cached (QlTimeNs t, char *buf, DateCache *cache)
+{
+  gint64 days = t / QL_NS_PER_DAY;
+  gint64 rem = t % QL_NS_PER_DAY;
+  char *p = buf;
+
+  if (rem < 0)
+    rem += QL_NS_PER_DAY, days--;
+  if (days != cache->days || cache->date_len == 0)
+    {
+      gint64 y;
+      unsigned mo, d;
+      ql_civil_from_days (days, &y, &mo, &d);
+      cache->date_len = g_snprintf (cache->date, sizeof cache->date,
+                                    "%04" G_GINT64_FORMAT "-%02u-%02uT", y, mo, d);
+      cache->days = days;
+    }
+  memcpy (p, cache->date, cache->date_len);
+  p += cache->date_len;
+  int secs = (int) (rem / QL_NS_PER_SEC);
+  gint64 frac = rem % QL_NS_PER_SEC;
+  put2 (p, secs / 3600);
+  p[2] = ':';
+  put2 (p + 3, secs / 60 % 60);
+  p[5] = ':';
+  put2 (p + 6, secs % 60);
+  p += 8;
+  if (frac != 0)
+    {
+      /* The shortest of .mmm, .uuuuuu, .nnnnnnnnn that is exact. */
+      int digits = frac % 1000000 == 0 ? 3 : frac % 1000 == 0 ? 6 : 9;
+      gint64 v = digits == 3 ? frac / 1000000 : digits == 6 ? frac / 1000 : frac;
+      *p++ = '.';
+      for (int i = digits - 1; i >= 0; i--, v /= 10)
+        p[i] = (char) ('0' + v % 10);
+      p += digits;
+    }
+  *p++ = 'Z';
+  *p = '\0';
+  return (int) (p - buf);
+}
+
 int
 ql_cli_format_time (QlTimeNs t,
                     char    *buf)
 {
-  gint64 days = t / QL_NS_PER_DAY;
-  gint64 rem = t % QL_NS_PER_DAY;
-  gint64 y;
-  unsigned mo, d;
-  int n;
-
-  if (rem < 0)
-    rem += QL_NS_PER_DAY, days--;
-  ql_civil_from_days (days, &y, &mo, &d);
-  gint64 secs = rem / QL_NS_PER_SEC;
-  gint64 frac = rem % QL_NS_PER_SEC;
-  n = g_snprintf (buf, 40, "%04" G_GINT64_FORMAT "-%02u-%02uT%02d:%02d:%02d", y, mo, d,
-                  (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60));
-  if (frac != 0)
-    {
-      int digits = 9;
-      while (frac % 10 == 0)
-        frac /= 10, digits--;
-      n += g_snprintf (buf + n, 40 - n, ".%0*" G_GINT64_FORMAT, digits, frac);
-    }
-  buf[n++] = 'Z';
-  buf[n] = '\0';
-  return n;
+  DateCache cache = { 0 };
+  return format_time_cached (t, buf, &cache);
 }
 
 int
@@ -140,27 +178,39 @@ typedef struct
   const double *const *cols;
   guint n_cols;
   gsize first, last;
-  GString *out;
+  char *out;     /* owned, cap bytes */
+  gsize cap;
+  gsize len;
 } TableBlock;
 
 static void
 format_block (TableBlock *b)
 {
-  char buf[48];
+  /* A row is at most a 40-byte time and, per column, a comma and
+   * QL_FORMAT_DOUBLE_MAX bytes: size the buffer once per block. */
+  gsize need = (b->last - b->first) * (41 + (gsize) b->n_cols * (QL_FORMAT_DOUBLE_MAX + 1));
+  DateCache cache = { 0 };
+  char *p;
 
-  g_string_truncate (b->out, 0);
+  if (need > b->cap)
+    {
+      b->out = g_realloc (b->out, need);
+      b->cap = need;
+    }
+  p = b->out;
   for (gsize r = b->first; r < b->last; r++)
     {
-      int n = ql_cli_format_time (b->time[r], buf);
-      g_string_append_len (b->out, buf, n);
+      p += format_time_cached (b->time[r], p, &cache);
       for (guint c = 0; c < b->n_cols; c++)
         {
-          g_string_append_c (b->out, ',');
-          n = ql_cli_format_double (b->cols[c][r], buf);
-          g_string_append_len (b->out, buf, n);
+          double v = b->cols[c][r];
+          *p++ = ',';
+          if (!isnan (v))
+            p += ql_format_double (v, p);
         }
-      g_string_append_c (b->out, '\n');
+      *p++ = '\n';
     }
+  b->len = (gsize) (p - b->out);
 }
 
 static gpointer
@@ -180,8 +230,8 @@ ql_cli_write_table (FILE              *out,
                     GError           **error)
 {
   TableBlock blocks[2] = {
-    { time, cols, n_cols, 0, 0, g_string_sized_new (TABLE_BLOCK_ROWS * 64) },
-    { time, cols, n_cols, 0, 0, g_string_sized_new (TABLE_BLOCK_ROWS * 64) },
+    { time, cols, n_cols, 0, 0, NULL, 0, 0 },
+    { time, cols, n_cols, 0, 0, NULL, 0, 0 },
   };
   gboolean ok = TRUE;
 
@@ -202,12 +252,12 @@ ql_cli_write_table (FILE              *out,
       if (blocks[1].first < blocks[1].last)
         helper = g_thread_new ("ql-csv-format", format_block_thread, &blocks[1]);
       else
-        g_string_truncate (blocks[1].out, 0);
+        blocks[1].len = 0;
       format_block (&blocks[0]);
       if (helper != NULL)
         g_thread_join (helper);
       for (int i = 0; i < 2 && ok; i++)
-        if (blocks[i].out->len > 0 && fwrite (blocks[i].out->str, 1, blocks[i].out->len, out) != blocks[i].out->len)
+        if (blocks[i].len > 0 && fwrite (blocks[i].out, 1, blocks[i].len, out) != blocks[i].len)
           ok = FALSE;
     }
   if (fflush (out) != 0)
@@ -215,7 +265,7 @@ ql_cli_write_table (FILE              *out,
   if (!ok)
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write the output: %s",
                  g_strerror (errno));
-  g_string_free (blocks[0].out, TRUE);
-  g_string_free (blocks[1].out, TRUE);
+  g_free (blocks[0].out);
+  g_free (blocks[1].out);
   return ok;
 }

@@ -35,8 +35,15 @@ test_shortest_forms (void)
   check (1.0 / 3.0, "0.3333333333333333");
   check (2.0 / 3.0, "0.6666666666666666");
   check (1.7976931348623157e308, "1.7976931348623157e308");
-  /* Beyond the exact fast path the 17-digit form is kept. */
-  check (4.9406564584124654e-324, "4.9406564584124654e-324");
+  /* The smallest subnormal: its rounding interval is so wide that 15 digits
+   * (the fewest tried) are inside it; 5e-324 would be too. */
+  check (4.9406564584124654e-324, "4.94065645841247e-324");
+  /* A power of two has a narrower gap below it than above. */
+  check (9007199254740992.0, "9007199254740992");
+  check (0.5, "0.5");
+  /* 2^60 = 1152921504606846976: 16 digits are 24 away, inside the gap of
+   * 128 below and 256 above. */
+  check (1099511627776.0 * 1024 * 1024, "1152921504606847000");
   check (INFINITY, "inf");
   check (-INFINITY, "-inf");
   check (NAN, "nan");
