@@ -254,11 +254,13 @@ ql_cli_write_table (FILE              *out,
       else
         blocks[1].len = 0;
       format_block (&blocks[0]);
+      /* Written while the helper still formats the second block. */
+      if (blocks[0].len > 0 && fwrite (blocks[0].out, 1, blocks[0].len, out) != blocks[0].len)
+        ok = FALSE;
       if (helper != NULL)
         g_thread_join (helper);
-      for (int i = 0; i < 2 && ok; i++)
-        if (blocks[i].len > 0 && fwrite (blocks[i].out, 1, blocks[i].len, out) != blocks[i].len)
-          ok = FALSE;
+      if (ok && blocks[1].len > 0 && fwrite (blocks[1].out, 1, blocks[1].len, out) != blocks[1].len)
+        ok = FALSE;
     }
   if (fflush (out) != 0)
     ok = FALSE;

@@ -758,7 +758,7 @@ test_crlf_bom_quotes_tsv (void)
 {
   ReadAll r;
 
-  g_test_summary ("A UTF-8 BOM, CRLF endings, empty lines, quoted fields and tabs are accepted");
+  g_test_summary ("A UTF-8 BOM, CRLF endings, empty and comment lines, quoted fields and tabs are accepted");
   read_data ("w.csv", "\xEF\xBB\xBFtime,open,high,low,close\r\n"
                       "2024-01-02,1,2,0.5,1.5\r\n"
                       "\r\n"
@@ -790,6 +790,18 @@ test_crlf_bom_quotes_tsv (void)
   g_assert_cmpint (rec_at (&r, 0)->bid, ==, 11);
   g_assert_cmpint (rec_at (&r, 0)->ask, ==, 12);
   g_assert_cmpuint (rec_at (&r, 0)->flags, ==, QL_TICK_FLAG_QUOTE);
+  read_all_clear (&r);
+
+  /* Comment lines (starting with '#') are skipped, before the header as
+   * well as between rows. */
+  read_data ("c.csv", "# synthetic sample, made by hand\n"
+                      "time,price\n"
+                      "# a comment between rows\n"
+                      "2024-01-02,1\n", NULL, &r);
+  g_assert_true (r.layout.has_header);
+  g_assert_cmpuint (r.errors->len, ==, 0);
+  g_assert_cmpuint (r.records->len, ==, 1);
+  g_assert_cmpuint (rec_at (&r, 0)->line, ==, 4);
   read_all_clear (&r);
 
   /* No final newline: the last line still counts. */
