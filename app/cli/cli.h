@@ -17,6 +17,9 @@ enum
   QL_EXIT_USAGE = 2,
 };
 
+/* argv[0] of quantlab-cli, for messages that show a command to run next. */
+extern const char *ql_cli_program;
+
 typedef int (*QlCliCommandFunc) (int argc, char **argv);
 
 typedef struct

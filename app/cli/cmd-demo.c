@@ -28,7 +28,9 @@ import_sample (QlStore    *store,
     return FALSE;
   ql_cli_format_time (r.first, first);
   ql_cli_format_time (r.last, last);
-  printf ("  %-16s %8" G_GUINT64_FORMAT " %-5s %s .. %s  (%s)\n", symbol, r.rows_stored,
+  g_autofree char *name = r.exchange[0] != '\0' ? g_strdup_printf ("%s:%s", r.exchange, r.symbol)
+                                                : g_strdup (r.symbol);
+  printf ("  %-16s %8" G_GUINT64_FORMAT " %-5s %s .. %s  (%s)\n", name, r.rows_stored,
           g_str_equal (r.kind, "ticks") ? "ticks" : r.kind, first, last, file);
   return TRUE;
 }
@@ -154,9 +156,10 @@ ql_cli_demo (int argc, char **argv)
       !import_sample (store, samples, "demo-daily.csv", "ACME", &error) ||
       !show_bars (store, &error) || !show_indicators (store, &error))
     return ql_cli_fail ("demo", error);
-  printf ("\nNext: quantlab-cli bars --db %s --symbol BTCUSDT --timeframe 15m\n"
-          "      quantlab-cli indicators --db %s --symbol ACME --ind 'macd(12,26,9)'\n"
-          "      quantlab-cli --help\n",
-          ql_store_get_path (store), ql_store_get_path (store));
+  printf ("\nNext: %s bars --db %s --symbol BTCUSDT --timeframe 15m\n"
+          "      %s indicators --db %s --symbol ACME --ind 'macd(12,26,9)'\n"
+          "      %s --help\n",
+          ql_cli_program, ql_store_get_path (store), ql_cli_program, ql_store_get_path (store),
+          ql_cli_program);
   return QL_EXIT_OK;
 }

@@ -39,8 +39,8 @@ print_report (const char *path, const QlImportReport *r)
            r->rows_stored, g_str_equal (r->kind, "ticks") ? "ticks" : "bars",
            r->exchange[0] != '\0' ? r->exchange : "", r->exchange[0] != '\0' ? ":" : "",
            r->symbol, first, last);
-  fprintf (stderr, "  read as %s; series %s; prices with %d decimals%s\n", r->layout, r->kind,
-           r->price_scale, r->new_instrument ? " (new instrument)" : "");
+  fprintf (stderr, "  read as %s; stored as the %s series%s\n", r->layout, r->kind,
+           r->new_instrument ? " of a new instrument" : "");
   if (r->bad_rows > 0)
     print_lines ("bad rows skipped", r->bad_rows, r->bad_lines);
   if (r->out_of_order > 0)

@@ -8,6 +8,8 @@
 #include <locale.h>
 #include <string.h>
 
+const char *ql_cli_program = "quantlab-cli";
+
 static const QlCliCommand commands[] = {
   { "import", "Import CSV/TSV bars or ticks into the workspace", ql_cli_import },
   { "bars", "Print stored data as bars of any timeframe (CSV)", ql_cli_bars },
@@ -44,6 +46,7 @@ main (int argc, char **argv)
    * messages may still be translated. */
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
+  ql_cli_program = argv[0];
 
   if (argc < 2)
     {
