@@ -168,7 +168,7 @@ ql_cli_format_double (double value,
   return ql_format_double (value, buf);
 }
 
-/* Rows per block of the CSV writer: big enough to amortise a thread start,
+/* Rows per block of the CSV writer: big enough to amortise the hand-offs,
  * small enough to keep the buffers in cache. */
 #define TABLE_BLOCK_ROWS 8192
 
@@ -213,26 +213,67 @@ format_block (TableBlock *b)
   b->len = (gsize) (p - b->out);
 }
 
-static gpointer
-format_block_thread (gpointer data)
+/* The writer's pipeline: FORMAT_WORKERS threads format blocks into a ring of
+ * RING_SLOTS buffers while the calling thread writes them out in order.
+ * Formatting doubles is most of the cost, and the kernel's copy of the
+ * written bytes then overlaps with it instead of following it. */
+#define FORMAT_WORKERS 2
+#define RING_SLOTS 4
+
+typedef struct
 {
-  format_block (data);
+  GMutex lock;
+  GCond cond;
+  TableBlock slots[RING_SLOTS];
+  gint64 ready[RING_SLOTS]; /* block index formatted in the slot, or -1 */
+  gsize n_rows;
+  gint64 n_blocks;
+  gint64 next;              /* next block to hand to a worker */
+  gint64 written;           /* blocks written so far */
+  gboolean stop;            /* the writer failed: workers quit */
+} Pipeline;
+
+static gpointer
+format_worker (gpointer data)
+{
+  Pipeline *pl = data;
+
+  g_mutex_lock (&pl->lock);
+  for (;;)
+    {
+      gint64 i = pl->next;
+      if (i >= pl->n_blocks || pl->stop)
+        break;
+      pl->next++;
+      /* The slot is free once block i - RING_SLOTS has been written. */
+      while (!pl->stop && pl->written < i - RING_SLOTS + 1)
+        g_cond_wait (&pl->cond, &pl->lock);
+      if (pl->stop)
+        break;
+      TableBlock *b = &pl->slots[i % RING_SLOTS];
+      b->first = (gsize) i * TABLE_BLOCK_ROWS;
+      b->last = MIN (pl->n_rows, b->first + TABLE_BLOCK_ROWS);
+      g_mutex_unlock (&pl->lock);
+      format_block (b);
+      g_mutex_lock (&pl->lock);
+      pl->ready[i % RING_SLOTS] = i;
+      g_cond_broadcast (&pl->cond);
+    }
+  g_mutex_unlock (&pl->lock);
   return NULL;
 }
 
 gboolean
-ql_cli_write_table (FILE              *out,
-                    const QlTimeNs    *time,
-                    gsize              n_rows,
-                    guint              n_cols,
+ql_cli_write_table (FILE                *out,
+                    const QlTimeNs      *time,
+                    gsize                n_rows,
+                    guint                n_cols,
                     const double *const *cols,
-                    const char *const *names,
-                    GError           **error)
+                    const char *const   *names,
+                    GError             **error)
 {
-  TableBlock blocks[2] = {
-    { time, cols, n_cols, 0, 0, NULL, 0, 0 },
-    { time, cols, n_cols, 0, 0, NULL, 0, 0 },
-  };
+  Pipeline pl = { 0 };
+  GThread *workers[FORMAT_WORKERS];
   gboolean ok = TRUE;
 
   fputs ("time", out);
@@ -240,34 +281,44 @@ ql_cli_write_table (FILE              *out,
     fprintf (out, ",%s", names[c]);
   fputc ('\n', out);
 
-  /* Formatting doubles is most of the cost: two blocks at a time, one on a
-   * helper thread, written in order. */
-  for (gsize r = 0; r < n_rows && ok; r += 2 * TABLE_BLOCK_ROWS)
+  g_mutex_init (&pl.lock);
+  g_cond_init (&pl.cond);
+  pl.n_rows = n_rows;
+  pl.n_blocks = (gint64) ((n_rows + TABLE_BLOCK_ROWS - 1) / TABLE_BLOCK_ROWS);
+  for (int s = 0; s < RING_SLOTS; s++)
     {
-      GThread *helper = NULL;
-      blocks[0].first = r;
-      blocks[0].last = MIN (n_rows, r + TABLE_BLOCK_ROWS);
-      blocks[1].first = blocks[0].last;
-      blocks[1].last = MIN (n_rows, blocks[0].last + TABLE_BLOCK_ROWS);
-      if (blocks[1].first < blocks[1].last)
-        helper = g_thread_new ("ql-csv-format", format_block_thread, &blocks[1]);
-      else
-        blocks[1].len = 0;
-      format_block (&blocks[0]);
-      /* Written while the helper still formats the second block. */
-      if (blocks[0].len > 0 && fwrite (blocks[0].out, 1, blocks[0].len, out) != blocks[0].len)
-        ok = FALSE;
-      if (helper != NULL)
-        g_thread_join (helper);
-      if (ok && blocks[1].len > 0 && fwrite (blocks[1].out, 1, blocks[1].len, out) != blocks[1].len)
-        ok = FALSE;
+      pl.slots[s] = (TableBlock){ time, cols, n_cols, 0, 0, NULL, 0, 0 };
+      pl.ready[s] = -1;
     }
+  for (int w = 0; w < FORMAT_WORKERS; w++)
+    workers[w] = g_thread_new ("ql-csv-format", format_worker, &pl);
+
+  for (gint64 i = 0; i < pl.n_blocks && ok; i++)
+    {
+      TableBlock *b = &pl.slots[i % RING_SLOTS];
+      g_mutex_lock (&pl.lock);
+      while (pl.ready[i % RING_SLOTS] != i)
+        g_cond_wait (&pl.cond, &pl.lock);
+      g_mutex_unlock (&pl.lock);
+      if (fwrite (b->out, 1, b->len, out) != b->len)
+        ok = FALSE;
+      g_mutex_lock (&pl.lock);
+      pl.written = i + 1;
+      pl.stop = !ok;
+      g_cond_broadcast (&pl.cond);
+      g_mutex_unlock (&pl.lock);
+    }
+  for (int w = 0; w < FORMAT_WORKERS; w++)
+    g_thread_join (workers[w]);
+  for (int s = 0; s < RING_SLOTS; s++)
+    g_free (pl.slots[s].out);
+  g_mutex_clear (&pl.lock);
+  g_cond_clear (&pl.cond);
+
   if (fflush (out) != 0)
     ok = FALSE;
   if (!ok)
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write the output: %s",
                  g_strerror (errno));
-  g_free (blocks[0].out);
-  g_free (blocks[1].out);
   return ok;
 }
