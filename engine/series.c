@@ -42,6 +42,9 @@ ql_series_new (const QlColumnSpec *specs,
       self->types[i] = specs[i].type;
       self->names[i] = g_strdup (specs[i].name);
     }
+  /* Columns are never NULL, so that `column + offset` is valid pointer
+   * arithmetic even on an empty series (UBSan flags it on NULL). */
+  ql_series_reserve (self, 16);
   return self;
 }
 

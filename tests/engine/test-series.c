@@ -67,6 +67,11 @@ test_ticks_and_columns (void)
   g_assert_cmpint (ql_series_i64 (custom, 1)[0], ==, 0);
   ql_series_reserve (custom, 1 << 20);
   g_assert_cmpuint (custom->cap, ==, 1 << 20);
+
+  /* An empty series already has columns to point into. */
+  g_autoptr (QlSeries) empty = ql_series_new_bars ();
+  g_assert_cmpuint (empty->len, ==, 0);
+  g_assert_nonnull (ql_series_f64 (empty, QL_BAR_CLOSE));
   g_assert_cmpuint (custom->len, ==, 1);
 }
 
