@@ -1902,37 +1902,17 @@ ql_csv_reader_get_size (QlCsvReader *self)
   return self->size;
 }
 
-gboolean
-ql_csv_read_bars (const char         *path,
-                  const QlCsvOptions *opts,
-                  QlSeries          **bars,
-                  QlCsvLayout        *layout_out,
-                  GError            **error)
+/* Appends every row of @reader to @series (a bar series). */
+static gboolean
+read_bar_rows (QlCsvReader *reader,
+               QlSeries    *series,
+               GError     **error)
 {
-  g_autoptr (QlCsvReader) reader = NULL;
-  g_autoptr (QlSeries) series = NULL;
-  g_autoptr (GError) local_error = NULL;
+  int ps = reader->layout.price_scale;
+  int qs = reader->layout.qty_scale;
   QlCsvRecord rec;
-  int ps, qs;
 
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (bars != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  reader = ql_csv_reader_new_for_path (path, opts, error);
-  if (reader == NULL)
-    return FALSE;
-  if (reader->layout.kind != QL_CSV_BARS)
-    {
-      g_set_error (error, QL_CSV_ERROR, QL_CSV_ERROR_FORMAT, "%s: holds ticks (%s), not bars",
-                   path, reader->layout.format);
-      return FALSE;
-    }
-  ps = reader->layout.price_scale;
-  qs = reader->layout.qty_scale;
-  series = ql_series_new_bars ();
-  ql_series_reserve (series, reader->size / reader->avg_line_len + reader->size / reader->avg_line_len / 16 + 16);
-  while (ql_csv_reader_next (reader, &rec, &local_error))
+  while (ql_csv_reader_next (reader, &rec, error))
     {
       gsize row = ql_series_append_row (series);
       ql_series_i64 (series, QL_BAR_TIME)[row] = rec.time;
@@ -1942,11 +1922,142 @@ ql_csv_read_bars (const char         *path,
       ql_series_f64 (series, QL_BAR_CLOSE)[row] = ql_num_to_double (rec.close, ps);
       ql_series_f64 (series, QL_BAR_VOLUME)[row] = ql_num_to_double (rec.volume, qs);
     }
-  if (local_error != NULL)
+  return error == NULL || *error == NULL;
+}
+
+/* The second half of a file read on a second thread. Its line numbers
+ * start after the newlines of the first half, counted here too. */
+typedef struct
+{
+  QlCsvReader *reader;
+  QlSeries *series;
+  const char *first_half;
+  gsize first_half_len;
+  GError *error;
+} HalfJob;
+
+static gpointer
+half_job_run (gpointer data)
+{
+  HalfJob *job = data;
+  const char *p = job->first_half, *end = p + job->first_half_len;
+
+  while ((p = memchr (p, '\n', (gsize) (end - p))) != NULL)
+    job->reader->line++, p++;
+  read_bar_rows (job->reader, job->series, &job->error);
+  return NULL;
+}
+
+/* Files smaller than this are read on one thread. */
+#define PARALLEL_MIN_BYTES (8u << 20)
+
+gboolean
+ql_csv_read_bars (const char         *path,
+                  const QlCsvOptions *opts,
+                  QlSeries          **bars,
+                  QlCsvLayout        *layout_out,
+                  GError            **error)
+{
+  g_autoptr (GMappedFile) mapped = NULL;
+  g_autoptr (QlCsvReader) reader = NULL;
+  g_autoptr (QlSeries) series = NULL;
+  g_autoptr (GError) local_error = NULL;
+  QlCsvOptions defaults;
+  const char *data;
+  gsize len, rows;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (bars != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (opts == NULL)
+    {
+      ql_csv_options_init (&defaults);
+      opts = &defaults;
+    }
+  /* The whole file at once: this function keeps every row anyway, and a
+   * mapping lets two threads parse its halves. */
+  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, QL_CSV_ERROR, QL_CSV_ERROR_IO, "%s", local_error->message);
+      return FALSE;
+    }
+  data = g_mapped_file_get_contents (mapped);
+  len = g_mapped_file_get_length (mapped);
+  reader = ql_csv_reader_new_for_data (path, data != NULL ? data : "", len, opts, error);
+  if (reader == NULL)
+    return FALSE;
+  if (reader->layout.kind != QL_CSV_BARS)
+    {
+      g_set_error (error, QL_CSV_ERROR, QL_CSV_ERROR_FORMAT, "%s: holds ticks (%s), not bars",
+                   path, reader->layout.format);
+      return FALSE;
+    }
+  rows = reader->size / reader->avg_line_len;
+  series = ql_series_new_bars ();
+
+  if (len - reader->pos >= PARALLEL_MIN_BYTES)
+    {
+      gsize mid = reader->pos + (len - reader->pos) / 2;
+      const char *nl = memchr (data + mid, '\n', len - mid);
+      if (nl != NULL && (gsize) (nl + 1 - data) < len)
+        {
+          g_autoptr (QlSeries) second_rows = ql_series_new_bars ();
+          HalfJob job = { 0 };
+          GThread *thread;
+
+          job.reader = reader_new (path, opts);
+          job.reader->buf = data;
+          job.reader->pos = (gsize) (nl + 1 - data);
+          job.reader->end = len;
+          job.reader->size = len;
+          job.reader->eof = TRUE;
+          job.reader->layout = reader->layout;
+          job.reader->digits_are_date = reader->digits_are_date;
+          job.reader->avg_line_len = reader->avg_line_len;
+          job.reader->line = reader->line;
+          job.series = second_rows;
+          job.first_half = data + reader->pos;
+          job.first_half_len = (gsize) (nl + 1 - data) - reader->pos;
+          reader->end = (gsize) (nl + 1 - data);
+
+          ql_series_reserve (series, rows + rows / 16 + 16);
+          ql_series_reserve (second_rows, rows / 2 + rows / 16 + 16);
+          thread = g_thread_new ("ql-csv-read", half_job_run, &job);
+          read_bar_rows (reader, series, &local_error);
+          g_thread_join (thread);
+          ql_csv_reader_free (job.reader);
+          /* The first bad row of the file wins, as when reading in one go. */
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              g_clear_error (&job.error);
+              return FALSE;
+            }
+          if (job.error != NULL)
+            {
+              g_propagate_error (error, job.error);
+              return FALSE;
+            }
+          gsize base = series->len;
+          ql_series_reserve (series, base + second_rows->len);
+          series->len = base + second_rows->len;
+          for (guint c = 0; c < series->n_columns; c++)
+            memcpy ((gint64 *) series->columns[c] + base, second_rows->columns[c],
+                    second_rows->len * sizeof (gint64));
+          goto done;
+        }
+    }
+
+  ql_series_reserve (series, rows + rows / 16 + 16);
+  if (!read_bar_rows (reader, series, &local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+
+done:
   if (layout_out != NULL)
     *layout_out = reader->layout;
   *bars = g_steal_pointer (&series);

@@ -865,6 +865,52 @@ test_streaming_blocks (void)
   g_assert_true (g_str_has_suffix (error->message, g_strerror (EISDIR)));
 }
 
+static void
+test_read_bars_in_two_halves (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GString) data = g_string_new ("time,open,high,low,close,volume\n");
+  g_autoptr (QlSeries) bars = NULL;
+  const int rows = 300000; /* about 12 MB: over the 8 MiB of the two-thread path */
+  int fd;
+
+  g_test_summary ("A large bars file read on two threads gives every row in order, and "
+                  "a bad row in its second half is reported at its true line");
+  for (int i = 0; i < rows; i++)
+    g_string_append_printf (data, "%d,1.%04d,2,1,1.%04d,%d\n", 1704067200 + 60 * i, i % 10000,
+                            (i * 7) % 10000, i);
+  fd = g_file_open_tmp ("ql-test-csv-XXXXXX.csv", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, data->str, data->len, &error));
+  g_assert_true (ql_csv_read_bars (path, NULL, &bars, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bars->len, ==, rows);
+  for (int i = 0; i < rows; i++)
+    {
+      g_assert_cmpint (ql_series_i64 (bars, QL_BAR_TIME)[i], ==, S (1704067200 + 60 * i));
+      /* 1.dddd at scale 4: (10000 + dddd) / 10^4, which is strtod's double. */
+      g_assert_cmpfloat (ql_series_f64 (bars, QL_BAR_CLOSE)[i], ==, (10000 + (i * 7) % 10000) / 1e4);
+      g_assert_cmpfloat (ql_series_f64 (bars, QL_BAR_VOLUME)[i], ==, i);
+    }
+  g_clear_pointer (&bars, ql_series_free);
+
+  /* Row i sits on line i + 2; break row 250000 (line 250002, second half). */
+  {
+    char needle[64];
+    g_snprintf (needle, sizeof needle, "\n%d,", 1704067200 + 60 * 250000);
+    char *at = strstr (data->str, needle);
+    g_assert_nonnull (at);
+    at[1] = 'x';
+  }
+  g_assert_true (g_file_set_contents (path, data->str, data->len, &error));
+  g_assert_false (ql_csv_read_bars (path, NULL, &bars, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, ":250002:1:"));
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -890,5 +936,6 @@ main (int argc, char **argv)
   g_test_add_func ("/data/csv/errors/odd-inputs", test_odd_inputs);
   g_test_add_func ("/data/csv/text/crlf-bom-quotes-tsv", test_crlf_bom_quotes_tsv);
   g_test_add_func ("/data/csv/stream/blocks", test_streaming_blocks);
+  g_test_add_func ("/data/csv/read-bars/two-halves", test_read_bars_in_two_halves);
   return g_test_run ();
 }
