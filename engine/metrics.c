@@ -1,0 +1,434 @@
+/* engine/metrics.c — backtest analytics (definitions in engine/metrics.h and
+ * docs/backtest-report.md). */
+#define G_LOG_DOMAIN "ql-engine-metrics"
+
+#include "engine/metrics.h"
+
+#include "engine/instrument.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* a / b with the report's conventions for a zero denominator: +inf or -inf
+ * by the sign of a, NA when a is 0 too. */
+static double
+ratio (double a, double b)
+{
+  if (isnan (a) || isnan (b))
+    return NAN;
+  if (b != 0)
+    return a / b;
+  return a > 0 ? INFINITY : a < 0 ? -INFINITY : NAN;
+}
+
+static void
+metrics_reset (QlMetrics *m)
+{
+  *m = (QlMetrics) {
+    .profit_factor = NAN,
+    .win_rate = NAN,
+    .avg_win = NAN,
+    .avg_loss = NAN,
+    .expectancy = NAN,
+    .largest_win = NAN,
+    .largest_loss = NAN,
+    .avg_mae = NAN,
+    .avg_mfe = NAN,
+    .max_drawdown_peak_time = QL_TIME_NONE,
+    .max_drawdown_trough_time = QL_TIME_NONE,
+    .max_drawdown_end_time = QL_TIME_NONE,
+    .final_equity = NAN,
+    .total_return = NAN,
+    .years = NAN,
+    .periods_per_year = NAN,
+    .cagr = NAN,
+    .sharpe = NAN,
+    .sortino = NAN,
+    .calmar = NAN,
+    .exposure = NAN,
+    .buy_hold_return = NAN,
+    .buy_hold_net_profit = NAN,
+  };
+}
+
+/* Trade statistics; @order lists the trades to count, by exit time. */
+static void
+trade_stats (const QlTrade *trades,
+             const guint   *order,
+             gsize          n,
+             QlMetrics     *m)
+{
+  double mae = 0, mfe = 0;
+  guint win_run = 0, loss_run = 0;
+
+  for (gsize k = 0; k < n; k++)
+    {
+      const QlTrade *t = &trades[order[k]];
+
+      m->n_trades++;
+      m->net_profit += t->pnl;
+      m->commission += t->commission;
+      mae += t->mae;
+      mfe += t->mfe;
+      if (t->pnl > 0)
+        {
+          m->n_wins++;
+          m->gross_profit += t->pnl;
+          if (isnan (m->largest_win) || t->pnl > m->largest_win)
+            m->largest_win = t->pnl;
+          win_run++, loss_run = 0;
+        }
+      else if (t->pnl < 0)
+        {
+          m->n_losses++;
+          m->gross_loss += t->pnl;
+          if (isnan (m->largest_loss) || t->pnl < m->largest_loss)
+            m->largest_loss = t->pnl;
+          loss_run++, win_run = 0;
+        }
+      else
+        win_run = loss_run = 0;
+      m->longest_win_streak = MAX (m->longest_win_streak, win_run);
+      m->longest_loss_streak = MAX (m->longest_loss_streak, loss_run);
+    }
+  if (m->n_trades == 0)
+    return;
+  m->profit_factor = ratio (m->gross_profit, -m->gross_loss);
+  m->win_rate = (double) m->n_wins / m->n_trades;
+  m->expectancy = m->net_profit / m->n_trades;
+  m->avg_mae = mae / m->n_trades;
+  m->avg_mfe = mfe / m->n_trades;
+  if (m->n_wins > 0)
+    m->avg_win = m->gross_profit / m->n_wins;
+  if (m->n_losses > 0)
+    m->avg_loss = m->gross_loss / m->n_losses;
+}
+
+/* Drawdown over @n values at @times (increasing), the peak starting at
+ * @seed at @seed_time. */
+static void
+drawdown (const QlTimeNs *times,
+          const double   *values,
+          gsize           stride,
+          gsize           n,
+          double          seed,
+          QlTimeNs        seed_time,
+          QlMetrics      *m)
+{
+  double peak = seed;
+  QlTimeNs peak_time = seed_time;
+  gboolean in_dd = FALSE, current_is_max = FALSE;
+
+  m->max_drawdown = 0;
+  m->max_drawdown_fraction = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = *(const double *) ((const char *) values + i * stride);
+      QlTimeNs t = *(const QlTimeNs *) ((const char *) times + i * stride);
+
+      if (v >= peak)
+        {
+          if (in_dd)
+            {
+              m->longest_drawdown_duration = MAX (m->longest_drawdown_duration, t - peak_time);
+              if (current_is_max)
+                {
+                  m->max_drawdown_end_time = t;
+                  m->max_drawdown_recovered = TRUE;
+                  m->max_drawdown_duration = t - m->max_drawdown_peak_time;
+                }
+            }
+          in_dd = current_is_max = FALSE;
+          peak = v;
+          peak_time = t;
+          continue;
+        }
+      in_dd = TRUE;
+      double amount = peak - v;
+      if (peak > 0 && amount / peak > m->max_drawdown_fraction)
+        m->max_drawdown_fraction = amount / peak;
+      if (amount > m->max_drawdown)
+        {
+          m->max_drawdown = amount;
+          m->max_drawdown_peak_time = peak_time;
+          m->max_drawdown_trough_time = t;
+          current_is_max = TRUE;
+        }
+    }
+  if (in_dd)
+    {
+      QlTimeNs last = *(const QlTimeNs *) ((const char *) times + (n - 1) * stride);
+      m->longest_drawdown_duration = MAX (m->longest_drawdown_duration, last - peak_time);
+      if (current_is_max)
+        {
+          m->max_drawdown_end_time = last;
+          m->max_drawdown_recovered = FALSE;
+          m->max_drawdown_duration = last - m->max_drawdown_peak_time;
+        }
+    }
+}
+
+typedef struct
+{
+  QlTimeNs start, end;
+} Interval;
+
+static int
+interval_cmp (const void *a, const void *b)
+{
+  const Interval *x = a, *y = b;
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  return (x->end > y->end) - (x->end < y->end);
+}
+
+/* Length of the union of @n intervals clipped to [lo, hi]; sorts @iv. */
+static QlTimeNs
+union_length (Interval *iv, gsize n, QlTimeNs lo, QlTimeNs hi)
+{
+  QlTimeNs total = 0, cur_start = 0, cur_end = 0;
+  gboolean open = FALSE;
+
+  qsort (iv, n, sizeof *iv, interval_cmp);
+  for (gsize i = 0; i < n; i++)
+    {
+      QlTimeNs s = MAX (iv[i].start, lo), e = MIN (iv[i].end, hi);
+      if (e <= s)
+        continue;
+      if (open && s <= cur_end)
+        {
+          cur_end = MAX (cur_end, e);
+          continue;
+        }
+      if (open)
+        total += cur_end - cur_start;
+      cur_start = s, cur_end = e, open = TRUE;
+    }
+  if (open)
+    total += cur_end - cur_start;
+  return total;
+}
+
+/* Sharpe and Sortino of the curve's per-point returns. */
+static void
+risk_ratios (const QlEquityPoint *eq, gsize n, double ppy, double rf_annual, QlMetrics *m)
+{
+  gsize nr = n > 0 ? n - 1 : 0;
+  double rf, sum = 0, mean, ss = 0, down = 0;
+
+  if (nr < 2 || !(ppy > 0))
+    return;
+  for (gsize i = 1; i < n; i++)
+    if (!(eq[i - 1].equity > 0))
+      return; /* a return from a non-positive equity has no meaning */
+  rf = pow (1.0 + rf_annual, 1.0 / ppy) - 1.0;
+  for (gsize i = 1; i < n; i++)
+    sum += eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+  mean = sum / nr;
+  for (gsize i = 1; i < n; i++)
+    {
+      double e = eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+      ss += (e - mean) * (e - mean);
+      if (e < 0)
+        down += e * e;
+    }
+  double sd = sqrt (ss / (nr - 1));
+  double dd = sqrt (down / nr);
+  if (sd > 0)
+    m->sharpe = mean / sd * sqrt (ppy);
+  m->sortino = ratio (mean, dd);
+  if (isfinite (m->sortino))
+    m->sortino *= sqrt (ppy);
+}
+
+static int
+order_cmp (const void *a, const void *b, gpointer data)
+{
+  const QlTrade *trades = data;
+  guint i = *(const guint *) a, j = *(const guint *) b;
+  if (trades[i].exit_time != trades[j].exit_time)
+    return trades[i].exit_time < trades[j].exit_time ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+static double
+buy_hold_return (const QlMetricsInput *in, guint s)
+{
+  if (in->first_price == NULL || in->last_price == NULL)
+    return NAN;
+  if (!(in->first_price[s] > 0) || !isfinite (in->last_price[s]))
+    return NAN;
+  return in->last_price[s] / in->first_price[s] - 1.0;
+}
+
+void
+ql_metrics_compute (const QlMetricsInput *in,
+                    QlMetrics            *total,
+                    QlMetrics            *per_symbol)
+{
+  const QlEquityPoint *eq = in->equity;
+  gsize n = in->n_equity;
+  double cap = in->initial_capital;
+  QlTimeNs t0 = QL_TIME_NONE, t1 = QL_TIME_NONE;
+
+  g_return_if_fail (in != NULL && total != NULL);
+  g_return_if_fail (in->n_trades == 0 || in->trades != NULL);
+  g_return_if_fail (in->n_equity == 0 || in->equity != NULL);
+
+  metrics_reset (total);
+  for (guint s = 0; per_symbol != NULL && s < in->n_symbols; s++)
+    metrics_reset (&per_symbol[s]);
+
+  /* Trades in exit order; ties keep the caller's order. */
+  g_autofree guint *order = g_new (guint, in->n_trades + 1);
+  for (gsize k = 0; k < in->n_trades; k++)
+    order[k] = (guint) k;
+  g_qsort_with_data (order, (gint) in->n_trades, sizeof *order, order_cmp, (gpointer) in->trades);
+  trade_stats (in->trades, order, in->n_trades, total);
+
+  if (n > 0)
+    {
+      t0 = eq[0].time, t1 = eq[n - 1].time;
+      total->final_equity = eq[n - 1].equity;
+      total->total_return = eq[n - 1].equity / cap - 1.0;
+      drawdown (&eq[0].time, &eq[0].equity, sizeof *eq, n, cap, t0, total);
+    }
+  else if (in->n_trades > 0)
+    {
+      /* No curve: the run's span is the trades'. */
+      for (gsize k = 0; k < in->n_trades; k++)
+        {
+          QlTimeNs a = MIN (in->trades[k].entry_time, in->trades[k].exit_time);
+          QlTimeNs b = MAX (in->trades[k].entry_time, in->trades[k].exit_time);
+          t0 = t0 == QL_TIME_NONE ? a : MIN (t0, a);
+          t1 = t1 == QL_TIME_NONE ? b : MAX (t1, b);
+        }
+    }
+
+  if (n > 1 && t1 > t0)
+    {
+      total->years = (double) (t1 - t0) / (double) QL_METRICS_YEAR_NS;
+      total->periods_per_year = in->periods_per_year > 0 ? in->periods_per_year
+                                                         : (double) (n - 1) / total->years;
+      if (total->years >= 1.0)
+        {
+          double growth = eq[n - 1].equity / cap;
+          total->cagr = growth > 0 ? pow (growth, 1.0 / total->years) - 1.0 : -1.0;
+        }
+      risk_ratios (eq, n, total->periods_per_year, in->risk_free_rate, total);
+      total->calmar = ratio (total->cagr, total->max_drawdown_fraction);
+    }
+
+  /* Exposure: the union of the trades' holding intervals and of the curve's
+   * intervals that begin with a position open (a position still open at the
+   * end has no closed trade). */
+  if (t1 > t0 && t0 != QL_TIME_NONE)
+    {
+      g_autofree Interval *iv = g_new (Interval, in->n_trades + n + 1);
+      gsize k = 0;
+      for (gsize j = 0; j < in->n_trades; j++)
+        iv[k++] = (Interval) { in->trades[j].entry_time, in->trades[j].exit_time };
+      for (gsize i = 0; i + 1 < n; i++)
+        if (eq[i].exposure > 0)
+          iv[k++] = (Interval) { eq[i].time, eq[i + 1].time };
+      total->exposure = (double) union_length (iv, k, t0, t1) / (double) (t1 - t0);
+
+      for (guint s = 0; per_symbol != NULL && s < in->n_symbols; s++)
+        {
+          k = 0;
+          for (gsize j = 0; j < in->n_trades; j++)
+            if (in->trades[j].symbol == s)
+              iv[k++] = (Interval) { in->trades[j].entry_time, in->trades[j].exit_time };
+          per_symbol[s].exposure = (double) union_length (iv, k, t0, t1) / (double) (t1 - t0);
+        }
+    }
+
+  /* Buy and hold: the capital split equally among the symbols. */
+  if (in->n_symbols > 0 && in->first_price != NULL && in->last_price != NULL)
+    {
+      double sum = 0;
+      for (guint s = 0; s < in->n_symbols; s++)
+        sum += buy_hold_return (in, s);
+      total->buy_hold_return = sum / in->n_symbols;
+      total->buy_hold_net_profit = cap * total->buy_hold_return;
+    }
+
+  if (per_symbol == NULL)
+    return;
+
+  g_autofree guint *sub = g_new (guint, in->n_trades + 1);
+  g_autofree QlEquityPoint *curve = g_new (QlEquityPoint, in->n_trades + 1);
+  for (guint s = 0; s < in->n_symbols; s++)
+    {
+      QlMetrics *m = &per_symbol[s];
+      gsize k = 0;
+      double running = cap;
+
+      for (gsize j = 0; j < in->n_trades; j++)
+        if (in->trades[order[j]].symbol == s)
+          sub[k++] = order[j];
+      trade_stats (in->trades, sub, k, m);
+      m->total_return = m->net_profit / cap;
+      /* The symbol's realised curve: capital plus its closed pnl at each exit. */
+      for (gsize j = 0; j < k; j++)
+        {
+          running += in->trades[sub[j]].pnl;
+          curve[j] = (QlEquityPoint) { .time = in->trades[sub[j]].exit_time, .equity = running };
+        }
+      if (k > 0)
+        drawdown (&curve[0].time, &curve[0].equity, sizeof *curve, k, cap,
+                  t0 != QL_TIME_NONE ? MIN (t0, in->trades[sub[0]].entry_time)
+                                     : in->trades[sub[0]].entry_time,
+                  m);
+      m->buy_hold_return = buy_hold_return (in, s);
+      m->buy_hold_net_profit = cap * m->buy_hold_return;
+    }
+}
+
+QlMonthlyReturn *
+ql_metrics_monthly_returns (const QlEquityPoint *equity,
+                            gsize                n_equity,
+                            double               initial_capital,
+                            gsize               *n_months)
+{
+  g_return_val_if_fail (n_months != NULL, NULL);
+  *n_months = 0;
+  if (n_equity == 0)
+    return NULL;
+
+  gint64 y0, y1;
+  unsigned m0, m1, d;
+  ql_civil_from_days (equity[0].time / QL_NS_PER_DAY - (equity[0].time % QL_NS_PER_DAY < 0), &y0, &m0, &d);
+  ql_civil_from_days (equity[n_equity - 1].time / QL_NS_PER_DAY - (equity[n_equity - 1].time % QL_NS_PER_DAY < 0),
+                      &y1, &m1, &d);
+  gint64 first = y0 * 12 + (m0 - 1), last = y1 * 12 + (m1 - 1);
+  gsize count = (gsize) (last - first + 1);
+  QlMonthlyReturn *out = g_new (QlMonthlyReturn, count);
+  double prev = initial_capital;
+  gsize i = 0;
+
+  for (gsize k = 0; k < count; k++)
+    {
+      gint64 ym = first + (gint64) k;
+      gint64 y = ym / 12;
+      unsigned mo = (unsigned) (ym % 12) + 1;
+      /* First instant of the next month. */
+      gint64 ny = mo == 12 ? y + 1 : y;
+      unsigned nm = mo == 12 ? 1 : mo + 1;
+      QlTimeNs next = ql_days_from_civil (ny, nm, 1) * QL_NS_PER_DAY;
+      double end = prev;
+
+      while (i < n_equity && equity[i].time < next)
+        end = equity[i++].equity;
+      out[k] = (QlMonthlyReturn) {
+        .year = (int) y,
+        .month = (int) mo,
+        .start_equity = prev,
+        .end_equity = end,
+        .ret = end / prev - 1.0,
+      };
+      prev = end;
+    }
+  *n_months = count;
+  return out;
+}
