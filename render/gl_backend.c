@@ -1,0 +1,1116 @@
+/* render/gl_backend.c — the OpenGL backend: programs, buffers, label atlas. */
+#define G_LOG_DOMAIN "ql-render-gl-backend"
+
+#include "render/gl_backend.h"
+
+#include <epoxy/gl.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (ql-gl-backend-error-quark, ql_gl_backend_error)
+
+/* ---- Shaders -------------------------------------------------------------
+ *
+ * Every program works in pixels, y down, origin at the top left of the
+ * framebuffer (u_size), as the frame is laid out. Coverage is computed in the
+ * fragment shader — the area of the pixel square inside an axis-aligned box,
+ * the overlap of the pixel with a stroke across its width — which is what
+ * cairo computes with its default antialiasing, so no multisampling is
+ * needed. Colours come in straight, leave premultiplied and blend with
+ * (ONE, ONE_MINUS_SRC_ALPHA): cairo's OVER. Instanced geometry that an
+ * instance does not use collapses outside the clip volume. */
+
+static const char prelude_vs[] =
+  "uniform vec2 u_size;\n"
+  "vec4 to_clip (vec2 px)\n"
+  "{\n"
+  "  return vec4 (px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);\n"
+  "}\n"
+  "vec2 corner (int k)\n"
+  "{\n"
+  "  return vec2 ((k == 1 || k == 2 || k == 4) ? 1.0 : 0.0, (k == 2 || k == 4 || k == 5) ? 1.0 : 0.0);\n"
+  "}\n"
+  "const vec4 NOWHERE = vec4 (2.0, 2.0, 2.0, 1.0);\n";
+
+static const char prelude_fs[] =
+  "uniform vec2 u_size;\n"
+  "out vec4 o_color;\n"
+  "vec2 frag_px () { return vec2 (gl_FragCoord.x, u_size.y - gl_FragCoord.y); }\n"
+  /* Overlap of [c - 0.5, c + 0.5] with [lo, hi]. */
+  "float span (float c, float lo, float hi) { return clamp (min (c + 0.5, hi) - max (c - 0.5, lo), 0.0, 1.0); }\n";
+
+/* Boxes: six vertices per box, grown by a pixel so that the antialiased
+ * edge has room; a_round > 0 makes the box a disc of that radius (markers). */
+static const char box_vs[] =
+  "in vec4 a_rect;\n"    /* x y w h */
+  "in vec4 a_color;\n"
+  "in float a_round;\n"
+  "flat out vec4 v_rect;\n"
+  "flat out vec4 v_color;\n"
+  "flat out float v_round;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 a = min (a_rect.xy, a_rect.xy + a_rect.zw), b = max (a_rect.xy, a_rect.xy + a_rect.zw);\n"
+  "  v_rect = vec4 (a, b);\n"
+  "  v_color = vec4 (a_color.rgb * a_color.a, a_color.a);\n"
+  "  v_round = a_round;\n"
+  "  gl_Position = to_clip (mix (a - 1.0, b + 1.0, corner (gl_VertexID % 6)));\n"
+  "}\n";
+
+static const char box_fs[] =
+  "flat in vec4 v_rect;\n"
+  "flat in vec4 v_color;\n"
+  "flat in float v_round;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 p = frag_px ();\n"
+  "  float cov;\n"
+  "  if (v_round > 0.0)\n"
+  "    cov = clamp (v_round + 0.5 - length (p - (v_rect.xy + v_rect.zw) * 0.5), 0.0, 1.0);\n"
+  "  else\n"
+  "    cov = span (p.x, v_rect.x, v_rect.z) * span (p.y, v_rect.y, v_rect.w);\n"
+  "  if (cov <= 0.0) discard;\n"
+  "  o_color = v_color * cov;\n"
+  "}\n";
+
+/* Candles and OHLC bars: up to six boxes per instance laid out from the
+ * candle's pixel fields — wick and body; or, hollow and rising, the two wick
+ * halves and the four sides of the body; or the OHLC stem and its ticks. */
+static const char candle_vs[] =
+  "in vec4 a_c0;\n"      /* x, half_width, open, high */
+  "in vec2 a_c1;\n"      /* low, close */
+  "in int a_up;\n"
+  "uniform int u_style;\n"   /* 0 filled, 1 hollow, 2 OHLC */
+  "uniform vec4 u_up;\n"
+  "uniform vec4 u_down;\n"
+  "uniform float u_line;\n"  /* wick, outline and tick width, px */
+  "flat out vec4 v_rect;\n"
+  "flat out vec4 v_color;\n"
+  "flat out float v_round;\n"
+  "void main ()\n"
+  "{\n"
+  "  int r = gl_VertexID / 6;\n"
+  "  float x = a_c0.x, hw = a_c0.y, yo = a_c0.z, yh = a_c0.w, yl = a_c1.x, yc = a_c1.y;\n"
+  "  bool up = a_up != 0;\n"
+  "  vec4 col = up ? u_up : u_down;\n"
+  "  float lw = u_line, hl = u_line * 0.5;\n"
+  "  float top = min (yo, yc), bot = max (yo, yc);\n"
+  "  vec4 rect = vec4 (0.0);\n"
+  "  bool used = true;\n"
+  "  if (u_style == 2) {\n"
+  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, yl);\n"
+  "    else if (r == 1 && hw > 0.0) rect = vec4 (x - hw, yo - hl, x - hl, yo + hl);\n"
+  "    else if (r == 2 && hw > 0.0) rect = vec4 (x + hl, yc - hl, x + hw, yc + hl);\n"
+  "    else used = false;\n"
+  "  } else if (u_style == 1 && up && hw > 0.0) {\n"
+  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, top);\n"
+  "    else if (r == 1) rect = vec4 (x - hl, bot, x + hl, yl);\n"
+  "    else if (r == 2) rect = vec4 (x - hw, top, x - hw + lw, bot);\n"
+  "    else if (r == 3) rect = vec4 (x + hw - lw, top, x + hw, bot);\n"
+  "    else if (r == 4) rect = vec4 (x - hw + lw, top, x + hw - lw, top + lw);\n"
+  "    else if (r == 5) rect = vec4 (x - hw + lw, bot - lw, x + hw - lw, bot);\n"
+  "  } else {\n"
+  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, yl);\n"
+  "    else if (r == 1 && hw > 0.0) rect = vec4 (x - hw, top, x + hw, max (bot, top + 1.0));\n"
+  "    else used = false;\n"
+  "  }\n"
+  "  vec2 a = min (rect.xy, rect.zw), b = max (rect.xy, rect.zw);\n"
+  "  if (!used || b.x <= a.x || b.y <= a.y) {\n"
+  "    gl_Position = NOWHERE; v_rect = vec4 (0.0); v_color = vec4 (0.0); v_round = 0.0;\n"
+  "    return;\n"
+  "  }\n"
+  "  v_rect = vec4 (a, b);\n"
+  "  v_color = vec4 (col.rgb * col.a, col.a);\n"
+  "  v_round = 0.0;\n"
+  "  gl_Position = to_clip (mix (a - 1.0, b + 1.0, corner (gl_VertexID % 6)));\n"
+  "}\n";
+
+/* Strokes: one instance per segment — of a QL_OP_SEGMENTS array or between
+ * consecutive points of a polyline, which then ask for round joins (u_join)
+ * so that consecutive segments meet without a notch. A segment with a NaN
+ * end (a gap) is dropped. Dashes are measured from each segment's start. */
+static const char stroke_vs[] =
+  "in vec4 a_seg;\n"     /* x0 y0 x1 y1 */
+  "in vec4 a_color;\n"
+  "in vec2 a_style;\n"   /* width, dash */
+  "uniform int u_per_instance;\n" /* 1: colour and style from the instance, 0: uniforms */
+  "uniform vec4 u_color;\n"
+  "uniform vec2 u_style;\n"
+  "uniform int u_join;\n"
+  "flat out vec4 v_seg;\n"
+  "flat out vec4 v_color;\n"
+  "flat out vec3 v_style;\n" /* half width, dash, round ends */
+  "void main ()\n"
+  "{\n"
+  "  vec4 col = u_per_instance != 0 ? a_color : u_color;\n"
+  "  vec2 st = u_per_instance != 0 ? a_style : u_style;\n"
+  "  vec2 p0 = a_seg.xy, p1 = a_seg.zw;\n"
+  "  if (any (isnan (a_seg)) || st.x <= 0.0) {\n"
+  "    gl_Position = NOWHERE; v_seg = vec4 (0.0); v_color = vec4 (0.0); v_style = vec3 (0.0);\n"
+  "    return;\n"
+  "  }\n"
+  "  float hw = st.x * 0.5;\n"
+  "  float e = hw + 1.0;\n"
+  "  vec2 d = p1 - p0;\n"
+  "  float len = length (d);\n"
+  "  vec2 t = len > 1e-6 ? d / len : vec2 (1.0, 0.0);\n"
+  "  vec2 n = vec2 (-t.y, t.x);\n"
+  "  vec2 c = corner (gl_VertexID % 6);\n"
+  "  vec2 p = mix (p0 - t * e, p1 + t * e, c.x) + n * e * (c.y * 2.0 - 1.0);\n"
+  "  v_seg = vec4 (p0, p1);\n"
+  "  v_color = vec4 (col.rgb * col.a, col.a);\n"
+  "  v_style = vec3 (hw, st.y, float (u_join));\n"
+  "  gl_Position = to_clip (p);\n"
+  "}\n";
+
+static const char stroke_fs[] =
+  "flat in vec4 v_seg;\n"
+  "flat in vec4 v_color;\n"
+  "flat in vec3 v_style;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 p = frag_px ();\n"
+  "  vec2 a = v_seg.xy, ab = v_seg.zw - v_seg.xy;\n"
+  "  float len = length (ab);\n"
+  "  vec2 t = len > 1e-6 ? ab / len : vec2 (1.0, 0.0);\n"
+  "  vec2 n = vec2 (-t.y, t.x);\n"
+  "  float s = dot (p - a, t), d = dot (p - a, n);\n"
+  "  float hw = v_style.x, dash = v_style.y;\n"
+  "  float cov;\n"
+  "  if (v_style.z > 0.5) {\n"
+  "    float dist = length (p - a - t * clamp (s, 0.0, len));\n"
+  "    cov = span (dist, -hw, hw);\n"
+  "  } else {\n"
+  /* Butt ends: the pixel's overlap with the stroke across and along. */
+  "    cov = span (d, -hw, hw) * span (s, 0.0, len);\n"
+  "  }\n"
+  "  if (dash > 0.0) {\n"
+  "    float m = mod (s, 2.0 * dash);\n"
+  "    cov *= clamp (span (m, 0.0, dash) + span (m, 2.0 * dash, 3.0 * dash)"
+  "                  + span (m, -2.0 * dash, -dash), 0.0, 1.0);\n"
+  "  }\n"
+  "  if (cov <= 0.0) discard;\n"
+  "  o_color = v_color * cov;\n"
+  "}\n";
+
+/* Fills between two x-monotone polylines: instance i is the quad between
+ * columns i and i+1 of the top (a_t) and bottom (a_b) edges; a gap (NaN)
+ * in either drops the quad. */
+static const char fill_vs[] =
+  "in vec4 a_t;\n"       /* top: x0 y0 x1 y1 */
+  "in vec4 a_b;\n"       /* bottom, when u_has_bottom */
+  "uniform int u_has_bottom;\n"
+  "uniform float u_base;\n"
+  "uniform vec4 u_color;\n"
+  "flat out vec4 v_color;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec4 b = u_has_bottom != 0 ? a_b : vec4 (a_t.x, u_base, a_t.z, u_base);\n"
+  "  if (any (isnan (a_t)) || any (isnan (b))) { gl_Position = NOWHERE; v_color = vec4 (0.0); return; }\n"
+  "  int k = gl_VertexID % 6;\n"
+  "  vec2 p = k == 0 ? a_t.xy : k == 1 ? a_t.zw : k == 2 ? b.zw : k == 3 ? a_t.xy : k == 4 ? b.zw : b.xy;\n"
+  "  v_color = vec4 (u_color.rgb * u_color.a, u_color.a);\n"
+  "  gl_Position = to_clip (p);\n"
+  "}\n";
+
+static const char flat_fs[] =
+  "flat in vec4 v_color;\n"
+  "void main () { o_color = v_color; }\n";
+
+/* Triangles with a colour per vertex: marker arrows. */
+static const char tri_vs[] =
+  "in vec2 a_pos;\n"
+  "in vec4 a_color;\n"
+  "flat out vec4 v_color;\n"
+  "void main ()\n"
+  "{\n"
+  "  v_color = vec4 (a_color.rgb * a_color.a, a_color.a);\n"
+  "  gl_Position = to_clip (a_pos);\n"
+  "}\n";
+
+/* Label text: quads from the coverage atlas, tinted. */
+static const char text_vs[] =
+  "in vec4 a_dst;\n"   /* x y w h, px */
+  "in vec4 a_src;\n"   /* x y w h, texels */
+  "in vec4 a_color;\n"
+  "uniform vec2 u_atlas;\n"
+  "out vec2 v_uv;\n"
+  "flat out vec4 v_color;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 c = corner (gl_VertexID % 6);\n"
+  "  v_uv = (a_src.xy + a_src.zw * c) / u_atlas;\n"
+  "  v_color = vec4 (a_color.rgb * a_color.a, a_color.a);\n"
+  "  gl_Position = to_clip (a_dst.xy + a_dst.zw * c);\n"
+  "}\n";
+
+static const char text_fs[] =
+  "uniform sampler2D u_tex;\n"
+  "in vec2 v_uv;\n"
+  "flat in vec4 v_color;\n"
+  "void main ()\n"
+  "{\n"
+  "  float a = texture (u_tex, v_uv).r;\n"
+  "  if (a <= 0.0) discard;\n"
+  "  o_color = v_color * a;\n"
+  "}\n";
+/* ---- Programs ------------------------------------------------------------ */
+
+/* Mesa and most drivers write "0:12(5): error: ..." ; others "ERROR: 0:12: ...".
+ * Each line becomes "NAME.vert:12:5: error: ..." (the project's
+ * file:line:column form). */
+static void
+append_log (GString *out, const char *file, const char *log)
+{
+  g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *l = lines[i];
+      int src = 0, line = 0, col = 0, n = 0;
+
+      if (*l == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      if (sscanf (l, "%d:%d(%d): %n", &src, &line, &col, &n) == 3 && n > 0)
+        g_string_append_printf (out, "%s:%d:%d: %s", file, line, col, l + n);
+      else if (sscanf (l, "ERROR: %d:%d: %n", &src, &line, &n) == 2 && n > 0)
+        g_string_append_printf (out, "%s:%d:1: error: %s", file, line, l + n);
+      else
+        g_string_append_printf (out, "%s: %s", file, l);
+    }
+}
+
+static GLuint
+compile_shader (GLenum type, const char *name, const char *prelude, const char *body,
+                gboolean gles, GString *errors)
+{
+  /* "#line 1" before the body: the driver counts lines in the body as the
+   * caller wrote it, whatever the version header and prelude take. */
+  const char *srcs[4] = {
+    gles ? "#version 300 es\nprecision highp float;\nprecision highp int;\n"
+         : "#version 330 core\n",
+    prelude != NULL ? prelude : "",
+    "\n#line 1\n",
+    body,
+  };
+  GLuint sh;
+  GLint ok = 0;
+
+  sh = glCreateShader (type);
+  glShaderSource (sh, G_N_ELEMENTS (srcs), srcs, NULL);
+  glCompileShader (sh);
+  glGetShaderiv (sh, GL_COMPILE_STATUS, &ok);
+  if (!ok)
+    {
+      GLint len = 0;
+      g_autofree char *log = NULL;
+      g_autofree char *file = g_strconcat (name, type == GL_VERTEX_SHADER ? ".vert" : ".frag", NULL);
+
+      glGetShaderiv (sh, GL_INFO_LOG_LENGTH, &len);
+      log = g_malloc0 (MAX (len, 1) + 1);
+      glGetShaderInfoLog (sh, MAX (len, 1), NULL, log);
+      append_log (errors, file, log);
+      glDeleteShader (sh);
+      return 0;
+    }
+  return sh;
+}
+
+static GLuint
+link_program (const char        *name,
+              const char        *vs_prelude,
+              const char        *vs_body,
+              const char        *fs_prelude,
+              const char        *fs_body,
+              const char *const *attrs,
+              GError           **error)
+{
+  g_autoptr (GString) errors = g_string_new (NULL);
+  gboolean gles = !epoxy_is_desktop_gl ();
+  GLuint vs, fs, prog;
+  GLint ok = 0;
+
+  vs = compile_shader (GL_VERTEX_SHADER, name, vs_prelude, vs_body, gles, errors);
+  fs = compile_shader (GL_FRAGMENT_SHADER, name, fs_prelude, fs_body, gles, errors);
+  if (vs == 0 || fs == 0)
+    {
+      if (vs)
+        glDeleteShader (vs);
+      if (fs)
+        glDeleteShader (fs);
+      g_set_error (error, QL_GL_BACKEND_ERROR, QL_GL_BACKEND_ERROR_SHADER, "%s", errors->str);
+      return 0;
+    }
+  prog = glCreateProgram ();
+  glAttachShader (prog, vs);
+  glAttachShader (prog, fs);
+  for (guint i = 0; attrs != NULL && attrs[i] != NULL; i++)
+    glBindAttribLocation (prog, i, attrs[i]);
+  glLinkProgram (prog);
+  glDeleteShader (vs);
+  glDeleteShader (fs);
+  glGetProgramiv (prog, GL_LINK_STATUS, &ok);
+  if (!ok)
+    {
+      GLint len = 0;
+      g_autofree char *log = NULL;
+
+      glGetProgramiv (prog, GL_INFO_LOG_LENGTH, &len);
+      log = g_malloc0 (MAX (len, 1) + 1);
+      glGetProgramInfoLog (prog, MAX (len, 1), NULL, log);
+      g_set_error (error, QL_GL_BACKEND_ERROR, QL_GL_BACKEND_ERROR_SHADER,
+                   "%s: link failed: %s", name, g_strstrip (log));
+      glDeleteProgram (prog);
+      return 0;
+    }
+  return prog;
+}
+
+unsigned int
+ql_gl_backend_compile_program (const char  *name,
+                               const char  *vertex_source,
+                               const char  *fragment_source,
+                               GError     **error)
+{
+  g_return_val_if_fail (name != NULL && vertex_source != NULL && fragment_source != NULL, 0);
+  return link_program (name, NULL, vertex_source, NULL, fragment_source, NULL, error);
+}
+
+
+/* ---- The backend ---------------------------------------------------------- */
+
+enum
+{
+  PROG_BOX,
+  PROG_CANDLE,
+  PROG_STROKE,
+  PROG_FILL,
+  PROG_TRI,
+  PROG_TEXT,
+  N_PROGS
+};
+
+/* Buffers, one per kind of array. Those marked (frame) take the frame's own
+ * arrays as they are; the others are built here, parallel to the frame's
+ * labels and markers. */
+enum
+{
+  BUF_CANDLES,      /* (frame) QlSceneCandle */
+  BUF_BOXES,        /* (frame) QlSceneBox */
+  BUF_SEGMENTS,     /* (frame) QlSceneSegment */
+  BUF_POINTS,       /* (frame) QlPoint */
+  BUF_POINTS2,      /* (frame) QlPoint */
+  BUF_LABEL_BOXES,  /* Box, one per label, empty without a background */
+  BUF_GLYPHS,       /* Glyph, one per label */
+  BUF_MARKER_BOXES, /* Box, one per marker, a disc for circles */
+  BUF_MARKER_TRIS,  /* TriVertex, three per marker, an arrow head or nothing */
+  N_BUFS
+};
+
+typedef struct
+{
+  float x, y, w, h;
+  QlColor color;
+  float round;      /* > 0: a disc of this radius centred in the box */
+} Box;
+
+typedef struct
+{
+  float dst[4];     /* x y w h, px */
+  float src[4];     /* x y w h, atlas texels */
+  QlColor color;
+} Glyph;
+
+typedef struct
+{
+  float x, y;
+  QlColor color;
+} TriVertex;
+
+typedef struct
+{
+  GLuint vbo;
+  gsize capacity;   /* bytes allocated on the GPU */
+  GByteArray *shadow; /* what the GPU holds, to send only what changed */
+} Buffer;
+
+/* A rasterised label in the atlas. */
+typedef struct
+{
+  int ax, ay;       /* position in the atlas, texels */
+  int w, h;         /* 0 x 0 for text with no ink (spaces) */
+  int dx, dy;       /* the bitmap's offset from the layout's top left, px */
+} AtlasEntry;
+
+typedef struct
+{
+  GLuint tex;
+  int size;         /* square, texels */
+  int shelf_x, shelf_y, shelf_h; /* the shelf being filled */
+  GHashTable *entries; /* "family|size|bold|text" -> AtlasEntry */
+  cairo_t *measure; /* a context for pango layouts */
+  PangoLayout *layout;
+} Atlas;
+
+struct QlGlBackend
+{
+  GLuint progs[N_PROGS];
+  GLint u_size[N_PROGS];
+  GLint u_candle_style, u_candle_up, u_candle_down, u_candle_line;
+  GLint u_stroke_per_instance, u_stroke_color, u_stroke_style, u_stroke_join;
+  GLint u_fill_has_bottom, u_fill_base, u_fill_color;
+  GLint u_text_atlas, u_text_tex;
+  GLuint vao;
+  Buffer bufs[N_BUFS];
+  Atlas atlas;
+  GArray *label_boxes;  /* Box */
+  GArray *glyphs;       /* Glyph */
+  GArray *marker_boxes; /* Box */
+  GArray *marker_tris;  /* TriVertex */
+  QlGlFrameStats stats;
+};
+
+#define ATLAS_MIN_SIZE 1024
+#define ATLAS_MAX_SIZE 4096
+
+static const char *const box_attrs[] = { "a_rect", "a_color", "a_round", NULL };
+static const char *const candle_attrs[] = { "a_c0", "a_c1", "a_up", NULL };
+static const char *const stroke_attrs[] = { "a_seg", "a_color", "a_style", NULL };
+static const char *const fill_attrs[] = { "a_t", "a_b", NULL };
+static const char *const tri_attrs[] = { "a_pos", "a_color", NULL };
+static const char *const text_attrs[] = { "a_dst", "a_src", "a_color", NULL };
+
+static void
+atlas_reset (Atlas *atlas, int size)
+{
+  g_hash_table_remove_all (atlas->entries);
+  if (atlas->tex == 0)
+    glGenTextures (1, &atlas->tex);
+  glBindTexture (GL_TEXTURE_2D, atlas->tex);
+  if (size != atlas->size)
+    {
+      glTexImage2D (GL_TEXTURE_2D, 0, GL_R8, size, size, 0, GL_RED, GL_UNSIGNED_BYTE, NULL);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+      atlas->size = size;
+    }
+  atlas->shelf_x = 0;
+  atlas->shelf_y = 0;
+  atlas->shelf_h = 0;
+}
+
+static char *
+atlas_key (const char *family, const QlSceneLabel *label)
+{
+  return g_strdup_printf ("%s|%.3f|%d|%s", family, label->size, label->bold ? 1 : 0, label->text);
+}
+
+/* Looks the label up, rasterising it on a miss. FALSE when the atlas is
+ * full (nothing is changed then). */
+static gboolean
+atlas_lookup (QlGlBackend *self, const char *family, const QlSceneLabel *label,
+              const AtlasEntry **out)
+{
+  Atlas *atlas = &self->atlas;
+  g_autofree char *key = atlas_key (family, label);
+  AtlasEntry *e = g_hash_table_lookup (atlas->entries, key);
+  PangoFontDescription *desc;
+  PangoRectangle ink, logical;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int w, h, x, y;
+
+  if (e != NULL)
+    {
+      *out = e;
+      return TRUE;
+    }
+
+  desc = pango_font_description_from_string (family);
+  pango_font_description_set_absolute_size (desc, label->size * PANGO_SCALE);
+  pango_font_description_set_weight (desc, label->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  pango_layout_set_font_description (atlas->layout, desc);
+  pango_font_description_free (desc);
+  pango_layout_set_text (atlas->layout, label->text != NULL ? label->text : "", -1);
+  pango_layout_get_pixel_extents (atlas->layout, &ink, &logical);
+
+  /* One pixel of margin on each side: antialiasing may reach past the ink
+   * rectangle, and neighbours in the atlas must not bleed in. */
+  w = ink.width > 0 ? ink.width + 2 : 0;
+  h = ink.height > 0 ? ink.height + 2 : 0;
+  if (w > atlas->size || h > atlas->size)
+    {
+      w = MIN (w, atlas->size);
+      h = MIN (h, atlas->size);
+    }
+  if (atlas->shelf_x + w > atlas->size)
+    {
+      atlas->shelf_y += atlas->shelf_h + 1;
+      atlas->shelf_x = 0;
+      atlas->shelf_h = 0;
+    }
+  if (atlas->shelf_y + h > atlas->size)
+    return FALSE;
+  x = atlas->shelf_x;
+  y = atlas->shelf_y;
+  atlas->shelf_x += w + 1;
+  atlas->shelf_h = MAX (atlas->shelf_h, h);
+
+  e = g_new0 (AtlasEntry, 1);
+  e->ax = x;
+  e->ay = y;
+  e->w = w;
+  e->h = h;
+  e->dx = ink.x - 1;
+  e->dy = ink.y - 1;
+  if (w > 0 && h > 0)
+    {
+      surface = cairo_image_surface_create (CAIRO_FORMAT_A8, w, h);
+      cr = cairo_create (surface);
+      cairo_move_to (cr, -e->dx, -e->dy);
+      pango_cairo_update_layout (cr, atlas->layout);
+      pango_cairo_show_layout (cr, atlas->layout);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+      glBindTexture (GL_TEXTURE_2D, atlas->tex);
+      glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
+      glPixelStorei (GL_UNPACK_ROW_LENGTH, cairo_image_surface_get_stride (surface));
+      glTexSubImage2D (GL_TEXTURE_2D, 0, x, y, w, h, GL_RED, GL_UNSIGNED_BYTE,
+                       cairo_image_surface_get_data (surface));
+      glPixelStorei (GL_UNPACK_ROW_LENGTH, 0);
+      cairo_surface_destroy (surface);
+    }
+  self->stats.labels_rasterised++;
+  g_hash_table_insert (atlas->entries, g_steal_pointer (&key), e);
+  *out = e;
+  return TRUE;
+}
+
+/* Sends @bytes of @data to @buf, from the first byte that differs from what
+ * the GPU holds (all of it when the buffer must grow). */
+static void
+buffer_upload (QlGlBackend *self, Buffer *buf, const void *data, gsize bytes)
+{
+  const guint8 *d = data;
+  gsize from = 0;
+
+  glBindBuffer (GL_ARRAY_BUFFER, buf->vbo);
+  if (bytes > buf->capacity)
+    {
+      gsize cap = MAX (bytes + bytes / 2, 4096);
+      glBufferData (GL_ARRAY_BUFFER, (GLsizeiptr) cap, NULL, GL_DYNAMIC_DRAW);
+      buf->capacity = cap;
+      g_byte_array_set_size (buf->shadow, 0);
+    }
+  else
+    {
+      gsize common = MIN (bytes, buf->shadow->len);
+      const guint8 *s = buf->shadow->data;
+
+      /* Compare in blocks first: the common case is a long equal prefix. */
+      while (from + 256 <= common && memcmp (d + from, s + from, 256) == 0)
+        from += 256;
+      while (from < common && d[from] == s[from])
+        from++;
+    }
+  if (from < bytes)
+    {
+      glBufferSubData (GL_ARRAY_BUFFER, (GLintptr) from, (GLsizeiptr) (bytes - from), d + from);
+      self->stats.bytes_uploaded += bytes - from;
+    }
+  g_byte_array_set_size (buf->shadow, (guint) bytes);
+  if (bytes > 0)
+    memcpy (buf->shadow->data, d, bytes);
+}
+
+static gboolean
+build_programs (QlGlBackend *self, GError **error)
+{
+  static const struct
+  {
+    const char *name;
+    const char *vs, *fs;
+    const char *const *attrs;
+  } defs[N_PROGS] = {
+    [PROG_BOX] = { "box", box_vs, box_fs, box_attrs },
+    [PROG_CANDLE] = { "candle", candle_vs, box_fs, candle_attrs },
+    [PROG_STROKE] = { "stroke", stroke_vs, stroke_fs, stroke_attrs },
+    [PROG_FILL] = { "fill", fill_vs, flat_fs, fill_attrs },
+    [PROG_TRI] = { "tri", tri_vs, flat_fs, tri_attrs },
+    [PROG_TEXT] = { "text", text_vs, text_fs, text_attrs },
+  };
+
+  for (guint i = 0; i < N_PROGS; i++)
+    {
+      self->progs[i] = link_program (defs[i].name, prelude_vs, defs[i].vs, prelude_fs, defs[i].fs,
+                                     defs[i].attrs, error);
+      if (self->progs[i] == 0)
+        return FALSE;
+      self->u_size[i] = glGetUniformLocation (self->progs[i], "u_size");
+    }
+#define U(field, prog, name) self->field = glGetUniformLocation (self->progs[prog], name)
+  U (u_candle_style, PROG_CANDLE, "u_style");
+  U (u_candle_up, PROG_CANDLE, "u_up");
+  U (u_candle_down, PROG_CANDLE, "u_down");
+  U (u_candle_line, PROG_CANDLE, "u_line");
+  U (u_stroke_per_instance, PROG_STROKE, "u_per_instance");
+  U (u_stroke_color, PROG_STROKE, "u_color");
+  U (u_stroke_style, PROG_STROKE, "u_style");
+  U (u_stroke_join, PROG_STROKE, "u_join");
+  U (u_fill_has_bottom, PROG_FILL, "u_has_bottom");
+  U (u_fill_base, PROG_FILL, "u_base");
+  U (u_fill_color, PROG_FILL, "u_color");
+  U (u_text_atlas, PROG_TEXT, "u_atlas");
+  U (u_text_tex, PROG_TEXT, "u_tex");
+#undef U
+  return TRUE;
+}
+
+QlGlBackend *
+ql_gl_backend_new (GError **error)
+{
+  g_autoptr (QlGlBackend) self = NULL;
+  int version = epoxy_gl_version ();
+  gboolean desktop = epoxy_is_desktop_gl ();
+  cairo_surface_t *one;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (version < (desktop ? 33 : 30))
+    {
+      g_set_error (error, QL_GL_BACKEND_ERROR, QL_GL_BACKEND_ERROR_UNSUPPORTED,
+                   "the chart needs OpenGL 3.3 or OpenGL ES 3.0; this context is %s %d.%d",
+                   desktop ? "OpenGL" : "OpenGL ES", version / 10, version % 10);
+      return NULL;
+    }
+  self = g_new0 (QlGlBackend, 1);
+  self->atlas.entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  one = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
+  self->atlas.measure = cairo_create (one);
+  cairo_surface_destroy (one);
+  self->atlas.layout = pango_cairo_create_layout (self->atlas.measure);
+  self->label_boxes = g_array_new (FALSE, FALSE, sizeof (Box));
+  self->glyphs = g_array_new (FALSE, FALSE, sizeof (Glyph));
+  self->marker_boxes = g_array_new (FALSE, FALSE, sizeof (Box));
+  self->marker_tris = g_array_new (FALSE, FALSE, sizeof (TriVertex));
+  for (guint i = 0; i < N_BUFS; i++)
+    {
+      glGenBuffers (1, &self->bufs[i].vbo);
+      self->bufs[i].shadow = g_byte_array_new ();
+    }
+  glGenVertexArrays (1, &self->vao);
+  if (!build_programs (self, error))
+    return NULL;
+  atlas_reset (&self->atlas, ATLAS_MIN_SIZE);
+  return g_steal_pointer (&self);
+}
+
+void
+ql_gl_backend_free (QlGlBackend *self)
+{
+  if (self == NULL)
+    return;
+  for (guint i = 0; i < N_PROGS; i++)
+    if (self->progs[i])
+      glDeleteProgram (self->progs[i]);
+  for (guint i = 0; i < N_BUFS; i++)
+    {
+      if (self->bufs[i].vbo)
+        glDeleteBuffers (1, &self->bufs[i].vbo);
+      if (self->bufs[i].shadow)
+        g_byte_array_unref (self->bufs[i].shadow);
+    }
+  if (self->vao)
+    glDeleteVertexArrays (1, &self->vao);
+  if (self->atlas.tex)
+    glDeleteTextures (1, &self->atlas.tex);
+  g_clear_pointer (&self->atlas.entries, g_hash_table_unref);
+  g_clear_object (&self->atlas.layout);
+  g_clear_pointer (&self->atlas.measure, cairo_destroy);
+  g_clear_pointer (&self->label_boxes, g_array_unref);
+  g_clear_pointer (&self->glyphs, g_array_unref);
+  g_clear_pointer (&self->marker_boxes, g_array_unref);
+  g_clear_pointer (&self->marker_tris, g_array_unref);
+  g_free (self);
+}
+
+gsize
+ql_gl_backend_get_gpu_bytes (const QlGlBackend *self)
+{
+  gsize total;
+
+  g_return_val_if_fail (self != NULL, 0);
+  total = (gsize) self->atlas.size * self->atlas.size; /* R8 */
+  for (guint i = 0; i < N_BUFS; i++)
+    total += self->bufs[i].capacity;
+  return total;
+}
+
+void
+ql_gl_backend_get_stats (const QlGlBackend *self, QlGlFrameStats *stats)
+{
+  g_return_if_fail (self != NULL && stats != NULL);
+  *stats = self->stats;
+}
+
+/* ---- Drawing a frame ------------------------------------------------------ */
+
+static void
+attr (guint loc, guint buf_vbo, int size, gsize stride, gsize offset, guint divisor)
+{
+  glBindBuffer (GL_ARRAY_BUFFER, buf_vbo);
+  glEnableVertexAttribArray (loc);
+  glVertexAttribPointer (loc, size, GL_FLOAT, GL_FALSE, (GLsizei) stride,
+                         GSIZE_TO_POINTER (offset));
+  glVertexAttribDivisor (loc, divisor);
+}
+
+static void
+attrs_off (guint from)
+{
+  for (guint i = from; i < 4; i++)
+    glDisableVertexAttribArray (i);
+}
+
+static void
+use (QlGlBackend *self, guint prog, const QlSceneFrame *frame)
+{
+  glUseProgram (self->progs[prog]);
+  glUniform2f (self->u_size[prog], (float) frame->width, (float) frame->height);
+}
+
+static void
+uniform_color (GLint loc, QlColor c)
+{
+  glUniform4f (loc, c.r, c.g, c.b, c.a);
+}
+
+static void
+draw_instanced (QlGlBackend *self, int vertices, guint count)
+{
+  if (count == 0)
+    return;
+  glDrawArraysInstanced (GL_TRIANGLES, 0, vertices, (GLsizei) count);
+  self->stats.draw_calls++;
+  self->stats.instances += count;
+}
+
+static void
+draw_boxes (QlGlBackend *self, const QlSceneFrame *frame, guint buf, gsize stride,
+            gboolean has_round, guint first, guint count)
+{
+  use (self, PROG_BOX, frame);
+  attr (0, self->bufs[buf].vbo, 4, stride, first * stride, 1);
+  attr (1, self->bufs[buf].vbo, 4, stride, first * stride + 16, 1);
+  if (has_round)
+    attr (2, self->bufs[buf].vbo, 1, stride, first * stride + 32, 1);
+  else
+    {
+      glDisableVertexAttribArray (2);
+      glVertexAttrib1f (2, 0.0f);
+    }
+  attrs_off (3);
+  draw_instanced (self, 6, count);
+}
+
+/* A polyline is points[first .. first+count): count - 1 segments, each
+ * reading two consecutive points as one vec4. */
+static void
+draw_polyline (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  if (op->count < 2)
+    return;
+  use (self, PROG_STROKE, frame);
+  glUniform1i (self->u_stroke_per_instance, 0);
+  uniform_color (self->u_stroke_color, op->color);
+  glUniform2f (self->u_stroke_style, op->width, op->dash);
+  /* Dashed polylines keep butt ends, so that each dash is a dash. */
+  glUniform1i (self->u_stroke_join, op->dash > 0.0f ? 0 : 1);
+  attr (0, self->bufs[BUF_POINTS].vbo, 4, sizeof (QlPoint), op->first * sizeof (QlPoint), 1);
+  attrs_off (1);
+  draw_instanced (self, 6, op->count - 1);
+}
+
+static void
+draw_segments (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize stride = sizeof (QlSceneSegment);
+  gsize base = op->first * stride;
+
+  use (self, PROG_STROKE, frame);
+  glUniform1i (self->u_stroke_per_instance, 1);
+  glUniform1i (self->u_stroke_join, 0);
+  attr (0, self->bufs[BUF_SEGMENTS].vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneSegment, x0), 1);
+  attr (1, self->bufs[BUF_SEGMENTS].vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneSegment, color), 1);
+  attr (2, self->bufs[BUF_SEGMENTS].vbo, 2, stride, base + G_STRUCT_OFFSET (QlSceneSegment, width), 1);
+  attrs_off (3);
+  draw_instanced (self, 6, op->count);
+}
+
+static void
+draw_fill (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize base = op->first * sizeof (QlPoint);
+
+  if (op->count < 2)
+    return;
+  use (self, PROG_FILL, frame);
+  uniform_color (self->u_fill_color, op->color);
+  glUniform1i (self->u_fill_has_bottom, op->has_points2 ? 1 : 0);
+  glUniform1f (self->u_fill_base, op->base_y);
+  attr (0, self->bufs[BUF_POINTS].vbo, 4, sizeof (QlPoint), base, 1);
+  if (op->has_points2)
+    attr (1, self->bufs[BUF_POINTS2].vbo, 4, sizeof (QlPoint), base, 1);
+  else
+    glDisableVertexAttribArray (1);
+  attrs_off (2);
+  draw_instanced (self, 6, op->count - 1);
+}
+
+static void
+draw_candles (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize stride = sizeof (QlSceneCandle);
+  gsize base = op->first * stride;
+  GLuint vbo = self->bufs[BUF_CANDLES].vbo;
+  int style = op->kind == QL_OP_OHLC ? 2 : op->hollow ? 1 : 0;
+
+  use (self, PROG_CANDLE, frame);
+  glUniform1i (self->u_candle_style, style);
+  uniform_color (self->u_candle_up, op->color);
+  uniform_color (self->u_candle_down, op->color2);
+  glUniform1f (self->u_candle_line, op->width > 0.0f ? op->width : 1.0f);
+  attr (0, vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneCandle, x), 1);
+  attr (1, vbo, 2, stride, base + G_STRUCT_OFFSET (QlSceneCandle, low), 1);
+  glEnableVertexAttribArray (2);
+  glVertexAttribIPointer (2, 1, GL_INT, (GLsizei) stride,
+                          GSIZE_TO_POINTER (base + G_STRUCT_OFFSET (QlSceneCandle, up)));
+  glVertexAttribDivisor (2, 1);
+  attrs_off (3);
+  draw_instanced (self, style == 1 ? 36 : style == 2 ? 18 : 12, op->count);
+}
+
+static void
+draw_markers (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize stride = sizeof (TriVertex);
+
+  draw_boxes (self, frame, BUF_MARKER_BOXES, sizeof (Box), TRUE, op->first, op->count);
+  use (self, PROG_TRI, frame);
+  attr (0, self->bufs[BUF_MARKER_TRIS].vbo, 2, stride, 0, 0);
+  attr (1, self->bufs[BUF_MARKER_TRIS].vbo, 4, stride, G_STRUCT_OFFSET (TriVertex, color), 0);
+  attrs_off (2);
+  glDrawArrays (GL_TRIANGLES, (GLint) op->first * 3, (GLsizei) op->count * 3);
+  self->stats.draw_calls++;
+}
+
+static void
+draw_labels (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize stride = sizeof (Glyph);
+  gsize base = op->first * stride;
+  GLuint vbo = self->bufs[BUF_GLYPHS].vbo;
+
+  draw_boxes (self, frame, BUF_LABEL_BOXES, sizeof (Box), FALSE, op->first, op->count);
+  use (self, PROG_TEXT, frame);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_2D, self->atlas.tex);
+  glUniform1i (self->u_text_tex, 0);
+  glUniform2f (self->u_text_atlas, (float) self->atlas.size, (float) self->atlas.size);
+  attr (0, vbo, 4, stride, base + G_STRUCT_OFFSET (Glyph, dst), 1);
+  attr (1, vbo, 4, stride, base + G_STRUCT_OFFSET (Glyph, src), 1);
+  attr (2, vbo, 4, stride, base + G_STRUCT_OFFSET (Glyph, color), 1);
+  attrs_off (3);
+  draw_instanced (self, 6, op->count);
+}
+
+/* Label quads, one per label: every text is looked up in the atlas (and
+ * rasterised on a miss) before anything is drawn, so that a full atlas can
+ * be grown or emptied between frames' draws, never inside one. */
+static void
+prepare_labels (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  const char *family = frame->theme != NULL && frame->theme->font_family != NULL
+                         ? frame->theme->font_family : "Sans";
+  int size = self->atlas.size;
+
+  for (int attempt = 0;; attempt++)
+    {
+      gboolean full = FALSE;
+
+      g_array_set_size (self->glyphs, frame->n_labels);
+      g_array_set_size (self->label_boxes, frame->n_labels);
+      for (guint i = 0; i < frame->n_labels && !full; i++)
+        {
+          const QlSceneLabel *l = &frame->labels[i];
+          Glyph *g = &g_array_index (self->glyphs, Glyph, i);
+          Box *b = &g_array_index (self->label_boxes, Box, i);
+          const AtlasEntry *e = NULL;
+          /* The layout's top left sits at the padded box's inner corner.
+           * Rounded: cairo places hinted glyphs on whole pixels too. */
+          float ox = floorf (l->box.x + QL_LABEL_PAD + 0.5f);
+          float oy = floorf (l->box.y + QL_LABEL_PAD + 0.5f);
+
+          if (!atlas_lookup (self, family, l, &e))
+            {
+              full = TRUE;
+              break;
+            }
+          *g = (Glyph) {
+            .dst = { ox + e->dx, oy + e->dy, e->w, e->h },
+            .src = { e->ax, e->ay, e->w, e->h },
+            .color = l->color,
+          };
+          *b = (Box) { 0 };
+          if (l->has_background)
+            *b = (Box) { l->box.x, l->box.y, l->box.w, l->box.h, l->background, 0.0f };
+        }
+      if (!full)
+        return;
+      /* Grow the atlas while it may, then start it over. */
+      if (attempt > 0 && size >= ATLAS_MAX_SIZE)
+        {
+          g_warning ("the labels of one frame do not fit a %dx%d atlas", size, size);
+          return;
+        }
+      size = MIN (size * 2, ATLAS_MAX_SIZE);
+      atlas_reset (&self->atlas, size);
+    }
+}
+
+static void
+prepare_markers (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  g_array_set_size (self->marker_boxes, frame->n_markers);
+  g_array_set_size (self->marker_tris, frame->n_markers * 3);
+  for (guint i = 0; i < frame->n_markers; i++)
+    {
+      const QlSceneMarker *m = &frame->markers[i];
+      Box *b = &g_array_index (self->marker_boxes, Box, i);
+      TriVertex *t = &g_array_index (self->marker_tris, TriVertex, i * 3);
+      float s = m->size, h = m->size * 0.5f;
+
+      *b = (Box) { 0 };
+      memset (t, 0, 3 * sizeof *t);
+      switch (m->shape)
+        {
+        case QL_MARKER_CIRCLE:
+          *b = (Box) { m->x - h, m->y - h, s, s, m->color, h };
+          break;
+        case QL_MARKER_ARROW_UP:
+        case QL_MARKER_ARROW_DOWN:
+          {
+            /* The tip at the anchor, the base a size away from it. */
+            float dir = m->shape == QL_MARKER_ARROW_UP ? 1.0f : -1.0f;
+            t[0] = (TriVertex) { m->x, m->y, m->color };
+            t[1] = (TriVertex) { m->x - h, m->y + dir * s, m->color };
+            t[2] = (TriVertex) { m->x + h, m->y + dir * s, m->color };
+          }
+          break;
+        case QL_MARKER_TEXT:
+        default:
+          break;
+        }
+    }
+}
+
+static void
+set_clip (const QlSceneFrame *frame, QlRect clip)
+{
+  int x0 = (int) floorf (clip.x), y0 = (int) floorf (clip.y);
+  int x1 = (int) ceilf (clip.x + clip.w), y1 = (int) ceilf (clip.y + clip.h);
+
+  x0 = CLAMP (x0, 0, frame->width);
+  x1 = CLAMP (x1, x0, frame->width);
+  y0 = CLAMP (y0, 0, frame->height);
+  y1 = CLAMP (y1, y0, frame->height);
+  glScissor (x0, frame->height - y1, x1 - x0, y1 - y0);
+}
+
+void
+ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  QlColor bg;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (frame != NULL);
+
+  memset (&self->stats, 0, sizeof self->stats);
+  prepare_labels (self, frame);
+  prepare_markers (self, frame);
+
+  buffer_upload (self, &self->bufs[BUF_CANDLES], frame->candles,
+                 frame->n_candles * sizeof (QlSceneCandle));
+  buffer_upload (self, &self->bufs[BUF_BOXES], frame->boxes, frame->n_boxes * sizeof (QlSceneBox));
+  buffer_upload (self, &self->bufs[BUF_SEGMENTS], frame->segments,
+                 frame->n_segments * sizeof (QlSceneSegment));
+  buffer_upload (self, &self->bufs[BUF_POINTS], frame->points, frame->n_points * sizeof (QlPoint));
+  buffer_upload (self, &self->bufs[BUF_POINTS2], frame->points2,
+                 frame->points2 != NULL ? frame->n_points * sizeof (QlPoint) : 0);
+  buffer_upload (self, &self->bufs[BUF_LABEL_BOXES], self->label_boxes->data,
+                 self->label_boxes->len * sizeof (Box));
+  buffer_upload (self, &self->bufs[BUF_GLYPHS], self->glyphs->data, self->glyphs->len * sizeof (Glyph));
+  buffer_upload (self, &self->bufs[BUF_MARKER_BOXES], self->marker_boxes->data,
+                 self->marker_boxes->len * sizeof (Box));
+  buffer_upload (self, &self->bufs[BUF_MARKER_TRIS], self->marker_tris->data,
+                 self->marker_tris->len * sizeof (TriVertex));
+
+  glViewport (0, 0, frame->width, frame->height);
+  glDisable (GL_DEPTH_TEST);
+  glDisable (GL_CULL_FACE);
+  glDisable (GL_SCISSOR_TEST);
+  bg = frame->background;
+  glClearColor (bg.r * bg.a, bg.g * bg.a, bg.b * bg.a, bg.a);
+  glClear (GL_COLOR_BUFFER_BIT);
+  glEnable (GL_BLEND);
+  glBlendFunc (GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+  glEnable (GL_SCISSOR_TEST);
+  glBindVertexArray (self->vao);
+
+  for (guint i = 0; i < frame->n_ops; i++)
+    {
+      const QlSceneOp *op = &frame->ops[i];
+
+      if (op->count == 0)
+        continue;
+      set_clip (frame, op->clip);
+      switch (op->kind)
+        {
+        case QL_OP_BOXES:
+          draw_boxes (self, frame, BUF_BOXES, sizeof (QlSceneBox), FALSE, op->first, op->count);
+          break;
+        case QL_OP_SEGMENTS:
+          draw_segments (self, frame, op);
+          break;
+        case QL_OP_POLYLINE:
+          draw_polyline (self, frame, op);
+          break;
+        case QL_OP_FILL:
+          draw_fill (self, frame, op);
+          break;
+        case QL_OP_CANDLES:
+        case QL_OP_OHLC:
+          draw_candles (self, frame, op);
+          break;
+        case QL_OP_MARKERS:
+          draw_markers (self, frame, op);
+          break;
+        case QL_OP_LABELS:
+          draw_labels (self, frame, op);
+          break;
+        default:
+          g_warn_if_reached ();
+          break;
+        }
+    }
+
+  glDisable (GL_SCISSOR_TEST);
+  glBindVertexArray (0);
+  glUseProgram (0);
+}

@@ -1,0 +1,78 @@
+/* render/gl_backend.h — draws a laid-out scene frame with OpenGL.
+ *
+ * The OpenGL twin of render/cairo_backend.h: it rasterises a QlSceneFrame
+ * op by op, deciding no position, colour or text of its own, so the two
+ * stay pixel-close. Coverage is computed analytically in the fragment
+ * shaders (the area of a pixel inside a box, the distance to a segment),
+ * which is what cairo's default antialiasing computes.
+ *
+ * GPU data: one buffer per kind of frame array (candles, boxes, segments,
+ * points, markers, label quads), each drawn instanced by the ops that slice
+ * it. A frame holds O(width in pixels) elements whatever the zoom (the
+ * scene's level of detail), so no buffer ever holds the whole series. The
+ * backend keeps what it uploaded last and sends only the elements from the
+ * first one that changed: when a bar is appended or the forming bar
+ * changes under a still viewport, only the tail goes to the GPU.
+ *
+ * Text is rasterised once per (text, size, weight) with pango into a
+ * coverage atlas (one R8 texture) and drawn as tinted quads; unchanged text
+ * is never rasterised again.
+ *
+ * Every call needs the backend's GL context current (GL 3.3 core or GLES
+ * 3.0, through libepoxy). */
+#pragma once
+
+#include "render/scene.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct QlGlBackend QlGlBackend;
+
+#define QL_GL_BACKEND_ERROR (ql_gl_backend_error_quark ())
+GQuark ql_gl_backend_error_quark (void);
+
+typedef enum
+{
+  QL_GL_BACKEND_ERROR_SHADER,      /* a shader did not compile or link */
+  QL_GL_BACKEND_ERROR_UNSUPPORTED, /* the context is older than GL 3.3 / GLES 3.0 */
+} QlGlBackendError;
+
+/* What the last ql_gl_backend_draw () did, for tests and benchmarks. */
+typedef struct
+{
+  guint draw_calls;
+  guint instances;        /* candles, boxes, segments, glyph quads... drawn */
+  gsize bytes_uploaded;   /* buffer bytes sent to the GPU by this frame */
+  guint labels_rasterised;/* labels that were not in the atlas yet */
+} QlGlFrameStats;
+
+/* Compiles the programs in the current context. (transfer full) */
+QlGlBackend *ql_gl_backend_new (GError **error);
+/* The context it was made in must be current. NULL is a no-op. */
+void         ql_gl_backend_free (QlGlBackend *self);
+
+/* Draws @frame into the framebuffer bound now (its size must be the
+ * frame's), clearing it to the frame's background first. */
+void         ql_gl_backend_draw (QlGlBackend        *self,
+                                 const QlSceneFrame *frame);
+
+/* Bytes the backend holds on the GPU: buffers and the label atlas. */
+gsize        ql_gl_backend_get_gpu_bytes (const QlGlBackend *self);
+void         ql_gl_backend_get_stats (const QlGlBackend *self,
+                                      QlGlFrameStats    *stats);
+
+/* Compiles and links a program from GLSL without a #version line (the
+ * backend adds "#version 330 core" or "#version 300 es"). On failure the
+ * message lists the driver's errors as "NAME.vert:LINE:COLUMN: error: ...",
+ * lines counted in @vertex_source / @fragment_source. Returns the program's
+ * GL name, 0 on error. */
+unsigned int ql_gl_backend_compile_program (const char  *name,
+                                            const char  *vertex_source,
+                                            const char  *fragment_source,
+                                            GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlGlBackend, ql_gl_backend_free)
+
+G_END_DECLS
