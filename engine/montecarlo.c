@@ -103,7 +103,10 @@ percentiles (double *v, gsize n, double out[QL_MC_N_PERCENTILES])
       double h = (double) (n - 1) * ql_monte_carlo_percentiles[k] / 100.0;
       gsize lo = (gsize) h;
       double frac = h - (double) lo;
-      out[k] = lo + 1 < n && frac > 0 ? v[lo] + frac * (v[lo + 1] - v[lo]) : v[lo];
+      /* volatile: no fused multiply-add, which some targets would use and
+       * others not, so that the result has the same bits everywhere. */
+      volatile double step = lo + 1 < n && frac > 0 ? frac * (v[lo + 1] - v[lo]) : 0;
+      out[k] = v[lo] + step;
     }
 }
 
