@@ -1,0 +1,1119 @@
+/* engine/backtest.c — the run (rules in engine/backtest.h).
+ *
+ * The merge. Each symbol's next event is the earlier of its next input row
+ * and the close of its earliest forming time-based bar. The loop picks the
+ * symbol with the smallest (time, index) and then consumes a whole run of
+ * its input rows that precede every other symbol's next event and its own
+ * next bar close, so with one symbol (or symbols whose data do not
+ * interleave tick by tick) the choice is made once per run, not per row.
+ *
+ * Laziness. With tick input, no on_tick callback and only time-based bars,
+ * ticks reach the aggregators in batches (ql_aggregator_run_ticks () over a
+ * view of the chunk) just before a bar closes or the chunk is released; rows
+ * without live orders, observer or margin watch cost a mark of the price. */
+#define G_LOG_DOMAIN "ql-engine-backtest"
+
+#include "engine/backtest.h"
+
+#include <string.h>
+
+#define MAX_SUBS 8
+
+typedef struct
+{
+  QlTimeframe tf;
+  QlAggregator *agg;
+  QlSeries *bars;
+  gboolean time_based;
+} Sub;
+
+typedef struct
+{
+  QlRunSymbol cfg;             /* kind and source: the input actually read */
+  const QlInstrument *inst;
+  QlSourceKind kind;
+  QlTimeframe src_tf;          /* bar input */
+  gint64 src_ns;               /* bar input: nominal length, 0 unknown */
+  QlSource src;
+  QlSource unused;             /* the source not read (freed at the end) */
+  const QlSeries *chunk;
+  gsize pos;
+  gboolean done;
+  gsize agg_from;              /* lazy: first row of @chunk not aggregated */
+  QlSeries view;               /* lazy: rows [agg_from, pos) */
+  void *view_cols[QL_TICK_N_COLUMNS];
+  Sub subs[MAX_SUBS];
+  guint n_subs;
+  QlTimeNs next_close;         /* earliest forming time-based bar end, or G_MAXINT64 */
+  gboolean liquidating;
+} Sym;
+
+struct QlBacktest
+{
+  QlRunConfig cfg;
+  guint n;
+  Sym *syms;
+  QlPortfolio *portfolio;
+  QlBroker *broker;
+  const QlStrategy *strategy;
+  const QlStrategyClass *k;
+  gboolean lazy;               /* batch aggregation (see the top) */
+  gboolean in_start;
+  gboolean ran;
+  gboolean blocked;
+  gboolean disabled;
+  gboolean margin_watch;
+  gboolean dirty;              /* something moved since the last equity point */
+  QlTimeNs now;
+  GArray *equity;              /* QlEquityPoint */
+  double *view_position;       /* n */
+  QlRunStats stats;
+  char reject_text[160];
+  QlStatus status;             /* first failure inside callbacks */
+};
+
+/* ---- memory source ---------------------------------------------------- */
+
+typedef struct
+{
+  const QlSeries *series;
+  gsize chunk_rows;
+  gsize next;
+  QlSeries view;
+  void **cols;
+} MemSource;
+
+static QlStatus
+mem_next (gpointer data, const QlSeries **chunk)
+{
+  MemSource *m = data;
+  gsize n;
+
+  if (m->next >= m->series->len)
+    {
+      *chunk = NULL;
+      return QL_STATUS_OK;
+    }
+  if (m->chunk_rows == 0 || m->chunk_rows >= m->series->len)
+    {
+      m->next = m->series->len;
+      *chunk = m->series;
+      return QL_STATUS_OK;
+    }
+  n = MIN (m->chunk_rows, m->series->len - m->next);
+  for (guint c = 0; c < m->series->n_columns; c++)
+    m->cols[c] = (char *) m->series->columns[c] + 8 * m->next;
+  m->view = *m->series;
+  m->view.columns = m->cols;
+  m->view.len = n;
+  m->view.cap = n;
+  m->next += n;
+  *chunk = &m->view;
+  return QL_STATUS_OK;
+}
+
+static void
+mem_free (gpointer data)
+{
+  MemSource *m = data;
+  g_free (m->cols);
+  g_free (m);
+}
+
+QlSource
+ql_source_new_memory (const QlSeries *series, gsize chunk_rows)
+{
+  QlSource src = { 0 };
+  MemSource *m;
+
+  g_return_val_if_fail (series != NULL, src);
+  m = g_new0 (MemSource, 1);
+  m->series = series;
+  m->chunk_rows = chunk_rows;
+  m->cols = g_new0 (void *, MAX (series->n_columns, 1));
+  src.next = mem_next;
+  src.free = mem_free;
+  src.data = m;
+  return src;
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+static void
+source_free (QlSource *src)
+{
+  if (src->free != NULL)
+    src->free (src->data);
+  memset (src, 0, sizeof *src);
+}
+
+static gboolean
+sub_init (Sym *s, Sub *sub, const QlTimeframe *tf, GError **error)
+{
+  sub->tf = *tf;
+  sub->time_based = ql_timeframe_is_time_based (tf);
+  sub->agg = ql_aggregator_new (s->inst, tf);
+  sub->bars = ql_series_new_bars ();
+  if (s->kind == QL_SOURCE_BARS)
+    {
+      if (!ql_aggregator_set_source_timeframe (sub->agg, &s->src_tf, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sub_clear (Sub *sub)
+{
+  g_clear_pointer (&sub->agg, ql_aggregator_free);
+  g_clear_pointer (&sub->bars, ql_series_free);
+}
+
+QlBacktest *
+ql_backtest_new (const QlRunConfig *config,
+                 const QlRunSymbol *symbols,
+                 guint              n_symbols,
+                 GError           **error)
+{
+  g_autoptr (QlBacktest) self = NULL;
+  QlPortfolioSymbol *ps;
+
+  g_return_val_if_fail (config != NULL && (symbols != NULL || n_symbols == 0), NULL);
+
+  self = g_new0 (QlBacktest, 1);
+  self->cfg = *config;
+  self->n = n_symbols;
+  self->syms = g_new0 (Sym, MAX (n_symbols, 1));
+  self->equity = g_array_new (FALSE, FALSE, sizeof (QlEquityPoint));
+  self->view_position = g_new0 (double, MAX (n_symbols, 1));
+  self->now = QL_TIME_NONE;
+  ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
+
+  /* Take every source first, so that failure frees them all. */
+  for (guint i = 0; i < n_symbols; i++)
+    {
+      Sym *s = &self->syms[i];
+      const QlRunSymbol *rs = &symbols[i];
+
+      s->cfg = *rs;
+      s->inst = rs->inst;
+      if (rs->magnifier.next != NULL)
+        {
+          s->kind = rs->magnifier_kind;
+          s->src_tf = rs->magnifier_timeframe;
+          s->src = rs->magnifier;
+          s->unused = rs->source;
+        }
+      else
+        {
+          s->kind = rs->kind;
+          s->src_tf = rs->bar_timeframe;
+          s->src = rs->source;
+        }
+      s->next_close = G_MAXINT64;
+      ps[i].inst = rs->inst;
+      ps[i].multiplier = rs->multiplier > 0 ? rs->multiplier : 1;
+      ps[i].initial_margin_ppm = rs->initial_margin_ppm > 0 ? rs->initial_margin_ppm : 1000000;
+      ps[i].maintenance_margin_ppm = MAX (rs->maintenance_margin_ppm, 0);
+      if (ps[i].maintenance_margin_ppm > 0)
+        self->margin_watch = TRUE;
+    }
+
+  for (guint i = 0; i < n_symbols; i++)
+    {
+      Sym *s = &self->syms[i];
+      if (s->inst == NULL || s->src.next == NULL)
+        {
+          g_set_error (error, QL_AGGREGATOR_ERROR, QL_AGGREGATOR_ERROR_INCOMPATIBLE,
+                       "symbol %u: no instrument or no source", i);
+          g_free (ps);
+          return NULL;
+        }
+      s->src_ns = s->kind == QL_SOURCE_BARS ? ql_timeframe_nominal_ns (&s->src_tf) : 0;
+      if (s->kind == QL_SOURCE_BARS && s->src.next != NULL
+          && !ql_timeframe_is_time_based (&s->src_tf))
+        {
+          g_set_error (error, QL_AGGREGATOR_ERROR, QL_AGGREGATOR_ERROR_INCOMPATIBLE,
+                       "%s: bar input must have a time-based timeframe", s->inst->symbol);
+          g_free (ps);
+          return NULL;
+        }
+      if (!sub_init (s, &s->subs[0], &config->timeframe, error))
+        {
+          g_prefix_error (error, "%s: ", s->inst->symbol);
+          g_free (ps);
+          return NULL;
+        }
+      s->n_subs = 1;
+      s->view.n_columns = QL_TICK_N_COLUMNS;
+      s->view.columns = s->view_cols;
+    }
+
+  self->portfolio = ql_portfolio_new (config->initial_capital, ps, n_symbols);
+  g_free (ps);
+  self->broker = ql_broker_new (&config->broker, self->portfolio);
+  return g_steal_pointer (&self);
+}
+
+void
+ql_backtest_free (QlBacktest *self)
+{
+  if (self == NULL)
+    return;
+  for (guint i = 0; i < self->n; i++)
+    {
+      Sym *s = &self->syms[i];
+      source_free (&s->src);
+      source_free (&s->unused);
+      for (guint k = 0; k < MAX_SUBS; k++)
+        sub_clear (&s->subs[k]);
+    }
+  g_free (self->syms);
+  ql_broker_free (self->broker);
+  ql_portfolio_free (self->portfolio);
+  g_array_unref (self->equity);
+  g_free (self->view_position);
+  g_free (self);
+}
+
+/* ---- account ---------------------------------------------------------- */
+
+static QlMoney
+equity_now (QlBacktest *self)
+{
+  QlMoney e;
+  if (ql_portfolio_get_equity (self->portfolio, &e) != QL_STATUS_OK)
+    {
+      if (self->status == QL_STATUS_OK)
+        self->status = QL_STATUS_OVERFLOW;
+      return ql_portfolio_get_balance (self->portfolio);
+    }
+  return e;
+}
+
+static void
+track_drawdown (QlBacktest *self, QlMoney equity)
+{
+  if (equity > self->stats.peak_equity)
+    self->stats.peak_equity = equity;
+  if (self->stats.peak_equity - equity > self->stats.max_drawdown)
+    self->stats.max_drawdown = self->stats.peak_equity - equity;
+}
+
+static void
+fill_view (QlBacktest *self, QlAccountView *v)
+{
+  QlMoney e = equity_now (self);
+
+  track_drawdown (self, e);
+  v->time = self->now;
+  v->initial_capital = ql_money_to_double (ql_portfolio_get_initial_capital (self->portfolio));
+  v->balance = ql_money_to_double (ql_portfolio_get_balance (self->portfolio));
+  v->equity = ql_money_to_double (e);
+  v->n_symbols = self->n;
+  v->position = self->view_position;
+}
+
+static void
+flatten (QlBacktest *self)
+{
+  ql_broker_cancel_all (self->broker);
+  for (guint i = 0; i < self->n; i++)
+    {
+      QlQty q = ql_portfolio_get_position (self->portfolio, i)->qty;
+      QlOrderRequest req = { 0 };
+      QlOrderId id;
+
+      if (q == 0)
+        continue;
+      req.symbol = i;
+      req.side = q > 0 ? QL_SIDE_SELL : QL_SIDE_BUY;
+      req.type = QL_ORDER_MARKET;
+      req.quantity = q > 0 ? q : -q;
+      req.reduce_only = TRUE;
+      ql_broker_submit (self->broker, &req, self->now, TRUE, &id);
+    }
+}
+
+static void
+apply_action (QlBacktest *self, QlAccountAction a)
+{
+  switch (a)
+    {
+    case QL_ACCOUNT_CONTINUE:
+      self->blocked = FALSE;
+      break;
+    case QL_ACCOUNT_BLOCK_NEW:
+      self->blocked = TRUE;
+      break;
+    case QL_ACCOUNT_FLATTEN_BLOCK:
+      flatten (self);
+      self->blocked = TRUE;
+      break;
+    case QL_ACCOUNT_FLATTEN_DISABLE:
+      flatten (self);
+      self->disabled = TRUE;
+      break;
+    }
+}
+
+static gboolean
+broker_check (gpointer              data,
+              const QlOrderRequest *req,
+              double                position_after,
+              gboolean             *blocked,
+              char                 *reason,
+              gsize                 reason_size)
+{
+  QlBacktest *self = data;
+  QlAccountView v;
+
+  if (self->disabled || self->blocked)
+    {
+      *blocked = TRUE;
+      g_strlcpy (reason, self->disabled ? "the account is disabled" : "new orders are blocked",
+                 reason_size);
+      return FALSE;
+    }
+  if (self->cfg.observer.check_order == NULL)
+    return TRUE;
+  fill_view (self, &v);
+  return self->cfg.observer.check_order (self->cfg.observer.data, &v, req->symbol, req->side,
+                                         ql_qty_to_double (self->syms[req->symbol].inst, req->quantity),
+                                         position_after, reason, reason_size);
+}
+
+/* Margin call: equity below the maintenance margin of the positions. */
+static void
+margin_check (QlBacktest *self)
+{
+  QlMoney e = equity_now (self), m;
+
+  if (ql_portfolio_get_margin (self->portfolio, TRUE, &m) != QL_STATUS_OK || m == 0 || e >= m)
+    return;
+  for (guint i = 0; i < self->n; i++)
+    if (self->syms[i].liquidating)
+      return; /* already closing */
+  self->stats.margin_calls++;
+  if (self->cfg.margin_call == QL_MARGIN_CALL_NONE)
+    return;
+  if (self->cfg.margin_call == QL_MARGIN_CALL_CLOSE_ALL)
+    {
+      flatten (self);
+      for (guint i = 0; i < self->n; i++)
+        if (ql_portfolio_get_position (self->portfolio, i)->qty != 0)
+          self->syms[i].liquidating = TRUE;
+      return;
+    }
+  {
+    guint worst = G_MAXUINT;
+    QlMoney worst_u = G_MAXINT64;
+    for (guint i = 0; i < self->n; i++)
+      {
+        QlMoney u;
+        if (ql_portfolio_get_position (self->portfolio, i)->qty == 0)
+          continue;
+        if (ql_portfolio_get_unrealized (self->portfolio, i, &u) == QL_STATUS_OK && u < worst_u)
+          {
+            worst_u = u;
+            worst = i;
+          }
+      }
+    if (worst != G_MAXUINT)
+      {
+        QlQty q = ql_portfolio_get_position (self->portfolio, worst)->qty;
+        QlOrderRequest req = { 0 };
+        QlOrderId id;
+        GArray *keep;
+        guint nl;
+        const QlOrderId *live = ql_broker_get_live (self->broker, worst, &nl);
+
+        /* Cancel the symbol's orders, then close it. */
+        keep = g_array_new (FALSE, FALSE, sizeof (QlOrderId));
+        g_array_append_vals (keep, live, nl);
+        for (guint j = 0; j < keep->len; j++)
+          ql_broker_cancel (self->broker, g_array_index (keep, QlOrderId, j));
+        g_array_unref (keep);
+        req.symbol = worst;
+        req.side = q > 0 ? QL_SIDE_SELL : QL_SIDE_BUY;
+        req.type = QL_ORDER_MARKET;
+        req.quantity = q > 0 ? q : -q;
+        req.reduce_only = TRUE;
+        ql_broker_submit (self->broker, &req, self->now, TRUE, &id);
+        self->syms[worst].liquidating = TRUE;
+      }
+  }
+}
+
+/* After matching: observer and strategy see the fills, then the clock. */
+static void
+after_match (QlBacktest *self, guint symbol)
+{
+  gsize n_fills;
+  const QlFill *fills = ql_broker_get_fills (self->broker, &n_fills);
+  const QlAccountObserver *obs = &self->cfg.observer;
+  QlAccountView v;
+
+  if (n_fills > 0)
+    {
+      /* Copy: strategy callbacks may submit orders that fill later only,
+       * but keep the list stable anyway. */
+      QlFill local[8];
+      QlFill *copy = n_fills <= G_N_ELEMENTS (local) ? local : g_new (QlFill, n_fills);
+
+      memcpy (copy, fills, n_fills * sizeof (QlFill));
+      ql_broker_clear_fills (self->broker);
+      self->stats.fills += n_fills;
+      self->dirty = TRUE;
+      for (gsize i = 0; i < n_fills; i++)
+        {
+          guint s = copy[i].symbol;
+          const QlPosition *p = ql_portfolio_get_position (self->portfolio, s);
+          self->view_position[s] = ql_qty_to_double (self->syms[s].inst, p->qty);
+          if (p->qty == 0)
+            self->syms[s].liquidating = FALSE;
+        }
+      if (obs->on_fill != NULL)
+        for (gsize i = 0; i < n_fills; i++)
+          {
+            fill_view (self, &v);
+            apply_action (self, obs->on_fill (obs->data, &v));
+          }
+      else
+        track_drawdown (self, equity_now (self));
+      if (obs->on_clock != NULL)
+        {
+          fill_view (self, &v);
+          apply_action (self, obs->on_clock (obs->data, &v));
+        }
+      for (gsize i = 0; i < n_fills; i++)
+        {
+          if (self->k->on_order_fill != NULL)
+            self->k->on_order_fill (self, ql_broker_get_order (self->broker, copy[i].order), &copy[i],
+                                    self->strategy->data);
+          if (self->k->on_position_change != NULL)
+            self->k->on_position_change (self, copy[i].symbol,
+                                         ql_portfolio_get_position (self->portfolio, copy[i].symbol),
+                                         self->strategy->data);
+        }
+      if (copy != local)
+        g_free (copy);
+    }
+  else if (obs->on_clock != NULL)
+    {
+      fill_view (self, &v);
+      apply_action (self, obs->on_clock (obs->data, &v));
+    }
+  (void) symbol;
+}
+
+/* ---- bars --------------------------------------------------------------- */
+
+static void
+update_next_close (Sym *s)
+{
+  QlTimeNs t = G_MAXINT64;
+  for (guint k = 0; k < s->n_subs; k++)
+    if (s->subs[k].time_based && ql_aggregator_has_forming_bar (s->subs[k].agg))
+      {
+        QlTimeNs e = ql_aggregator_get_bar_end (s->subs[k].agg);
+        if (e != QL_TIME_NONE && e < t)
+          t = e;
+      }
+  s->next_close = t;
+}
+
+static void
+fail (QlBacktest *self, QlStatus st)
+{
+  if (st != QL_STATUS_OK && self->status == QL_STATUS_OK)
+    self->status = st;
+}
+
+/* Lazy mode: hands the rows [agg_from, pos) of the chunk to the aggregators. */
+static void
+flush (QlBacktest *self, Sym *s)
+{
+  gsize n;
+
+  if (!self->lazy || s->chunk == NULL || s->pos <= s->agg_from)
+    return;
+  n = s->pos - s->agg_from;
+  for (guint c = 0; c < QL_TICK_N_COLUMNS; c++)
+    s->view_cols[c] = (char *) s->chunk->columns[c] + 8 * s->agg_from;
+  s->view.len = n;
+  s->view.cap = n;
+  s->view.types = s->chunk->types;
+  s->view.names = s->chunk->names;
+  for (guint k = 0; k < s->n_subs; k++)
+    fail (self, ql_aggregator_run_ticks (s->subs[k].agg, &s->view, s->subs[k].bars));
+  s->agg_from = s->pos;
+}
+
+static void
+equity_point (QlBacktest *self, QlTimeNs time)
+{
+  QlEquityPoint pt;
+  QlMoney e = equity_now (self), gross = 0;
+
+  memset (&pt, 0, sizeof pt);
+  track_drawdown (self, e);
+  ql_portfolio_get_gross_exposure (self->portfolio, &gross);
+  pt.time = time;
+  pt.balance = ql_money_to_double (ql_portfolio_get_balance (self->portfolio));
+  pt.equity = ql_money_to_double (e);
+  pt.exposure = e > 0 ? (double) gross / (double) e : 0.0;
+  if (self->equity->len > 0
+      && g_array_index (self->equity, QlEquityPoint, self->equity->len - 1).time == time)
+    g_array_index (self->equity, QlEquityPoint, self->equity->len - 1) = pt;
+  else
+    g_array_append_val (self->equity, pt);
+  self->dirty = FALSE;
+}
+
+/* Sub @k of @s has just closed a bar at @end. */
+static void
+bar_closed (QlBacktest *self, guint si, guint k, QlTimeNs end)
+{
+  Sym *s = &self->syms[si];
+  const QlSeries *bars = s->subs[k].bars;
+
+  if (end != QL_TIME_NONE && end > self->now)
+    self->now = end;
+  if (k == 0)
+    {
+      QlTimeNs open_time = ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1];
+      ql_portfolio_count_bar (self->portfolio, si);
+      self->stats.bars++;
+      equity_point (self, open_time);
+    }
+  if (self->k->on_bar != NULL)
+    self->k->on_bar (self, si, k, self->strategy->data);
+}
+
+/* The close event at s->next_close. */
+static void
+close_event (QlBacktest *self, guint si)
+{
+  Sym *s = &self->syms[si];
+  QlTimeNs t = s->next_close;
+
+  flush (self, s);
+  for (guint k = 0; k < s->n_subs; k++)
+    {
+      gboolean closed = FALSE;
+      if (!s->subs[k].time_based)
+        continue;
+      fail (self, ql_aggregator_close_until (s->subs[k].agg, t, &closed));
+      if (closed)
+        bar_closed (self, si, k, t);
+    }
+  update_next_close (s);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void
+mark_tick (QlBacktest *self, guint si, const QlTick *tick)
+{
+  QlPrice p;
+  if (tick->flags & QL_TICK_FLAG_TRADE && tick->price > 0)
+    p = tick->price;
+  else if (tick->bid > 0 && tick->ask > 0)
+    p = tick->bid + (tick->ask - tick->bid) / 2;
+  else
+    return;
+  ql_portfolio_mark (self->portfolio, si, p, p, p);
+}
+
+static void
+read_tick (const QlSeries *c, gsize i, QlTick *t)
+{
+  t->time = ql_series_i64 (c, QL_TICK_TIME)[i];
+  t->price = ql_series_i64 (c, QL_TICK_PRICE)[i];
+  t->size = ql_series_i64 (c, QL_TICK_SIZE)[i];
+  t->bid = ql_series_i64 (c, QL_TICK_BID)[i];
+  t->ask = ql_series_i64 (c, QL_TICK_ASK)[i];
+  t->flags = (guint32) ql_series_i64 (c, QL_TICK_FLAGS)[i];
+}
+
+/* One tick through the full path. */
+static void
+tick_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+  QlTick tick;
+
+  read_tick (s->chunk, i, &tick);
+  self->now = tick.time;
+  if (ql_broker_has_live (self->broker, si))
+    fail (self, ql_broker_match_tick (self->broker, si, &tick));
+  mark_tick (self, si, &tick);
+  if (self->margin_watch && ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+    margin_check (self);
+  after_match (self, si);
+  if (!self->lazy)
+    {
+      for (guint k = 0; k < s->n_subs; k++)
+        {
+          gboolean closed = FALSE;
+          /* Time-based bars ending at or before this tick were closed by
+           * the merge, so this push never closes one of them. */
+          fail (self, ql_aggregator_push_tick (s->subs[k].agg, &tick, s->subs[k].bars, &closed));
+          if (closed && !s->subs[k].time_based)
+            bar_closed (self, si, k, tick.time);
+        }
+      update_next_close (s);
+    }
+  if (self->k->on_tick != NULL)
+    self->k->on_tick (self, si, &tick, self->strategy->data);
+}
+
+static void
+bar_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+  QlBar bar;
+  QlPrice o, h, l, c;
+  QlQty v;
+
+  ql_series_get_bar (s->chunk, i, &bar);
+  self->now = bar.time;
+  o = ql_price_from_double (s->inst, bar.open);
+  h = ql_price_from_double (s->inst, bar.high);
+  l = ql_price_from_double (s->inst, bar.low);
+  c = ql_price_from_double (s->inst, bar.close);
+  v = ql_qty_from_double (s->inst, bar.volume);
+  if (ql_broker_has_live (self->broker, si))
+    fail (self, ql_broker_match_bar (self->broker, si, bar.time, o, h, l, c, v));
+  ql_portfolio_mark (self->portfolio, si, l, h, c);
+  if (ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+    {
+      self->dirty = TRUE;
+      if (self->margin_watch)
+        margin_check (self);
+    }
+  after_match (self, si);
+  for (guint k = 0; k < s->n_subs; k++)
+    {
+      gboolean closed = FALSE;
+      Sub *sub = &s->subs[k];
+      QlTimeNs end;
+
+      fail (self, ql_aggregator_push_bar (sub->agg, &bar, sub->bars, &closed));
+      end = ql_aggregator_get_bar_end (sub->agg);
+      if (s->src_ns > 0 && end != QL_TIME_NONE && bar.time + s->src_ns >= end)
+        {
+          fail (self, ql_aggregator_close_until (sub->agg, end, &closed));
+          if (closed)
+            bar_closed (self, si, k, end);
+        }
+    }
+  update_next_close (s);
+}
+
+/* Makes s->chunk hold a row at s->pos, or sets s->done. */
+static void
+refill (QlBacktest *self, Sym *s)
+{
+  while (!s->done && (s->chunk == NULL || s->pos >= s->chunk->len))
+    {
+      const QlSeries *chunk = NULL;
+      QlStatus st;
+
+      flush (self, s);
+      st = s->src.next (s->src.data, &chunk);
+      if (st != QL_STATUS_OK)
+        {
+          fail (self, st);
+          s->done = TRUE;
+          s->chunk = NULL;
+          return;
+        }
+      if (chunk == NULL)
+        {
+          s->done = TRUE;
+          s->chunk = NULL;
+          return;
+        }
+      if (chunk->n_columns != (s->kind == QL_SOURCE_TICKS ? QL_TICK_N_COLUMNS : QL_BAR_N_COLUMNS))
+        {
+          fail (self, QL_STATUS_INVALID);
+          s->done = TRUE;
+          s->chunk = NULL;
+          return;
+        }
+      s->chunk = chunk;
+      s->pos = 0;
+      s->agg_from = 0;
+    }
+}
+
+static inline QlTimeNs
+head_time (const Sym *s)
+{
+  return s->done ? G_MAXINT64 : ql_series_i64 (s->chunk, 0)[s->pos];
+}
+
+/* Consumes the rows of @si that come before @lim (exclusive). */
+static void
+consume (QlBacktest *self, guint si, QlTimeNs lim)
+{
+  Sym *s = &self->syms[si];
+  const gint64 *tt = ql_series_i64 (s->chunk, 0);
+  gsize n = s->chunk->len, i = s->pos;
+  QlTimeNs last_time = QL_TIME_NONE;
+
+  if (s->kind == QL_SOURCE_BARS)
+    {
+      while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
+        {
+          bar_event (self, si, i);
+          s->pos = ++i;
+          self->stats.events++;
+          /* A bar close inside moved next_close: stop there. */
+          if (s->next_close < lim)
+            lim = s->next_close;
+        }
+      return;
+    }
+
+  {
+    const gint64 *pp = ql_series_i64 (s->chunk, QL_TICK_PRICE);
+    const gint64 *bb = ql_series_i64 (s->chunk, QL_TICK_BID);
+    const gint64 *aa = ql_series_i64 (s->chunk, QL_TICK_ASK);
+    const gint64 *ff = ql_series_i64 (s->chunk, QL_TICK_FLAGS);
+    const gboolean fast_ok = self->lazy && self->k->on_tick == NULL
+                             && self->cfg.observer.on_clock == NULL;
+
+    /* Lazy: a bar that is not forming yet learns its end from the first
+     * tick of its bucket, pushed alone. */
+    if (self->lazy && i < n && tt[i] < lim)
+      {
+        gboolean need = FALSE;
+        for (guint k = 0; k < s->n_subs; k++)
+          if (!ql_aggregator_has_forming_bar (s->subs[k].agg))
+            need = TRUE;
+        if (need)
+          {
+            QlTick head;
+            flush (self, s);
+            read_tick (s->chunk, i, &head);
+            for (guint k = 0; k < s->n_subs; k++)
+              fail (self, ql_aggregator_push_tick (s->subs[k].agg, &head, s->subs[k].bars, NULL));
+            s->agg_from = i + 1;
+            update_next_close (s);
+            if (s->next_close < lim)
+              lim = s->next_close;
+          }
+      }
+
+    while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
+      {
+        if (fast_ok && !ql_broker_has_live (self->broker, si)
+            && (!self->margin_watch || ql_portfolio_get_position (self->portfolio, si)->qty == 0))
+          {
+            /* Nothing can react: mark the price range of the run. */
+            QlPrice lo = G_MAXINT64, hi = G_MININT64, last = 0;
+            gsize j = i;
+
+            for (; j < n && tt[j] < lim; j++)
+              {
+                QlPrice p;
+                if (ff[j] & QL_TICK_FLAG_TRADE)
+                  p = pp[j];
+                else
+                  p = bb[j] + (aa[j] - bb[j]) / 2;
+                if (p <= 0)
+                  continue;
+                lo = p < lo ? p : lo;
+                hi = p > hi ? p : hi;
+                last = p;
+              }
+            if (last > 0)
+              {
+                ql_portfolio_mark (self->portfolio, si, lo, hi, last);
+                if (ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+                  self->dirty = TRUE;
+              }
+            self->stats.events += j - i;
+            last_time = tt[j - 1];
+            i = j;
+            s->pos = i;
+            break;
+          }
+        tick_event (self, si, i);
+        self->dirty = TRUE;
+        s->pos = ++i;
+        self->stats.events++;
+        if (s->next_close < lim)
+          lim = s->next_close;
+      }
+    if (last_time != QL_TIME_NONE && last_time > self->now)
+      self->now = last_time;
+  }
+}
+
+QlStatus
+ql_backtest_run (QlBacktest       *self,
+                 const QlStrategy *strategy)
+{
+  static const QlStrategyClass empty = { 0 };
+  QlStrategy none = { &empty, NULL };
+
+  g_return_val_if_fail (self != NULL, QL_STATUS_INVALID);
+  g_return_val_if_fail (!self->ran, QL_STATUS_INVALID);
+  self->ran = TRUE;
+  if (strategy == NULL || strategy->klass == NULL)
+    strategy = &none;
+  self->strategy = strategy;
+  self->k = strategy->klass;
+  ql_broker_set_check (self->broker, broker_check, self);
+  self->stats.peak_equity = self->cfg.initial_capital;
+
+  self->in_start = TRUE;
+  if (self->k->on_start != NULL)
+    self->k->on_start (self, strategy->data);
+  self->in_start = FALSE;
+
+  /* Lazy aggregation needs tick input everywhere, time-based bars only
+   * and no on_tick (which may read the forming bar). */
+  self->lazy = self->k->on_tick == NULL;
+  for (guint i = 0; i < self->n; i++)
+    {
+      Sym *s = &self->syms[i];
+      if (s->kind != QL_SOURCE_TICKS)
+        self->lazy = FALSE;
+      for (guint k = 0; k < s->n_subs; k++)
+        if (!s->subs[k].time_based)
+          self->lazy = FALSE;
+    }
+
+  while (self->status == QL_STATUS_OK)
+    {
+      guint best = G_MAXUINT;
+      QlTimeNs best_t = G_MAXINT64, lim;
+      Sym *s;
+
+      for (guint i = 0; i < self->n; i++)
+        {
+          Sym *si = &self->syms[i];
+          QlTimeNs t;
+          refill (self, si);
+          t = MIN (head_time (si), si->next_close);
+          if (t < best_t)
+            {
+              best_t = t;
+              best = i;
+            }
+        }
+      if (best == G_MAXUINT)
+        break;
+      s = &self->syms[best];
+      if (s->next_close <= head_time (s))
+        {
+          close_event (self, best);
+          continue;
+        }
+      /* Rows of @best before every other symbol's next event: a row at
+       * time t precedes symbol j's event at e when t < e, or t == e and
+       * best < j. */
+      lim = s->next_close;
+      for (guint j = 0; j < self->n; j++)
+        {
+          QlTimeNs e;
+          if (j == best)
+            continue;
+          e = MIN (head_time (&self->syms[j]), self->syms[j].next_close);
+          if (e != G_MAXINT64 && best < j)
+            e++;
+          lim = MIN (lim, e);
+        }
+      consume (self, best, lim);
+    }
+
+  for (guint i = 0; i < self->n; i++)
+    flush (self, &self->syms[i]);
+  if (self->k->on_end != NULL)
+    self->k->on_end (self, strategy->data);
+  if (self->dirty || self->equity->len == 0)
+    equity_point (self, self->now == QL_TIME_NONE ? 0 : self->now);
+  return self->status;
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+const QlTrade *
+ql_backtest_get_trades (const QlBacktest *self, gsize *n_trades)
+{
+  return ql_portfolio_get_trades (self->portfolio, n_trades);
+}
+
+const QlEquityPoint *
+ql_backtest_get_equity (const QlBacktest *self, gsize *n_points)
+{
+  *n_points = self->equity->len;
+  return (const QlEquityPoint *) (void *) self->equity->data;
+}
+
+const QlRunStats *
+ql_backtest_get_stats (const QlBacktest *self)
+{
+  return &self->stats;
+}
+
+QlPortfolio *
+ql_backtest_get_portfolio (const QlBacktest *self)
+{
+  return self->portfolio;
+}
+
+QlBroker *
+ql_backtest_get_broker (const QlBacktest *self)
+{
+  return self->broker;
+}
+
+QlMoney
+ql_backtest_get_final_equity (const QlBacktest *self)
+{
+  QlMoney e = 0;
+  ql_portfolio_get_equity (self->portfolio, &e);
+  return e;
+}
+
+/* ---- context ------------------------------------------------------------ */
+
+QlTimeNs
+ql_context_get_time (const QlContext *ctx)
+{
+  return ctx->now;
+}
+
+guint
+ql_context_get_n_symbols (const QlContext *ctx)
+{
+  return ctx->n;
+}
+
+const QlInstrument *
+ql_context_get_instrument (const QlContext *ctx, guint symbol)
+{
+  g_return_val_if_fail (symbol < ctx->n, NULL);
+  return ctx->syms[symbol].inst;
+}
+
+int
+ql_context_subscribe (QlContext         *ctx,
+                      guint              symbol,
+                      const QlTimeframe *tf)
+{
+  Sym *s;
+  g_autoptr (GError) error = NULL;
+
+  g_return_val_if_fail (ctx->in_start, -1);
+  g_return_val_if_fail (symbol < ctx->n && tf != NULL, -1);
+  s = &ctx->syms[symbol];
+  for (guint k = 0; k < s->n_subs; k++)
+    if (s->subs[k].tf.unit == tf->unit && s->subs[k].tf.n == tf->n)
+      return (int) k;
+  if (s->n_subs >= MAX_SUBS || tf->n < 1)
+    return -1;
+  if (!sub_init (s, &s->subs[s->n_subs], tf, &error))
+    {
+      sub_clear (&s->subs[s->n_subs]);
+      return -1;
+    }
+  return (int) s->n_subs++;
+}
+
+const QlSeries *
+ql_context_get_bars (const QlContext *ctx, guint symbol, guint tf)
+{
+  g_return_val_if_fail (symbol < ctx->n, NULL);
+  g_return_val_if_fail (tf < ctx->syms[symbol].n_subs, NULL);
+  return ctx->syms[symbol].subs[tf].bars;
+}
+
+const QlPosition *
+ql_context_get_position (const QlContext *ctx, guint symbol)
+{
+  return ql_portfolio_get_position (ctx->portfolio, symbol);
+}
+
+QlMoney
+ql_context_get_balance (const QlContext *ctx)
+{
+  return ql_portfolio_get_balance (ctx->portfolio);
+}
+
+QlMoney
+ql_context_get_equity (const QlContext *ctx)
+{
+  QlMoney e = 0;
+  ql_portfolio_get_equity (ctx->portfolio, &e);
+  return e;
+}
+
+const QlOrderId *
+ql_context_get_live_orders (const QlContext *ctx, guint symbol, guint *n)
+{
+  return ql_broker_get_live (ctx->broker, symbol, n);
+}
+
+const QlOrder *
+ql_context_get_order (const QlContext *ctx, QlOrderId id)
+{
+  return ql_broker_get_order (ctx->broker, id);
+}
+
+QlRejectReason
+ql_context_submit (QlContext            *ctx,
+                   const QlOrderRequest *req,
+                   QlOrderId            *id)
+{
+  QlOrderId local;
+  QlRejectReason r;
+
+  r = ql_broker_submit (ctx->broker, req, ctx->now == QL_TIME_NONE ? G_MININT64 + 1 : ctx->now,
+                        FALSE, id != NULL ? id : &local);
+  g_strlcpy (ctx->reject_text, ql_broker_get_reject_text (ctx->broker), sizeof ctx->reject_text);
+  return r;
+}
+
+QlRejectReason
+ql_context_cancel (QlContext *ctx, QlOrderId id)
+{
+  return ql_broker_cancel (ctx->broker, id);
+}
+
+QlRejectReason
+ql_context_modify (QlContext *ctx,
+                   QlOrderId  id,
+                   QlQty      quantity,
+                   QlPrice    limit_price,
+                   QlPrice    stop_price)
+{
+  return ql_broker_modify (ctx->broker, id, quantity, limit_price, stop_price);
+}
+
+const char *
+ql_context_get_reject_text (const QlContext *ctx)
+{
+  return ctx->reject_text;
+}
+
+QlRejectReason
+ql_context_market (QlContext *ctx,
+                   guint      symbol,
+                   QlSide     side,
+                   QlQty      quantity)
+{
+  QlOrderRequest req = { 0 };
+
+  req.symbol = symbol;
+  req.side = side;
+  req.type = QL_ORDER_MARKET;
+  req.quantity = quantity;
+  return ql_context_submit (ctx, &req, NULL);
+}
