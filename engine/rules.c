@@ -423,7 +423,7 @@ static gboolean
 invalid (GError **error, const QlRuleConfig *rule, const char *what)
 {
   g_set_error (error, QL_RULES_ERROR, QL_RULES_ERROR_INVALID, "rule \"%s\" (%s): %s",
-               rule->name ? rule->name : "", kind_names[rule->kind], what);
+               rule->name ? rule->name : "", rule->kind < QL_RULE_N_KINDS ? kind_names[rule->kind] : "unknown", what);
   return FALSE;
 }
 
@@ -1006,7 +1006,8 @@ roll_day (QlRules *self, QlTimeNs t, QlAccountAction *act)
     {
       RuleState *rs = &self->states[i];
       const QlRuleConfig *cfg = rs->cfg;
-      if (cfg->kind != QL_RULE_TRADING_HOURS)
+      /* Hours re-arm at the next window; consistency once it holds again. */
+      if (cfg->kind != QL_RULE_TRADING_HOURS && cfg->kind != QL_RULE_CONSISTENCY)
         {
           rs->latched = FALSE;
           rs->order_latch_until = 0;
@@ -1029,8 +1030,10 @@ start (QlRules *self, const QlAccountView *v)
   self->initial = v->initial_capital;
   day_locate (self->day_tz, self->config->day_start_min, v->time, &self->day_start, &self->day_end, &start_days);
   self->day_label = day_label_of (self, start_days);
-  self->sod_balance = v->balance;
-  self->sod_equity = v->equity;
+  /* The first day's base is the initial capital (FTMO: "on the first day
+   * the balance used is C0"), even when the first view is a fill. */
+  self->sod_balance = self->initial;
+  self->sod_equity = self->initial;
   self->last_balance = v->balance;
   self->last_equity = v->equity;
   self->last_time = v->time;
@@ -1055,7 +1058,7 @@ advance (QlRules *self, const QlAccountView *v, QlAccountAction *act)
 {
   if (!self->started)
     start (self, v);
-  else if (v->time >= self->day_end)
+  else if (v->time >= self->day_end && !self->failed)
     roll_day (self, v->time, act);
   for (guint i = 0; i < self->config->n_rules; i++)
     if (self->states[i].cfg->kind == QL_RULE_TRADING_HOURS)
@@ -1401,6 +1404,9 @@ observe (QlRules *self, const QlAccountView *v, guint moment)
   self->last_time = v->time;
   self->last_balance = v->balance;
   self->last_equity = v->equity;
+  /* A failed account is disabled for good: nothing more to judge. */
+  if (self->failed)
+    return QL_ACCOUNT_FLATTEN_DISABLE;
   rules_evaluate (self, v, moment, &act);
   check_pass (self, v, &act);
 
