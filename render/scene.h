@@ -139,7 +139,9 @@ typedef struct
   gboolean bold;
   gboolean has_background;
   QlColor background; /* a box padded by QL_LABEL_PAD around the text */
-  QlRect box;      /* the text's box as measured by the scene (pango), padding included */
+  QlRect box;      /* the text's box as measured by the scene (pango), padding included:
+                    * the background fills it */
+  float text_x, text_y; /* where the top left of the text's pango layout goes (whole px) */
 } QlSceneLabel;
 
 #define QL_LABEL_PAD 3.0f /* px around a label's text inside its background */
