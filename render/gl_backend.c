@@ -3,6 +3,8 @@
 
 #include "render/gl_backend.h"
 
+#include "render/cairo_backend.h"
+
 #include <epoxy/gl.h>
 #include <math.h>
 #include <pango/pangocairo.h>
@@ -77,8 +79,13 @@ static const char box_fs[] =
   "}\n";
 
 /* Candles and OHLC bars: up to six boxes per instance laid out from the
- * candle's pixel fields — wick and body; or, hollow and rising, the two wick
- * halves and the four sides of the body; or the OHLC stem and its ticks. */
+ * candle's pixel fields with cairo_backend.c's rules, to the pixel: a wick
+ * one pixel wide from round (high) to round (low), a body from
+ * round (min (open, close)) to round (max (...)), at least one pixel tall;
+ * a rising hollow candle at least 3 px wide as two wick halves and a one
+ * pixel outline; OHLC bars as the stem and one-pixel ticks at floor (open)
+ * and floor (close). Same-coloured overlaps are opaque, so they do not
+ * show. */
 static const char candle_vs[] =
   "in vec4 a_c0;\n"      /* x, half_width, open, high */
   "in vec2 a_c1;\n"      /* low, close */
@@ -86,35 +93,40 @@ static const char candle_vs[] =
   "uniform int u_style;\n"   /* 0 filled, 1 hollow, 2 OHLC */
   "uniform vec4 u_up;\n"
   "uniform vec4 u_down;\n"
-  "uniform float u_line;\n"  /* wick, outline and tick width, px */
   "flat out vec4 v_rect;\n"
   "flat out vec4 v_color;\n"
   "flat out float v_round;\n"
+  /* C's round (): halves away from zero (GLSL's round () may go either way). */
+  "float cround (float v) { return sign (v) * floor (abs (v) + 0.5); }\n"
   "void main ()\n"
   "{\n"
   "  int r = gl_VertexID / 6;\n"
   "  float x = a_c0.x, hw = a_c0.y, yo = a_c0.z, yh = a_c0.w, yl = a_c1.x, yc = a_c1.y;\n"
   "  bool up = a_up != 0;\n"
   "  vec4 col = up ? u_up : u_down;\n"
-  "  float lw = u_line, hl = u_line * 0.5;\n"
-  "  float top = min (yo, yc), bot = max (yo, yc);\n"
+  "  float hi = cround (yh), lo = cround (yl);\n"
+  "  if (lo <= hi) lo = hi + 1.0;\n"
+  "  float top = cround (min (yo, yc)), bot = cround (max (yo, yc));\n"
+  "  if (bot <= top) bot = top + 1.0;\n"
+  "  float bl = x - hw, br = x + hw;\n"
   "  vec4 rect = vec4 (0.0);\n"
   "  bool used = true;\n"
   "  if (u_style == 2) {\n"
-  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, yl);\n"
-  "    else if (r == 1 && hw > 0.0) rect = vec4 (x - hw, yo - hl, x - hl, yo + hl);\n"
-  "    else if (r == 2 && hw > 0.0) rect = vec4 (x + hl, yc - hl, x + hw, yc + hl);\n"
+  "    float fo = floor (yo), fc = floor (yc), t = cround (hw);\n"
+  "    if (r == 0) rect = vec4 (x - 0.5, hi, x + 0.5, lo);\n"
+  "    else if (r == 1 && hw >= 1.0) rect = vec4 (x - 0.5 - t, fo, x - 0.5, fo + 1.0);\n"
+  "    else if (r == 2 && hw >= 1.0) rect = vec4 (x + 0.5, fc, x + 0.5 + t, fc + 1.0);\n"
   "    else used = false;\n"
-  "  } else if (u_style == 1 && up && hw > 0.0) {\n"
-  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, top);\n"
-  "    else if (r == 1) rect = vec4 (x - hl, bot, x + hl, yl);\n"
-  "    else if (r == 2) rect = vec4 (x - hw, top, x - hw + lw, bot);\n"
-  "    else if (r == 3) rect = vec4 (x + hw - lw, top, x + hw, bot);\n"
-  "    else if (r == 4) rect = vec4 (x - hw + lw, top, x + hw - lw, top + lw);\n"
-  "    else if (r == 5) rect = vec4 (x - hw + lw, bot - lw, x + hw - lw, bot);\n"
+  "  } else if (u_style == 1 && up && br - bl >= 3.0) {\n"
+  "    if (r == 0) rect = vec4 (x - 0.5, hi, x + 0.5, top);\n"
+  "    else if (r == 1) rect = vec4 (x - 0.5, bot, x + 0.5, lo);\n"
+  "    else if (r == 2) rect = vec4 (bl, top, br, top + 1.0);\n"
+  "    else if (r == 3) rect = vec4 (bl, bot - 1.0, br, bot);\n"
+  "    else if (r == 4) rect = vec4 (bl, top, bl + 1.0, bot);\n"
+  "    else if (r == 5) rect = vec4 (br - 1.0, top, br, bot);\n"
   "  } else {\n"
-  "    if (r == 0) rect = vec4 (x - hl, yh, x + hl, yl);\n"
-  "    else if (r == 1 && hw > 0.0) rect = vec4 (x - hw, top, x + hw, max (bot, top + 1.0));\n"
+  "    if (r == 0) rect = vec4 (x - 0.5, hi, x + 0.5, lo);\n"
+  "    else if (r == 1) rect = vec4 (bl, top, br, bot);\n"
   "    else used = false;\n"
   "  }\n"
   "  vec2 a = min (rect.xy, rect.zw), b = max (rect.xy, rect.zw);\n"
@@ -128,42 +140,35 @@ static const char candle_vs[] =
   "  gl_Position = to_clip (mix (a - 1.0, b + 1.0, corner (gl_VertexID % 6)));\n"
   "}\n";
 
-/* Strokes: one instance per segment — of a QL_OP_SEGMENTS array or between
- * consecutive points of a polyline, which then ask for round joins (u_join)
- * so that consecutive segments meet without a notch. A segment with a NaN
- * end (a gap) is dropped. Dashes are measured from each segment's start. */
+/* Strokes: one instance per segment of a QL_OP_SEGMENTS array (butt ends,
+ * dashes measured from the segment's start, as cairo strokes each one), or
+ * of a dashed polyline, whose dashes run on from segment to segment
+ * (a_phase). */
 static const char stroke_vs[] =
   "in vec4 a_seg;\n"     /* x0 y0 x1 y1 */
   "in vec4 a_color;\n"
   "in vec2 a_style;\n"   /* width, dash */
-  "uniform int u_per_instance;\n" /* 1: colour and style from the instance, 0: uniforms */
-  "uniform vec4 u_color;\n"
-  "uniform vec2 u_style;\n"
-  "uniform int u_join;\n"
+  "in float a_phase;\n"  /* where in the dash pattern the segment starts, px */
   "flat out vec4 v_seg;\n"
   "flat out vec4 v_color;\n"
-  "flat out vec3 v_style;\n" /* half width, dash, round ends */
+  "flat out vec3 v_style;\n" /* half width, dash, phase */
   "void main ()\n"
   "{\n"
-  "  vec4 col = u_per_instance != 0 ? a_color : u_color;\n"
-  "  vec2 st = u_per_instance != 0 ? a_style : u_style;\n"
   "  vec2 p0 = a_seg.xy, p1 = a_seg.zw;\n"
-  "  if (any (isnan (a_seg)) || st.x <= 0.0) {\n"
+  "  if (any (isnan (a_seg)) || a_style.x <= 0.0) {\n"
   "    gl_Position = NOWHERE; v_seg = vec4 (0.0); v_color = vec4 (0.0); v_style = vec3 (0.0);\n"
   "    return;\n"
   "  }\n"
-  "  float hw = st.x * 0.5;\n"
-  "  float e = hw + 1.0;\n"
+  "  float hw = a_style.x * 0.5, e = hw + 1.0;\n"
   "  vec2 d = p1 - p0;\n"
   "  float len = length (d);\n"
   "  vec2 t = len > 1e-6 ? d / len : vec2 (1.0, 0.0);\n"
   "  vec2 n = vec2 (-t.y, t.x);\n"
   "  vec2 c = corner (gl_VertexID % 6);\n"
-  "  vec2 p = mix (p0 - t * e, p1 + t * e, c.x) + n * e * (c.y * 2.0 - 1.0);\n"
-  "  v_seg = vec4 (p0, p1);\n"
-  "  v_color = vec4 (col.rgb * col.a, col.a);\n"
-  "  v_style = vec3 (hw, st.y, float (u_join));\n"
-  "  gl_Position = to_clip (p);\n"
+  "  v_seg = a_seg;\n"
+  "  v_color = vec4 (a_color.rgb * a_color.a, a_color.a);\n"
+  "  v_style = vec3 (hw, a_style.y, a_phase);\n"
+  "  gl_Position = to_clip (mix (p0 - t * e, p1 + t * e, c.x) + n * e * (c.y * 2.0 - 1.0));\n"
   "}\n";
 
 static const char stroke_fs[] =
@@ -179,19 +184,80 @@ static const char stroke_fs[] =
   "  vec2 n = vec2 (-t.y, t.x);\n"
   "  float s = dot (p - a, t), d = dot (p - a, n);\n"
   "  float hw = v_style.x, dash = v_style.y;\n"
-  "  float cov;\n"
-  "  if (v_style.z > 0.5) {\n"
-  "    float dist = length (p - a - t * clamp (s, 0.0, len));\n"
-  "    cov = span (dist, -hw, hw);\n"
-  "  } else {\n"
-  /* Butt ends: the pixel's overlap with the stroke across and along. */
-  "    cov = span (d, -hw, hw) * span (s, 0.0, len);\n"
-  "  }\n"
+  /* Butt ends: the pixel's overlap with the stroke across and along it. */
+  "  float cov = span (d, -hw, hw) * span (s, 0.0, len);\n"
   "  if (dash > 0.0) {\n"
-  "    float m = mod (s, 2.0 * dash);\n"
+  "    float m = mod (s + v_style.z, 2.0 * dash);\n"
   "    cov *= clamp (span (m, 0.0, dash) + span (m, 2.0 * dash, 3.0 * dash)"
   "                  + span (m, -2.0 * dash, -dash), 0.0, 1.0);\n"
   "  }\n"
+  "  if (cov <= 0.0) discard;\n"
+  "  o_color = v_color * cov;\n"
+  "}\n";
+
+/* Polylines: instance i covers the segment from point i to point i+1 but
+ * shades a pixel only if its segment is the nearest of the five around it
+ * (i-2 .. i+2; ties go to the lower index), with the coverage of the
+ * distance to that nearest segment. So every pixel of the stroke is
+ * blended once, with the coverage of the union — round joins, no darker
+ * dots where segments overlap, as cairo strokes a path. Points come from
+ * a buffer padded with two NaN points at each end, read as three vec4s:
+ * (p[i-2], p[i-1]), (p[i], p[i+1]), (p[i+2], p[i+3]). A segment with a NaN
+ * end is a gap; the ends of the line and of its pieces are butt, as
+ * cairo_backend.c sets the cap. */
+static const char polyline_vs[] =
+  "in vec4 a_prev;\n"
+  "in vec4 a_seg;\n"
+  "in vec4 a_next;\n"
+  "uniform int u_count;\n"     /* segments in the op */
+  "uniform float u_half;\n"
+  "uniform vec4 u_color;\n"
+  "flat out vec4 v_s[5];\n"    /* segments i-2 .. i+2, NaN when absent */
+  "flat out vec4 v_color;\n"
+  "void main ()\n"
+  "{\n"
+  "  int i = gl_InstanceID;\n"
+  "  vec4 none = vec4 (intBitsToFloat (0x7fc00000));\n"
+  "  v_s[0] = i >= 2 ? vec4 (a_prev.xy, a_prev.zw) : none;\n"
+  "  v_s[1] = i >= 1 ? vec4 (a_prev.zw, a_seg.xy) : none;\n"
+  "  v_s[2] = a_seg;\n"
+  "  v_s[3] = i + 1 < u_count ? vec4 (a_seg.zw, a_next.xy) : none;\n"
+  "  v_s[4] = i + 2 < u_count ? vec4 (a_next.xy, a_next.zw) : none;\n"
+  "  v_color = vec4 (u_color.rgb * u_color.a, u_color.a);\n"
+  "  if (any (isnan (a_seg))) { gl_Position = NOWHERE; return; }\n"
+  "  float e = u_half + 1.0;\n"
+  "  vec2 p0 = a_seg.xy, p1 = a_seg.zw, d = p1 - p0;\n"
+  "  float len = length (d);\n"
+  "  vec2 t = len > 1e-6 ? d / len : vec2 (1.0, 0.0);\n"
+  "  vec2 n = vec2 (-t.y, t.x);\n"
+  "  vec2 c = corner (gl_VertexID % 6);\n"
+  "  gl_Position = to_clip (mix (p0 - t * e, p1 + t * e, c.x) + n * e * (c.y * 2.0 - 1.0));\n"
+  "}\n";
+
+static const char polyline_fs[] =
+  "uniform float u_half;\n"
+  "flat in vec4 v_s[5];\n"
+  "flat in vec4 v_color;\n"
+  "float seg_dist (vec2 p, vec4 s)\n"
+  "{\n"
+  "  if (any (isnan (s))) return 1e30;\n"
+  "  vec2 ab = s.zw - s.xy;\n"
+  "  float h = clamp (dot (p - s.xy, ab) / max (dot (ab, ab), 1e-12), 0.0, 1.0);\n"
+  "  return length (p - s.xy - ab * h);\n"
+  "}\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 p = frag_px ();\n"
+  "  float d0 = seg_dist (p, v_s[0]), d1 = seg_dist (p, v_s[1]), d2 = seg_dist (p, v_s[2]);\n"
+  "  float d3 = seg_dist (p, v_s[3]), d4 = seg_dist (p, v_s[4]);\n"
+  "  if (d0 <= d2 || d1 <= d2 || d3 < d2 || d4 < d2) discard;\n"
+  "  float cov = span (d2, -u_half, u_half);\n"
+  /* Where the line starts or ends (or meets a gap) its end is butt. */
+  "  vec2 ab = v_s[2].zw - v_s[2].xy;\n"
+  "  float len = length (ab);\n"
+  "  float s = len > 1e-6 ? dot (p - v_s[2].xy, ab / len) : 0.0;\n"
+  "  if (any (isnan (v_s[1]))) cov *= clamp (s + 0.5, 0.0, 1.0);\n"
+  "  if (any (isnan (v_s[3]))) cov *= clamp (len - s + 0.5, 0.0, 1.0);\n"
   "  if (cov <= 0.0) discard;\n"
   "  o_color = v_color * cov;\n"
   "}\n";
@@ -389,6 +455,7 @@ enum
   PROG_BOX,
   PROG_CANDLE,
   PROG_STROKE,
+  PROG_POLYLINE,
   PROG_FILL,
   PROG_TRI,
   PROG_TEXT,
@@ -403,12 +470,13 @@ enum
   BUF_CANDLES,      /* (frame) QlSceneCandle */
   BUF_BOXES,        /* (frame) QlSceneBox */
   BUF_SEGMENTS,     /* (frame) QlSceneSegment */
-  BUF_POINTS,       /* (frame) QlPoint */
-  BUF_POINTS2,      /* (frame) QlPoint */
+  BUF_POINTS,       /* (frame) QlPoint, POINTS_PAD NaN points at each end */
+  BUF_POINTS2,      /* (frame) QlPoint, the same */
+  BUF_DASHED,       /* DashSegment: the segments of dashed polylines */
   BUF_LABEL_BOXES,  /* Box, one per label, empty without a background */
   BUF_GLYPHS,       /* Glyph, one per label */
   BUF_MARKER_BOXES, /* Box, one per marker, a disc for circles */
-  BUF_MARKER_TRIS,  /* TriVertex, three per marker, an arrow head or nothing */
+  BUF_MARKER_TRIS,  /* TriVertex, MARKER_VERTICES per marker: an arrow or nothing */
   N_BUFS
 };
 
@@ -418,6 +486,14 @@ typedef struct
   QlColor color;
   float round;      /* > 0: a disc of this radius centred in the box */
 } Box;
+
+typedef struct
+{
+  float x0, y0, x1, y1;
+  QlColor color;
+  float width, dash; /* as QlSceneSegment up to here */
+  float phase;       /* px into the dash pattern at (x0, y0) */
+} DashSegment;
 
 typedef struct
 {
@@ -453,7 +529,8 @@ typedef struct
   int size;         /* square, texels */
   int shelf_x, shelf_y, shelf_h; /* the shelf being filled */
   GHashTable *entries; /* "family|size|bold|text" -> AtlasEntry */
-  cairo_t *measure; /* a context for pango layouts */
+  cairo_t *measure; /* the cairo context the pango context was made for */
+  PangoContext *context; /* ql_cairo_text_context_new () */
   PangoLayout *layout;
 } Atlas;
 
@@ -461,8 +538,8 @@ struct QlGlBackend
 {
   GLuint progs[N_PROGS];
   GLint u_size[N_PROGS];
-  GLint u_candle_style, u_candle_up, u_candle_down, u_candle_line;
-  GLint u_stroke_per_instance, u_stroke_color, u_stroke_style, u_stroke_join;
+  GLint u_candle_style, u_candle_up, u_candle_down;
+  GLint u_poly_count, u_poly_half, u_poly_color;
   GLint u_fill_has_bottom, u_fill_base, u_fill_color;
   GLint u_text_atlas, u_text_tex;
   GLuint vao;
@@ -472,15 +549,22 @@ struct QlGlBackend
   GArray *glyphs;       /* Glyph */
   GArray *marker_boxes; /* Box */
   GArray *marker_tris;  /* TriVertex */
+  GArray *points;       /* QlPoint: the frame's, padded */
+  GArray *points2;      /* QlPoint: the same */
+  GArray *dashed;       /* DashSegment */
+  GArray *dashed_first; /* guint per op: its first DashSegment */
   QlGlFrameStats stats;
 };
 
 #define ATLAS_MIN_SIZE 1024
+#define POINTS_PAD 2 /* NaN points before and after the frame's, see polyline_vs */
+#define MARKER_VERTICES 9 /* an arrow: the head and the stem's two triangles */
 #define ATLAS_MAX_SIZE 4096
 
 static const char *const box_attrs[] = { "a_rect", "a_color", "a_round", NULL };
 static const char *const candle_attrs[] = { "a_c0", "a_c1", "a_up", NULL };
-static const char *const stroke_attrs[] = { "a_seg", "a_color", "a_style", NULL };
+static const char *const stroke_attrs[] = { "a_seg", "a_color", "a_style", "a_phase", NULL };
+static const char *const polyline_attrs[] = { "a_prev", "a_seg", "a_next", NULL };
 static const char *const fill_attrs[] = { "a_t", "a_b", NULL };
 static const char *const tri_attrs[] = { "a_pos", "a_color", NULL };
 static const char *const text_attrs[] = { "a_dst", "a_src", "a_color", NULL };
@@ -507,21 +591,21 @@ atlas_reset (Atlas *atlas, int size)
 }
 
 static char *
-atlas_key (const char *family, const QlSceneLabel *label)
+atlas_key (const QlTheme *theme, const QlSceneLabel *label)
 {
-  return g_strdup_printf ("%s|%.3f|%d|%s", family, label->size, label->bold ? 1 : 0, label->text);
+  return g_strdup_printf ("%s|%.3f|%d|%s", theme->font_family, label->size, label->bold ? 1 : 0,
+                          label->text);
 }
 
 /* Looks the label up, rasterising it on a miss. FALSE when the atlas is
  * full (nothing is changed then). */
 static gboolean
-atlas_lookup (QlGlBackend *self, const char *family, const QlSceneLabel *label,
+atlas_lookup (QlGlBackend *self, const QlTheme *theme, const QlSceneLabel *label,
               const AtlasEntry **out)
 {
   Atlas *atlas = &self->atlas;
-  g_autofree char *key = atlas_key (family, label);
+  g_autofree char *key = atlas_key (theme, label);
   AtlasEntry *e = g_hash_table_lookup (atlas->entries, key);
-  PangoFontDescription *desc;
   PangoRectangle ink, logical;
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -533,12 +617,10 @@ atlas_lookup (QlGlBackend *self, const char *family, const QlSceneLabel *label,
       return TRUE;
     }
 
-  desc = pango_font_description_from_string (family);
-  pango_font_description_set_absolute_size (desc, label->size * PANGO_SCALE);
-  pango_font_description_set_weight (desc, label->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-  pango_layout_set_font_description (atlas->layout, desc);
-  pango_font_description_free (desc);
-  pango_layout_set_text (atlas->layout, label->text != NULL ? label->text : "", -1);
+  /* The cairo backend's text set-up (font options, resolution, font): the
+   * same glyphs as cairo draws, at the same whole-pixel origin. */
+  ql_cairo_text_layout_set (atlas->layout, theme, label->text != NULL ? label->text : "",
+                            label->size, label->bold);
   pango_layout_get_pixel_extents (atlas->layout, &ink, &logical);
 
   /* One pixel of margin on each side: antialiasing may reach past the ink
@@ -575,7 +657,6 @@ atlas_lookup (QlGlBackend *self, const char *family, const QlSceneLabel *label,
       surface = cairo_image_surface_create (CAIRO_FORMAT_A8, w, h);
       cr = cairo_create (surface);
       cairo_move_to (cr, -e->dx, -e->dy);
-      pango_cairo_update_layout (cr, atlas->layout);
       pango_cairo_show_layout (cr, atlas->layout);
       cairo_destroy (cr);
       cairo_surface_flush (surface);
@@ -642,6 +723,7 @@ build_programs (QlGlBackend *self, GError **error)
     [PROG_BOX] = { "box", box_vs, box_fs, box_attrs },
     [PROG_CANDLE] = { "candle", candle_vs, box_fs, candle_attrs },
     [PROG_STROKE] = { "stroke", stroke_vs, stroke_fs, stroke_attrs },
+    [PROG_POLYLINE] = { "polyline", polyline_vs, polyline_fs, polyline_attrs },
     [PROG_FILL] = { "fill", fill_vs, flat_fs, fill_attrs },
     [PROG_TRI] = { "tri", tri_vs, flat_fs, tri_attrs },
     [PROG_TEXT] = { "text", text_vs, text_fs, text_attrs },
@@ -659,11 +741,9 @@ build_programs (QlGlBackend *self, GError **error)
   U (u_candle_style, PROG_CANDLE, "u_style");
   U (u_candle_up, PROG_CANDLE, "u_up");
   U (u_candle_down, PROG_CANDLE, "u_down");
-  U (u_candle_line, PROG_CANDLE, "u_line");
-  U (u_stroke_per_instance, PROG_STROKE, "u_per_instance");
-  U (u_stroke_color, PROG_STROKE, "u_color");
-  U (u_stroke_style, PROG_STROKE, "u_style");
-  U (u_stroke_join, PROG_STROKE, "u_join");
+  U (u_poly_count, PROG_POLYLINE, "u_count");
+  U (u_poly_half, PROG_POLYLINE, "u_half");
+  U (u_poly_color, PROG_POLYLINE, "u_color");
   U (u_fill_has_bottom, PROG_FILL, "u_has_bottom");
   U (u_fill_base, PROG_FILL, "u_base");
   U (u_fill_color, PROG_FILL, "u_color");
@@ -694,11 +774,16 @@ ql_gl_backend_new (GError **error)
   one = cairo_image_surface_create (CAIRO_FORMAT_A8, 1, 1);
   self->atlas.measure = cairo_create (one);
   cairo_surface_destroy (one);
-  self->atlas.layout = pango_cairo_create_layout (self->atlas.measure);
+  self->atlas.context = ql_cairo_text_context_new (self->atlas.measure);
+  self->atlas.layout = pango_layout_new (self->atlas.context);
   self->label_boxes = g_array_new (FALSE, FALSE, sizeof (Box));
   self->glyphs = g_array_new (FALSE, FALSE, sizeof (Glyph));
   self->marker_boxes = g_array_new (FALSE, FALSE, sizeof (Box));
   self->marker_tris = g_array_new (FALSE, FALSE, sizeof (TriVertex));
+  self->points = g_array_new (FALSE, FALSE, sizeof (QlPoint));
+  self->points2 = g_array_new (FALSE, FALSE, sizeof (QlPoint));
+  self->dashed = g_array_new (FALSE, FALSE, sizeof (DashSegment));
+  self->dashed_first = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < N_BUFS; i++)
     {
       glGenBuffers (1, &self->bufs[i].vbo);
@@ -732,11 +817,16 @@ ql_gl_backend_free (QlGlBackend *self)
     glDeleteTextures (1, &self->atlas.tex);
   g_clear_pointer (&self->atlas.entries, g_hash_table_unref);
   g_clear_object (&self->atlas.layout);
+  g_clear_object (&self->atlas.context);
   g_clear_pointer (&self->atlas.measure, cairo_destroy);
   g_clear_pointer (&self->label_boxes, g_array_unref);
   g_clear_pointer (&self->glyphs, g_array_unref);
   g_clear_pointer (&self->marker_boxes, g_array_unref);
   g_clear_pointer (&self->marker_tris, g_array_unref);
+  g_clear_pointer (&self->points, g_array_unref);
+  g_clear_pointer (&self->points2, g_array_unref);
+  g_clear_pointer (&self->dashed, g_array_unref);
+  g_clear_pointer (&self->dashed_first, g_array_unref);
   g_free (self);
 }
 
@@ -819,21 +909,34 @@ draw_boxes (QlGlBackend *self, const QlSceneFrame *frame, guint buf, gsize strid
   draw_instanced (self, 6, count);
 }
 
-/* A polyline is points[first .. first+count): count - 1 segments, each
- * reading two consecutive points as one vec4. */
+static void draw_dashed_polyline (QlGlBackend        *self,
+                                  const QlSceneFrame *frame,
+                                  const QlSceneOp    *op);
+
+/* A polyline is points[first .. first+count): count - 1 segments. The
+ * points buffer starts with POINTS_PAD padding points, see polyline_vs. */
 static void
 draw_polyline (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
 {
-  if (op->count < 2)
+  gsize stride = sizeof (QlPoint);
+  gsize base = (op->first + POINTS_PAD) * stride;
+  GLuint vbo = self->bufs[BUF_POINTS].vbo;
+
+  if (op->count < 2 || op->width <= 0.0f)
     return;
-  use (self, PROG_STROKE, frame);
-  glUniform1i (self->u_stroke_per_instance, 0);
-  uniform_color (self->u_stroke_color, op->color);
-  glUniform2f (self->u_stroke_style, op->width, op->dash);
-  /* Dashed polylines keep butt ends, so that each dash is a dash. */
-  glUniform1i (self->u_stroke_join, op->dash > 0.0f ? 0 : 1);
-  attr (0, self->bufs[BUF_POINTS].vbo, 4, sizeof (QlPoint), op->first * sizeof (QlPoint), 1);
-  attrs_off (1);
+  if (op->dash > 0.0f)
+    {
+      draw_dashed_polyline (self, frame, op);
+      return;
+    }
+  use (self, PROG_POLYLINE, frame);
+  glUniform1i (self->u_poly_count, (GLint) op->count - 1);
+  glUniform1f (self->u_poly_half, op->width * 0.5f);
+  uniform_color (self->u_poly_color, op->color);
+  attr (0, vbo, 4, stride, base - 2 * stride, 1);
+  attr (1, vbo, 4, stride, base, 1);
+  attr (2, vbo, 4, stride, base + 2 * stride, 1);
+  attrs_off (3);
   draw_instanced (self, 6, op->count - 1);
 }
 
@@ -844,19 +947,34 @@ draw_segments (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op
   gsize base = op->first * stride;
 
   use (self, PROG_STROKE, frame);
-  glUniform1i (self->u_stroke_per_instance, 1);
-  glUniform1i (self->u_stroke_join, 0);
   attr (0, self->bufs[BUF_SEGMENTS].vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneSegment, x0), 1);
   attr (1, self->bufs[BUF_SEGMENTS].vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneSegment, color), 1);
   attr (2, self->bufs[BUF_SEGMENTS].vbo, 2, stride, base + G_STRUCT_OFFSET (QlSceneSegment, width), 1);
-  attrs_off (3);
+  glDisableVertexAttribArray (3);
+  glVertexAttrib1f (3, 0.0f);
   draw_instanced (self, 6, op->count);
+}
+
+static void
+draw_dashed_polyline (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  gsize stride = sizeof (DashSegment);
+  guint op_index = (guint) (op - frame->ops);
+  gsize base = g_array_index (self->dashed_first, guint, op_index) * stride;
+  GLuint vbo = self->bufs[BUF_DASHED].vbo;
+
+  use (self, PROG_STROKE, frame);
+  attr (0, vbo, 4, stride, base + G_STRUCT_OFFSET (DashSegment, x0), 1);
+  attr (1, vbo, 4, stride, base + G_STRUCT_OFFSET (DashSegment, color), 1);
+  attr (2, vbo, 2, stride, base + G_STRUCT_OFFSET (DashSegment, width), 1);
+  attr (3, vbo, 1, stride, base + G_STRUCT_OFFSET (DashSegment, phase), 1);
+  draw_instanced (self, 6, op->count - 1);
 }
 
 static void
 draw_fill (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
 {
-  gsize base = op->first * sizeof (QlPoint);
+  gsize base = (op->first + POINTS_PAD) * sizeof (QlPoint);
 
   if (op->count < 2)
     return;
@@ -885,7 +1003,6 @@ draw_candles (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
   glUniform1i (self->u_candle_style, style);
   uniform_color (self->u_candle_up, op->color);
   uniform_color (self->u_candle_down, op->color2);
-  glUniform1f (self->u_candle_line, op->width > 0.0f ? op->width : 1.0f);
   attr (0, vbo, 4, stride, base + G_STRUCT_OFFSET (QlSceneCandle, x), 1);
   attr (1, vbo, 2, stride, base + G_STRUCT_OFFSET (QlSceneCandle, low), 1);
   glEnableVertexAttribArray (2);
@@ -906,7 +1023,8 @@ draw_markers (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
   attr (0, self->bufs[BUF_MARKER_TRIS].vbo, 2, stride, 0, 0);
   attr (1, self->bufs[BUF_MARKER_TRIS].vbo, 4, stride, G_STRUCT_OFFSET (TriVertex, color), 0);
   attrs_off (2);
-  glDrawArrays (GL_TRIANGLES, (GLint) op->first * 3, (GLsizei) op->count * 3);
+  glDrawArrays (GL_TRIANGLES, (GLint) (op->first * MARKER_VERTICES),
+                (GLsizei) (op->count * MARKER_VERTICES));
   self->stats.draw_calls++;
 }
 
@@ -936,8 +1054,7 @@ draw_labels (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
 static void
 prepare_labels (QlGlBackend *self, const QlSceneFrame *frame)
 {
-  const char *family = frame->theme != NULL && frame->theme->font_family != NULL
-                         ? frame->theme->font_family : "Sans";
+  const QlTheme *theme = frame->theme != NULL ? frame->theme : ql_theme_get (QL_THEME_LIGHT);
   int size = self->atlas.size;
 
   for (int attempt = 0;; attempt++)
@@ -952,12 +1069,10 @@ prepare_labels (QlGlBackend *self, const QlSceneFrame *frame)
           Glyph *g = &g_array_index (self->glyphs, Glyph, i);
           Box *b = &g_array_index (self->label_boxes, Box, i);
           const AtlasEntry *e = NULL;
-          /* The layout's top left sits at the padded box's inner corner.
-           * Rounded: cairo places hinted glyphs on whole pixels too. */
-          float ox = floorf (l->box.x + QL_LABEL_PAD + 0.5f);
-          float oy = floorf (l->box.y + QL_LABEL_PAD + 0.5f);
+          /* The scene puts the layout's top left on a whole pixel. */
+          float ox = l->text_x, oy = l->text_y;
 
-          if (!atlas_lookup (self, family, l, &e))
+          if (!atlas_lookup (self, theme, l, &e))
             {
               full = TRUE;
               break;
@@ -988,16 +1103,16 @@ static void
 prepare_markers (QlGlBackend *self, const QlSceneFrame *frame)
 {
   g_array_set_size (self->marker_boxes, frame->n_markers);
-  g_array_set_size (self->marker_tris, frame->n_markers * 3);
+  g_array_set_size (self->marker_tris, frame->n_markers * MARKER_VERTICES);
   for (guint i = 0; i < frame->n_markers; i++)
     {
       const QlSceneMarker *m = &frame->markers[i];
       Box *b = &g_array_index (self->marker_boxes, Box, i);
-      TriVertex *t = &g_array_index (self->marker_tris, TriVertex, i * 3);
+      TriVertex *t = &g_array_index (self->marker_tris, TriVertex, i * MARKER_VERTICES);
       float s = m->size, h = m->size * 0.5f;
 
       *b = (Box) { 0 };
-      memset (t, 0, 3 * sizeof *t);
+      memset (t, 0, MARKER_VERTICES * sizeof *t);
       switch (m->shape)
         {
         case QL_MARKER_CIRCLE:
@@ -1006,16 +1121,67 @@ prepare_markers (QlGlBackend *self, const QlSceneFrame *frame)
         case QL_MARKER_ARROW_UP:
         case QL_MARKER_ARROW_DOWN:
           {
-            /* The tip at the anchor, the base a size away from it. */
-            float dir = m->shape == QL_MARKER_ARROW_UP ? 1.0f : -1.0f;
-            t[0] = (TriVertex) { m->x, m->y, m->color };
-            t[1] = (TriVertex) { m->x - h, m->y + dir * s, m->color };
-            t[2] = (TriVertex) { m->x + h, m->y + dir * s, m->color };
+            /* cairo_backend.c's arrow: the tip at the anchor, a head 1.5 size
+             * wide and one deep, a stem 0.6 wide down to 1.8 size. */
+            float d = m->shape == QL_MARKER_ARROW_UP ? s : -s;
+            float x = m->x, y = m->y;
+            const float v[MARKER_VERTICES][2] = {
+              { x, y }, { x + s * 0.75f, y + d }, { x - s * 0.75f, y + d },
+              { x - s * 0.3f, y + d }, { x + s * 0.3f, y + d }, { x + s * 0.3f, y + d * 1.8f },
+              { x - s * 0.3f, y + d }, { x + s * 0.3f, y + d * 1.8f }, { x - s * 0.3f, y + d * 1.8f },
+            };
+            for (guint k = 0; k < MARKER_VERTICES; k++)
+              t[k] = (TriVertex) { v[k][0], v[k][1], m->color };
           }
           break;
         case QL_MARKER_TEXT:
         default:
           break;
+        }
+    }
+}
+
+static void
+pad_points (GArray *out, const QlPoint *points, guint n)
+{
+  const QlPoint none = { NAN, NAN };
+
+  g_array_set_size (out, 0);
+  if (points == NULL)
+    return;
+  for (guint i = 0; i < POINTS_PAD; i++)
+    g_array_append_val (out, none);
+  g_array_append_vals (out, points, n);
+  for (guint i = 0; i < POINTS_PAD; i++)
+    g_array_append_val (out, none);
+}
+
+/* Dashed polylines become segments that carry where the dash pattern
+ * stands at their start: the distance along the path since its last gap,
+ * as cairo counts it (a gap starts a new sub-path, and the pattern over). */
+static void
+prepare_dashed (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  g_array_set_size (self->dashed, 0);
+  g_array_set_size (self->dashed_first, frame->n_ops);
+  for (guint i = 0; i < frame->n_ops; i++)
+    {
+      const QlSceneOp *op = &frame->ops[i];
+      float phase = 0.0f;
+
+      g_array_index (self->dashed_first, guint, i) = self->dashed->len;
+      if (op->kind != QL_OP_POLYLINE || op->dash <= 0.0f || op->count < 2)
+        continue;
+      for (guint k = op->first; k + 1 < op->first + op->count; k++)
+        {
+          const QlPoint *a = &frame->points[k], *b = &frame->points[k + 1];
+          DashSegment d = { a->x, a->y, b->x, b->y, op->color, op->width, op->dash, phase };
+
+          if (isnan (a->y) || isnan (b->y))
+            phase = 0.0f;
+          else
+            phase = fmodf (phase + hypotf (b->x - a->x, b->y - a->y), 2.0f * op->dash);
+          g_array_append_val (self->dashed, d);
         }
     }
 }
@@ -1044,15 +1210,21 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   memset (&self->stats, 0, sizeof self->stats);
   prepare_labels (self, frame);
   prepare_markers (self, frame);
+  prepare_dashed (self, frame);
+  pad_points (self->points, frame->points, frame->n_points);
+  pad_points (self->points2, frame->points2, frame->n_points);
 
   buffer_upload (self, &self->bufs[BUF_CANDLES], frame->candles,
                  frame->n_candles * sizeof (QlSceneCandle));
   buffer_upload (self, &self->bufs[BUF_BOXES], frame->boxes, frame->n_boxes * sizeof (QlSceneBox));
   buffer_upload (self, &self->bufs[BUF_SEGMENTS], frame->segments,
                  frame->n_segments * sizeof (QlSceneSegment));
-  buffer_upload (self, &self->bufs[BUF_POINTS], frame->points, frame->n_points * sizeof (QlPoint));
-  buffer_upload (self, &self->bufs[BUF_POINTS2], frame->points2,
-                 frame->points2 != NULL ? frame->n_points * sizeof (QlPoint) : 0);
+  buffer_upload (self, &self->bufs[BUF_POINTS], self->points->data,
+                 self->points->len * sizeof (QlPoint));
+  buffer_upload (self, &self->bufs[BUF_POINTS2], self->points2->data,
+                 self->points2->len * sizeof (QlPoint));
+  buffer_upload (self, &self->bufs[BUF_DASHED], self->dashed->data,
+                 self->dashed->len * sizeof (DashSegment));
   buffer_upload (self, &self->bufs[BUF_LABEL_BOXES], self->label_boxes->data,
                  self->label_boxes->len * sizeof (Box));
   buffer_upload (self, &self->bufs[BUF_GLYPHS], self->glyphs->data, self->glyphs->len * sizeof (Glyph));
