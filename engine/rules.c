@@ -1437,13 +1437,12 @@ on_clock (gpointer data, const QlAccountView *account)
 /* ---- orders --------------------------------------------------------- */
 
 /* Records the refusal of an order by @rs (once per reset period) and
- * applies the rule's action; TRUE when the order is refused. */
-G_GNUC_PRINTF (8, 9)
+ * applies @action; TRUE when the order is refused. */
+G_GNUC_PRINTF (9, 10)
 static gboolean
-refuse (QlRules *self, RuleState *rs, QlTimeNs t, double value, double limit, guint symbol,
-        char *reason, const char *format, ...)
+refuse (QlRules *self, RuleState *rs, QlRuleAction action, QlTimeNs t, double value, double limit,
+        guint symbol, char *reason, const char *format, ...)
 {
-  QlRuleAction action = rs->cfg->action;
   QlAccountAction act;
   char msg[160];
   va_list ap;
@@ -1513,14 +1512,14 @@ check_order (gpointer             data,
         {
         case QL_RULE_ALLOWLIST:
           if (adds && !covers (self, rs, symbol))
-            refused = refuse (self, rs, account->time, 0, 0, symbol, msg,
+            refused = refuse (self, rs, cfg->action, account->time, 0, 0, symbol, msg,
                               "%s: %s is not on the instrument allowlist", cfg->name, name);
           break;
         case QL_RULE_MAX_ORDER:
           {
             double figure = fabs (quantity) * weight (self, rs, symbol);
             if (breaches (cfg->breach_if, figure, rs->day_cap))
-              refused = refuse (self, rs, account->time, figure, rs->day_cap, symbol, msg,
+              refused = refuse (self, rs, cfg->action, account->time, figure, rs->day_cap, symbol, msg,
                                 "%s: %s order size %g %s cap %g", cfg->name, name, figure,
                                 ql_rule_cmp_to_string (cfg->breach_if), rs->day_cap);
             break;
@@ -1530,7 +1529,9 @@ check_order (gpointer             data,
             {
               double figure = position_figure (self, rs, account, symbol, position_after);
               if (breaches (cfg->breach_if, figure, rs->day_cap))
-                refused = refuse (self, rs, account->time, figure, rs->day_cap, symbol, msg,
+                /* Refusing is the pre-trade check; the rule's action is
+                 * for a position that does exceed the cap (after a fill). */
+                refused = refuse (self, rs, QL_RULE_ACTION_REJECT, account->time, figure, rs->day_cap, symbol, msg,
                                   "%s: %s position after the order %g %s cap %g", cfg->name,
                                   cfg->size.scope == QL_SIZE_TOTAL ? "account" : name, figure,
                                   ql_rule_cmp_to_string (cfg->breach_if), rs->day_cap);

@@ -221,7 +221,7 @@ typedef enum
  * mini; the default weight is 1). With tiers the cap is set at each reset
  * from the start-of-day balance and never rises within the day. A position
  * cap is checked before each order when @pre_trade is set (the order is
- * refused) and after each fill. */
+ * refused, whatever the action) and after each fill (the action applies). */
 typedef struct
 {
   double max;              /* the cap without tiers, > 0 */
