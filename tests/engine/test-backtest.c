@@ -1,0 +1,596 @@
+/* tests/engine/test-backtest.c — the run: sma_cross worked by hand in bar and
+ * tick mode, chunked input, event order across symbols, margin calls, the
+ * account observer, the magnifier, determinism.
+ *
+ * Instruments have price_scale 2 and qty_scale 0; money is 10^-8. */
+#include "engine/backtest.h"
+#include "engine/builtins.h"
+
+#include <string.h>
+
+#define M(x) ((QlMoney) ((x) * (double) QL_MONEY_ONE))
+#define T0 (G_GINT64_CONSTANT (1704153600) * QL_NS_PER_SEC) /* 2024-01-02 00:00 UTC */
+
+static void
+inst_init (QlInstrument *inst, const char *sym)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ql_instrument_init (inst, sym, &error));
+  g_assert_no_error (error);
+  inst->price_scale = 2;
+}
+
+static QlTimeframe
+tf (const char *text)
+{
+  QlTimeframe t;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ql_timeframe_parse (text, &t, &error));
+  return t;
+}
+
+static void
+add_bar (QlSeries *bars, QlTimeNs t, double o, double h, double l, double c)
+{
+  QlBar b = { .time = t, .open = o, .high = h, .low = l, .close = c, .volume = 1000, .trades = 1 };
+  ql_series_append_bar (bars, &b);
+}
+
+static void
+add_trade (QlSeries *ticks, QlTimeNs t, QlPrice p)
+{
+  QlTick k = { .time = t, .price = p, .size = 10, .flags = QL_TICK_FLAG_TRADE };
+  ql_series_append_tick (ticks, &k);
+}
+
+/* The hand-worked series: 1-minute bars, open and close per bar. */
+static const double hand_open[] = { 10, 10, 10, 10, 14, 14, 9, 12, 16 };
+static const double hand_close[] = { 10, 10, 10, 13, 14, 8, 12, 15, 17 };
+#define N_HAND 9
+
+static QlBacktest *
+new_run (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsize chunk)
+{
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  g_autoptr (GError) error = NULL;
+  QlBacktest *bt;
+
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.broker.allow_short = FALSE;
+  sym.inst = inst;
+  sym.kind = kind;
+  sym.bar_timeframe = tf ("1m");
+  sym.source = ql_source_new_memory (data, chunk);
+  bt = ql_backtest_new (&cfg, &sym, 1, &error);
+  g_assert_no_error (error);
+  return bt;
+}
+
+/* sma_cross (2, 3, 1) by hand. Closes 10 10 10 13 14 8 12 15 17:
+ *   bar 2: F = 10, S = 10: equal (first bar with both defined)
+ *   bar 3: F = 11.5, S = 11: F > S, previous F <= S: cross up, buy 1
+ *          -> fills at bar 4's open, 14
+ *   bar 4: F = 13.5, S = 12.33: above
+ *   bar 5: F = 11, S = 11.67: F < S, previous F >= S: cross down, sell 1
+ *          -> fills at bar 6's open, 9: trade 14 -> 9, P&L -5.00
+ *   bar 6: F = 10, S = 11.33: below
+ *   bar 7: F = 13.5, S = 11.67: cross up, buy 1 -> fills at bar 8's open, 16
+ *   bar 8: F = 16, S = 14.67: above; the run ends long 1, last close 17.
+ * Final equity: 1000 - 5 + (17 - 16) = 996.00. One closed trade, held from
+ * bar 4 (4 bars closed) to bar 6 (6 closed): 2 bars. Nine equity points. */
+static void
+check_hand_result (QlBacktest *bt)
+{
+  gsize n_trades, n_points;
+  const QlTrade *t = ql_backtest_get_trades (bt, &n_trades);
+  const QlEquityPoint *e = ql_backtest_get_equity (bt, &n_points);
+
+  g_assert_cmpuint (n_trades, ==, 1);
+  g_assert_cmpfloat (t[0].entry_price, ==, 14.0);
+  g_assert_cmpfloat (t[0].exit_price, ==, 9.0);
+  g_assert_cmpfloat (t[0].pnl, ==, -5.0);
+  g_assert_cmpfloat (t[0].quantity, ==, 1.0);
+  g_assert_cmpuint (t[0].bars_held, ==, 2);
+  g_assert_cmpint (t[0].entry_time, ==, T0 + 4 * QL_NS_PER_MIN);
+  g_assert_cmpint (t[0].exit_time, ==, T0 + 6 * QL_NS_PER_MIN);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (996));
+  g_assert_cmpuint (n_points, ==, N_HAND);
+  g_assert_cmpint (e[N_HAND - 1].time, ==, T0 + 8 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (e[N_HAND - 1].equity, ==, 996.0);
+  g_assert_cmpfloat (e[N_HAND - 1].balance, ==, 995.0);
+  /* At bar 5's close: long 1 from 14, close 8: 1000 - 6 = 994. */
+  g_assert_cmpfloat (e[5].equity, ==, 994.0);
+  g_assert_cmpfloat (e[5].balance, ==, 1000.0);
+}
+
+static void
+test_sma_cross_bars (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  g_autoptr (QlBuiltin) b = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("sma_cross (2, 3) on nine bars: crossing bar, fill at the next open, final equity");
+  inst_init (&inst, "HAND");
+  for (int i = 0; i < N_HAND; i++)
+    add_bar (bars, T0 + i * QL_NS_PER_MIN, hand_open[i], MAX (hand_open[i], hand_close[i]),
+             MIN (hand_open[i], hand_close[i]), hand_close[i]);
+  b = ql_builtin_new ("sma_cross", &error);
+  g_assert_true (ql_builtin_set_param (b, "fast", "2", &error));
+  g_assert_true (ql_builtin_set_param (b, "slow", "3", &error));
+  g_assert_true (ql_builtin_set_param (b, "qty", "1", &error));
+  bt = new_run (&inst, QL_SOURCE_BARS, bars, 0);
+  g_assert_cmpint (ql_backtest_run (bt, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+  check_hand_result (bt);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->bars, ==, N_HAND);
+  ql_instrument_clear (&inst);
+}
+
+/* Two ticks per minute: the open at :00 and the close at :30. */
+static QlSeries *
+hand_ticks (void)
+{
+  QlSeries *ticks = ql_series_new_ticks ();
+  for (int i = 0; i < N_HAND; i++)
+    {
+      add_trade (ticks, T0 + i * QL_NS_PER_MIN, (QlPrice) (hand_open[i] * 100));
+      add_trade (ticks, T0 + i * QL_NS_PER_MIN + 30 * QL_NS_PER_SEC, (QlPrice) (hand_close[i] * 100));
+    }
+  return ticks;
+}
+
+static void
+test_sma_cross_ticks (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) ticks = hand_ticks ();
+  g_autoptr (QlBuiltin) b = ql_builtin_new ("sma_cross", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("sma_cross (2, 3) on ticks: bars built from the ticks, fills on the next tick");
+  inst_init (&inst, "HAND");
+  g_assert_true (ql_builtin_set_param (b, "fast", "2", &error));
+  g_assert_true (ql_builtin_set_param (b, "slow", "3", &error));
+  /* Whole series, then chunks of 3 rows (a chunk boundary inside a bar):
+   * both give the hand result and identical records. */
+  {
+    g_autoptr (QlBacktest) one = new_run (&inst, QL_SOURCE_TICKS, ticks, 0);
+    g_autoptr (QlBacktest) chunked = new_run (&inst, QL_SOURCE_TICKS, ticks, 3);
+    gsize n1, n2;
+    const QlEquityPoint *e1, *e2;
+
+    g_assert_cmpint (ql_backtest_run (one, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+    check_hand_result (one);
+    g_assert_cmpint (ql_backtest_run (chunked, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+    check_hand_result (chunked);
+    e1 = ql_backtest_get_equity (one, &n1);
+    e2 = ql_backtest_get_equity (chunked, &n2);
+    g_assert_cmpuint (n1, ==, n2);
+    g_assert_cmpint (memcmp (e1, e2, n1 * sizeof *e1), ==, 0);
+  }
+  ql_instrument_clear (&inst);
+}
+
+/* ---- event order ------------------------------------------------------ */
+
+typedef struct
+{
+  GString *log;
+} Recorder;
+
+static void
+rec_tick (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  Recorder *r = data;
+  g_string_append_printf (r->log, "t%u@%d ", symbol, (int) ((tick->time - T0) / QL_NS_PER_SEC));
+}
+
+static void
+rec_bar (QlContext *ctx, guint symbol, guint k, gpointer data)
+{
+  Recorder *r = data;
+  const QlSeries *bars = ql_context_get_bars (ctx, symbol, k);
+  g_string_append_printf (r->log, "b%u:%d ", symbol,
+                          (int) ((ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1] - T0) / QL_NS_PER_SEC));
+}
+
+static void
+rec_end (QlContext *ctx, gpointer data)
+{
+  Recorder *r = data;
+  g_string_append (r->log, "end");
+}
+
+static void
+test_event_order (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ta = ql_series_new_ticks ();
+  g_autoptr (QlSeries) tb = ql_series_new_ticks ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_tick = rec_tick, .on_bar = rec_bar, .on_end = rec_end };
+  Recorder r = { g_string_new (NULL) };
+  QlStrategy st = { &klass, &r };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("Events merge by time, then symbol index; a bar closing at T precedes its ticks at T");
+  inst_init (&a, "AAA");
+  inst_init (&b, "BBB");
+  add_trade (ta, T0, 100);
+  add_trade (ta, T0 + 30 * QL_NS_PER_SEC, 101);
+  add_trade (ta, T0 + 60 * QL_NS_PER_SEC, 102);
+  add_trade (tb, T0, 200);
+  add_trade (tb, T0 + 60 * QL_NS_PER_SEC, 201);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_TICKS;
+  syms[0].source = ql_source_new_memory (ta, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_TICKS;
+  syms[1].source = ql_source_new_memory (tb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  /* At 0: A's tick, B's tick. At 30: A. At 60: A's bar [0, 60) closes, then
+   * A's tick, then B's bar, B's tick. The bars [60, 120) close at 120. */
+  g_assert_cmpstr (r.log->str, ==, "t0@0 t1@0 t0@30 b0:0 t0@60 b1:0 t1@60 b0:60 b1:60 end");
+  g_string_free (r.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+/* ---- margin call -------------------------------------------------------- */
+
+static void
+buy_first_tick (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  int *n = data;
+  if ((*n)++ == 0)
+    g_assert_cmpint (ql_context_market (ctx, symbol, QL_SIDE_BUY, 100), ==, QL_REJECT_NONE);
+}
+
+static void
+test_margin_call (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) ticks = ql_series_new_ticks ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  static const QlStrategyClass klass = { .on_tick = buy_first_tick };
+  int count = 0;
+  QlStrategy st = { &klass, &count };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("Equity below maintenance margin liquidates the position at the next tick");
+  inst_init (&inst, "LEV");
+  /* 1000.00 capital, 10 % initial and 5 % maintenance margin. Buy 100 at
+   * 100.00 (10000.00 notional, 1000.00 initial margin: just affordable).
+   *   95.00: equity 500.00 >= 5 % of 9500.00 = 475.00
+   *   94.70: equity 470.00 <  5 % of 9470.00 = 473.50: margin call
+   *   94.60: the liquidation sells 100 at 94.60: balance 1000 - 540 = 460. */
+  add_trade (ticks, T0 + 1 * QL_NS_PER_SEC, 10000);
+  add_trade (ticks, T0 + 2 * QL_NS_PER_SEC, 10000);
+  add_trade (ticks, T0 + 3 * QL_NS_PER_SEC, 9500);
+  add_trade (ticks, T0 + 4 * QL_NS_PER_SEC, 9470);
+  add_trade (ticks, T0 + 5 * QL_NS_PER_SEC, 9460);
+  add_trade (ticks, T0 + 6 * QL_NS_PER_SEC, 9000);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+  sym.inst = &inst;
+  sym.kind = QL_SOURCE_TICKS;
+  sym.source = ql_source_new_memory (ticks, 0);
+  sym.initial_margin_ppm = 100000;
+  sym.maintenance_margin_ppm = 50000;
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->margin_calls, ==, 1);
+  t = ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpfloat (t[0].exit_price, ==, 94.6);
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -540.0, 1e-9);
+  g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (460));
+  ql_instrument_clear (&inst);
+}
+
+/* ---- account observer ---------------------------------------------------- */
+
+typedef struct
+{
+  int checks;
+  int fills;
+  int clocks;
+} Obs;
+
+static gboolean
+obs_check (gpointer data, const QlAccountView *account, guint symbol, QlSide side,
+           double quantity, double position_after, char *reason, gsize reason_size)
+{
+  Obs *o = data;
+  o->checks++;
+  if (quantity > 5)
+    {
+      g_snprintf (reason, reason_size, "order size %g above 5", quantity);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static QlAccountAction
+obs_fill (gpointer data, const QlAccountView *account)
+{
+  Obs *o = data;
+  o->fills++;
+  /* The first fill (the buy of 5) fails the account. */
+  return o->fills == 1 ? QL_ACCOUNT_FLATTEN_DISABLE : QL_ACCOUNT_CONTINUE;
+}
+
+static QlAccountAction
+obs_clock (gpointer data, const QlAccountView *account)
+{
+  Obs *o = data;
+  o->clocks++;
+  return QL_ACCOUNT_CONTINUE;
+}
+
+typedef struct
+{
+  int ticks;
+  QlRejectReason r[3];
+  char text[3][64];
+} ObsStrategy;
+
+static void
+obs_tick (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  ObsStrategy *s = data;
+  int i = s->ticks++;
+  if (i < 3)
+    {
+      s->r[i] = ql_context_market (ctx, symbol, QL_SIDE_BUY, i == 0 ? 10 : 5);
+      g_strlcpy (s->text[i], ql_context_get_reject_text (ctx), sizeof s->text[i]);
+    }
+}
+
+static void
+test_observer (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) ticks = ql_series_new_ticks ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  static const QlStrategyClass klass = { .on_tick = obs_tick };
+  ObsStrategy ss = { 0 };
+  QlStrategy st = { &klass, &ss };
+  Obs obs = { 0 };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+
+  g_test_summary ("The observer vets orders, sees fills and the clock, and can flatten and disable");
+  inst_init (&inst, "OBS");
+  for (int i = 0; i < 5; i++)
+    add_trade (ticks, T0 + i * QL_NS_PER_SEC, 10000 + i);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (100000);
+  cfg.observer.check_order = obs_check;
+  cfg.observer.on_fill = obs_fill;
+  cfg.observer.on_clock = obs_clock;
+  cfg.observer.data = &obs;
+  sym.inst = &inst;
+  sym.kind = QL_SOURCE_TICKS;
+  sym.source = ql_source_new_memory (ticks, 0);
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  /* tick 0: buy 10 refused by the rule; tick 1: buy 5 accepted, fills at
+   * tick 2 (100.02); the fill flattens and disables: the sell fills at
+   * tick 3 (100.03); tick 2's buy was already refused as blocked. */
+  g_assert_cmpint (ss.r[0], ==, QL_REJECT_ACCOUNT_RULE);
+  g_assert_cmpstr (ss.text[0], ==, "order size 10 above 5");
+  g_assert_cmpint (ss.r[1], ==, QL_REJECT_NONE);
+  g_assert_cmpint (ss.r[2], ==, QL_REJECT_ACCOUNT_BLOCKED);
+  g_assert_cmpint (obs.checks, ==, 2); /* the blocked one never reaches it */
+  g_assert_cmpint (obs.fills, ==, 2);
+  g_assert_cmpint (obs.clocks, ==, 5);
+  ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (ql_context_get_position (bt, 0)->qty, ==, 0);
+  ql_instrument_clear (&inst);
+}
+
+/* ---- magnifier ------------------------------------------------------------ */
+
+static void
+bracket_once (QlContext *ctx, guint symbol, guint k, gpointer data)
+{
+  int *n = data;
+  if ((*n)++ == 0)
+    {
+      QlOrderRequest req = { 0 };
+      req.symbol = symbol;
+      req.side = QL_SIDE_BUY;
+      req.type = QL_ORDER_MARKET;
+      req.quantity = 1;
+      req.take_profit = 10150;
+      req.stop_loss = 9900;
+      g_assert_cmpint (ql_context_submit (ctx, &req, NULL), ==, QL_REJECT_NONE);
+    }
+}
+
+static double
+run_bracket (gboolean magnify)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) b2 = ql_series_new_bars ();
+  g_autoptr (QlSeries) b1 = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  static const QlStrategyClass klass = { .on_bar = bracket_once };
+  int n = 0;
+  QlStrategy st = { &klass, &n };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize nt;
+  const QlTrade *t;
+  double pnl;
+
+  inst_init (&inst, "MAG");
+  /* 2m bars; the 1m bars inside each. */
+  add_bar (b2, T0, 100, 100.1, 99.9, 100);
+  add_bar (b2, T0 + 2 * QL_NS_PER_MIN, 100, 100.2, 99.8, 100);
+  add_bar (b2, T0 + 4 * QL_NS_PER_MIN, 100, 102, 98, 100);
+  add_bar (b1, T0, 100, 100.1, 99.9, 100);
+  add_bar (b1, T0 + 1 * QL_NS_PER_MIN, 100, 100.1, 99.9, 100);
+  add_bar (b1, T0 + 2 * QL_NS_PER_MIN, 100, 100.2, 99.8, 100);
+  add_bar (b1, T0 + 3 * QL_NS_PER_MIN, 100, 100.2, 99.8, 100);
+  add_bar (b1, T0 + 4 * QL_NS_PER_MIN, 100, 102, 99.9, 101.8);
+  add_bar (b1, T0 + 5 * QL_NS_PER_MIN, 101.8, 101.9, 98, 100);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  sym.inst = &inst;
+  sym.kind = QL_SOURCE_BARS;
+  sym.bar_timeframe = tf ("2m");
+  sym.source = ql_source_new_memory (b2, 0);
+  if (magnify)
+    {
+      sym.magnifier_kind = QL_SOURCE_BARS;
+      sym.magnifier_timeframe = tf ("1m");
+      sym.magnifier = ql_source_new_memory (b1, 0);
+    }
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  t = ql_backtest_get_trades (bt, &nt);
+  g_assert_cmpuint (nt, ==, 1);
+  pnl = t[0].pnl;
+  ql_instrument_clear (&inst);
+  return pnl;
+}
+
+static void
+test_magnifier (void)
+{
+  g_test_summary ("A bracket whose legs both lie in one bar: stop first on bars, resolved by 1m bars");
+  /* The entry fills at 100.00 (the open of the second 2m bar). The third
+   * 2m bar (100, 102, 98, 100) reaches both 101.50 and 99.00: without finer
+   * data the stop is assumed first: -1.00. The 1m bars show the path:
+   * 100 -> 99.90 -> 102 (take profit at 101.50) before 98: +1.50. */
+  g_assert_cmpfloat_with_epsilon (run_bracket (FALSE), -1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (run_bracket (TRUE), 1.5, 1e-9);
+}
+
+/* ---- determinism ---------------------------------------------------------- */
+
+static void
+run_random (QlInstrument *inst, QlSeries **ticks, guint n, GByteArray *out)
+{
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[3] = { { 0 } };
+  g_autoptr (QlBuiltin) b = ql_builtin_new ("sma_cross", NULL);
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize nt, ne;
+  const QlTrade *t;
+  const QlEquityPoint *e;
+
+  ql_builtin_set_param (b, "fast", "3", NULL);
+  ql_builtin_set_param (b, "slow", "8", NULL);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000000);
+  cfg.broker.slippage.model = QL_SLIPPAGE_SQRT_IMPACT;
+  cfg.broker.slippage.impact_k = 0.01;
+  cfg.broker.commission.percent_ppm = 100;
+  cfg.broker.volume_share_ppm = 500000;
+  for (guint i = 0; i < n; i++)
+    {
+      syms[i].inst = &inst[i];
+      syms[i].kind = QL_SOURCE_TICKS;
+      syms[i].source = ql_source_new_memory (ticks[i], 100);
+    }
+  bt = ql_backtest_new (&cfg, syms, n, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+  t = ql_backtest_get_trades (bt, &nt);
+  e = ql_backtest_get_equity (bt, &ne);
+  g_assert_cmpuint (nt, >, 10);
+  g_byte_array_append (out, (const guint8 *) t, (guint) (nt * sizeof *t));
+  g_byte_array_append (out, (const guint8 *) e, (guint) (ne * sizeof *e));
+}
+
+static void
+test_determinism (void)
+{
+  QlInstrument inst[3];
+  QlSeries *ticks[3];
+  g_autoptr (GByteArray) r1 = g_byte_array_new ();
+  g_autoptr (GByteArray) r2 = g_byte_array_new ();
+  GRand *rand = g_rand_new_with_seed (42);
+
+  g_test_summary ("Two runs on the same data and settings give byte-identical trades and equity");
+  for (int s = 0; s < 3; s++)
+    {
+      QlPrice p = 10000;
+      char name[8];
+      g_snprintf (name, sizeof name, "R%d", s);
+      inst_init (&inst[s], name);
+      ticks[s] = ql_series_new_ticks ();
+      for (int i = 0; i < 5000; i++)
+        {
+          QlTick k = { 0 };
+          p += g_rand_int_range (rand, -5, 6);
+          k.time = T0 + (gint64) i * 7 * QL_NS_PER_SEC + s; /* interleaved */
+          k.price = p;
+          k.size = g_rand_int_range (rand, 1, 20);
+          k.flags = QL_TICK_FLAG_TRADE;
+          ql_series_append_tick (ticks[s], &k);
+        }
+    }
+  run_random (inst, ticks, 3, r1);
+  run_random (inst, ticks, 3, r2);
+  g_assert_cmpuint (r1->len, ==, r2->len);
+  g_assert_cmpint (memcmp (r1->data, r2->data, r1->len), ==, 0);
+  for (int s = 0; s < 3; s++)
+    {
+      ql_series_free (ticks[s]);
+      ql_instrument_clear (&inst[s]);
+    }
+  g_rand_free (rand);
+}
+
+static void
+test_builtin_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QlBuiltin) b = NULL;
+
+  g_test_summary ("Unknown builtins and parameters and bad values are clear errors");
+  g_assert_null (ql_builtin_new ("rsi_magic", &error));
+  g_assert_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_UNKNOWN);
+  g_clear_error (&error);
+  b = ql_builtin_new ("sma_cross", &error);
+  g_assert_false (ql_builtin_set_param (b, "fastest", "3", &error));
+  g_assert_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_UNKNOWN);
+  g_clear_error (&error);
+  g_assert_false (ql_builtin_set_param (b, "fast", "3x", &error));
+  g_assert_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_BAD_VALUE);
+  g_clear_error (&error);
+  g_assert_false (ql_builtin_set_param (b, "qty", "-1", &error));
+  g_assert_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_BAD_VALUE);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/backtest/sma-cross/bars-by-hand", test_sma_cross_bars);
+  g_test_add_func ("/engine/backtest/sma-cross/ticks-by-hand", test_sma_cross_ticks);
+  g_test_add_func ("/engine/backtest/events/order-across-symbols", test_event_order);
+  g_test_add_func ("/engine/backtest/margin/call-liquidates", test_margin_call);
+  g_test_add_func ("/engine/backtest/observer/reject-flatten-disable", test_observer);
+  g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
+  g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);
+  g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
+  return g_test_run ();
+}

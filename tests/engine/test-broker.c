@@ -1,0 +1,859 @@
+/* tests/engine/test-broker.c — the fill simulator, scenario by scenario.
+ *
+ * The instrument has price_scale 2 (10000 is 100.00), qty_scale 0, tick 1
+ * and lot 1 unless a test says otherwise. Money is 10^-8 (QL_MONEY_ONE = 1.00).
+ * Every expected figure is worked out in the comment beside it. */
+#include "engine/broker.h"
+
+#include <string.h>
+
+#define T0 (G_GINT64_CONSTANT (1704189600) * QL_NS_PER_SEC) /* 2024-01-02 10:00:00 UTC */
+
+typedef struct
+{
+  QlInstrument inst;
+  QlPortfolio *pf;
+  QlBroker *br;
+  QlTimeNs now;
+} Fx;
+
+static void
+fx_init (Fx *fx, const QlBrokerConfig *cfg, QlMoney capital)
+{
+  g_autoptr (GError) error = NULL;
+  QlPortfolioSymbol ps = { 0 };
+  QlBrokerConfig def = { 0 };
+
+  g_assert_true (ql_instrument_init (&fx->inst, "TEST", &error));
+  g_assert_no_error (error);
+  fx->inst.price_scale = 2;
+  fx->inst.qty_scale = 0;
+  ps.inst = &fx->inst;
+  ps.multiplier = 1;
+  ps.initial_margin_ppm = 1000000;
+  fx->pf = ql_portfolio_new (capital, &ps, 1);
+  if (cfg == NULL)
+    {
+      def.allow_short = TRUE;
+      cfg = &def;
+    }
+  fx->br = ql_broker_new (cfg, fx->pf);
+  fx->now = T0;
+}
+
+static void
+fx_clear (Fx *fx)
+{
+  ql_broker_free (fx->br);
+  ql_portfolio_free (fx->pf);
+  ql_instrument_clear (&fx->inst);
+}
+
+static QlOrderId
+submit (Fx *fx, QlSide side, QlOrderType type, QlQty qty, QlPrice limit, QlPrice stop)
+{
+  QlOrderRequest req = { 0 };
+  QlOrderId id = 0;
+
+  req.side = side;
+  req.type = type;
+  req.quantity = qty;
+  req.limit_price = limit;
+  req.stop_price = stop;
+  g_assert_cmpint (ql_broker_submit (fx->br, &req, fx->now, FALSE, &id), ==, QL_REJECT_NONE);
+  return id;
+}
+
+static QlOrderId
+submit_req (Fx *fx, const QlOrderRequest *req)
+{
+  QlOrderId id = 0;
+  g_assert_cmpint (ql_broker_submit (fx->br, req, fx->now, FALSE, &id), ==, QL_REJECT_NONE);
+  return id;
+}
+
+/* A trade tick one second after the previous event. */
+static void
+trade (Fx *fx, QlPrice price, QlQty size)
+{
+  QlTick t = { 0 };
+  fx->now += QL_NS_PER_SEC;
+  t.time = fx->now;
+  t.price = price;
+  t.size = size;
+  t.flags = QL_TICK_FLAG_TRADE;
+  g_assert_cmpint (ql_broker_match_tick (fx->br, 0, &t), ==, QL_STATUS_OK);
+}
+
+static void
+bar (Fx *fx, QlPrice o, QlPrice h, QlPrice l, QlPrice c, QlQty v)
+{
+  fx->now += QL_NS_PER_MIN;
+  g_assert_cmpint (ql_broker_match_bar (fx->br, 0, fx->now, o, h, l, c, v), ==, QL_STATUS_OK);
+}
+
+static gsize
+n_fills (Fx *fx)
+{
+  gsize n;
+  ql_broker_get_fills (fx->br, &n);
+  return n;
+}
+
+static const QlFill *
+fill_at (Fx *fx, gsize i)
+{
+  gsize n;
+  const QlFill *f = ql_broker_get_fills (fx->br, &n);
+  g_assert_cmpuint (i, <, n);
+  return &f[i];
+}
+
+static const QlOrder *
+order (Fx *fx, QlOrderId id)
+{
+  return ql_broker_get_order (fx->br, id);
+}
+
+static QlQty
+position (Fx *fx)
+{
+  return ql_portfolio_get_position (fx->pf, 0)->qty;
+}
+
+/* ---- market ---------------------------------------------------------- */
+
+static void
+test_market_tick (void)
+{
+  Fx fx;
+  QlTick q = { 0 };
+
+  g_test_summary ("A market order fills at the next trade, or at the ask when the tick has quotes");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 10, 0, 0);
+  trade (&fx, 10000, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10000);
+  g_assert_cmpint (fill_at (&fx, 0)->quantity, ==, 10);
+  g_assert_cmpint (position (&fx), ==, 10);
+  ql_broker_clear_fills (fx.br);
+
+  /* Sell 10 against a tick trading 100.00 with bid 99.99, ask 100.01: the
+   * sell takes the bid. */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 10, 0, 0);
+  q.time = fx.now + 1;
+  q.price = 10000;
+  q.size = 5;
+  q.bid = 9999;
+  q.ask = 10001;
+  q.flags = QL_TICK_FLAG_TRADE | QL_TICK_FLAG_QUOTE;
+  g_assert_cmpint (ql_broker_match_tick (fx.br, 0, &q), ==, QL_STATUS_OK);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9999);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_market_bar (void)
+{
+  Fx fx;
+
+  g_test_summary ("In bar mode a market order fills at the next bar's open");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 3, 0, 0);
+  bar (&fx, 10050, 10200, 9900, 10100, 1000);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10050);
+  fx_clear (&fx);
+}
+
+/* ---- limit ------------------------------------------------------------ */
+
+static void
+test_limit_through (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("A resting buy limit fills at its price only when a trade goes below it");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9990, 0);
+  trade (&fx, 10000, 1); /* not marketable: it rests at 99.90 */
+  trade (&fx, 9990, 1);  /* touches: no fill without fill_touch */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_true (order (&fx, id)->resting);
+  trade (&fx, 9989, 1);  /* trades through: fill at the limit, 99.90 */
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9990);
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_FILLED);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_touch (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+
+  g_test_summary ("With fill_touch a resting limit fills when a trade reaches its price");
+  cfg.fill_touch = TRUE;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9990, 0);
+  trade (&fx, 10000, 1);
+  trade (&fx, 9990, 1);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9990);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_marketable (void)
+{
+  Fx fx;
+
+  g_test_summary ("A limit marketable on arrival fills at the market price, better than its limit");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 10010, 0);
+  trade (&fx, 10000, 1); /* 100.00 <= 100.10: buy at 100.00 */
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10000);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_bar_path (void)
+{
+  Fx fx;
+
+  g_test_summary ("Bar path: open, nearer extreme, farther extreme, close; limit fills at its price on the way");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  /* Open 100.00, high 101.00 (1.00 away), low 98.00 (2.00 away): the path
+   * is 100 -> 101 -> 98 -> 99. A buy limit at 99.00 is not marketable at the
+   * open, rests, and is crossed on the way 101 -> 98: fill at 99.00. */
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 2, 9900, 0);
+  bar (&fx, 10000, 10100, 9800, 9900, 1000);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9900);
+  ql_broker_clear_fills (fx.br);
+
+  /* A sell limit at 99.50 and a sell stop at 98.50 on one position of 2,
+   * both fillable on the path 100 -> 101 -> 98 -> 99: the path reaches
+   * 101 (limit at 99.50 is marketable at the open already: 100 >= 99.50,
+   * fill at the open 100.00) before the stop. Orders fill in path order. */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_STOP, 1, 0, 9850);
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_LIMIT, 1, 9950, 0);
+  bar (&fx, 10000, 10100, 9800, 9900, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 2);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10000); /* the limit, at the open */
+  g_assert_cmpint (fill_at (&fx, 1)->price, ==, 9850);  /* the stop, on 101 -> 98 */
+  fx_clear (&fx);
+}
+
+static void
+test_limit_gap (void)
+{
+  Fx fx;
+
+  g_test_summary ("A bar that gaps through a resting limit fills it at the open");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 9900, 0);
+  bar (&fx, 10000, 10050, 9950, 10000, 100); /* never reaches 99.00: rests */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  bar (&fx, 9850, 9900, 9800, 9880, 100);    /* opens at 98.50 below 99.00 */
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9850);
+  fx_clear (&fx);
+}
+
+/* ---- stops ------------------------------------------------------------ */
+
+static void
+test_stop_tick_gap (void)
+{
+  Fx fx;
+
+  g_test_summary ("A sell stop triggers on the trade that reaches it and fills at that trade");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_STOP, 4, 0, 9950);
+  trade (&fx, 10000, 1);
+  trade (&fx, 9960, 1);
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  trade (&fx, 9940, 1); /* gaps past 99.50: market at 99.40 */
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9940);
+  g_assert_cmpint (position (&fx), ==, -4);
+  fx_clear (&fx);
+}
+
+static void
+test_stop_bar_gap (void)
+{
+  Fx fx;
+
+  g_test_summary ("A bar that opens beyond a stop fills it at the open; inside the bar at the stop");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_STOP, 1, 0, 9800);
+  bar (&fx, 9700, 9750, 9600, 9650, 100);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9700);
+  ql_broker_clear_fills (fx.br);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP, 1, 0, 9720);
+  /* Path 96.50 -> 97.50 -> 96.00 -> 97.00 (high 1.00 away, low 0.50 away:
+   * the low first): 96.50 -> 96.00 -> 97.50, the stop at 97.20 on the rise. */
+  bar (&fx, 9650, 9750, 9600, 9700, 100);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9720);
+  fx_clear (&fx);
+}
+
+static void
+test_stop_limit (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("A stop-limit becomes a limit when triggered and then needs a trade through its limit");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP_LIMIT, 1, 10060, 10050);
+  trade (&fx, 10000, 1);
+  trade (&fx, 10070, 1); /* triggers at >= 100.50; 100.70 > 100.60: rests */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_true (order (&fx, id)->triggered);
+  trade (&fx, 10060, 1); /* at the limit: not through */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  trade (&fx, 10055, 1); /* through: fill at 100.60 */
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10060);
+  fx_clear (&fx);
+}
+
+static void
+test_trailing_amount (void)
+{
+  Fx fx;
+
+  g_test_summary ("A trailing sell stop by amount follows the high and fills when the price falls back");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  {
+    QlOrderRequest req = { 0 };
+    QlOrderId id;
+    req.side = QL_SIDE_SELL;
+    req.type = QL_ORDER_TRAILING_STOP;
+    req.quantity = 1;
+    req.trail_amount = 50;
+    id = submit_req (&fx, &req);
+    trade (&fx, 10000, 1); /* extreme 100.00, stop 99.50 */
+    g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9950);
+    trade (&fx, 10100, 1); /* extreme 101.00, stop 100.50 */
+    g_assert_cmpint (order (&fx, id)->trail_stop, ==, 10050);
+    trade (&fx, 10060, 1); /* above the stop */
+    g_assert_cmpuint (n_fills (&fx), ==, 0);
+    trade (&fx, 10050, 1); /* reaches 100.50: fill at the trade */
+    g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10050);
+  }
+  fx_clear (&fx);
+}
+
+static void
+test_trailing_percent (void)
+{
+  Fx fx;
+
+  g_test_summary ("A trailing sell stop by percent keeps 1 % under the high, on the tick grid");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  {
+    QlOrderRequest req = { 0 };
+    QlOrderId id;
+    req.side = QL_SIDE_SELL;
+    req.type = QL_ORDER_TRAILING_STOP;
+    req.quantity = 1;
+    req.trail_ppm = 10000; /* 1 % */
+    id = submit_req (&fx, &req);
+    trade (&fx, 10000, 1); /* 1 % of 100.00 is 1.00: stop 99.00 */
+    g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9900);
+    trade (&fx, 10250, 1); /* 1 % of 102.50 is 1.025, rounded away: 1.03; stop 101.47 */
+    g_assert_cmpint (order (&fx, id)->trail_stop, ==, 10147);
+    trade (&fx, 10147, 1);
+    g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10147);
+  }
+  fx_clear (&fx);
+}
+
+static void
+test_trailing_bar (void)
+{
+  Fx fx;
+
+  g_test_summary ("In a bar a trailing stop follows the path: up to the high, then down to its stop");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  {
+    QlOrderRequest req = { 0 };
+    req.side = QL_SIDE_SELL;
+    req.type = QL_ORDER_TRAILING_STOP;
+    req.quantity = 1;
+    req.trail_amount = 100;
+    submit_req (&fx, &req);
+    /* Path 100 -> 103 (0.0... high 3.00 away, low 4.00 away: high first)
+     * -> 96 -> 99. Extreme 103.00, stop 102.00, crossed on 103 -> 96. */
+    bar (&fx, 10000, 10300, 9600, 9900, 100);
+    g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10200);
+  }
+  fx_clear (&fx);
+}
+
+/* ---- partial fills, OCO, brackets ------------------------------------- */
+
+static void
+test_partial_volume (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("With a 10 % volume share a market order of 10 fills 3, 3, 3, 1 on ticks of 30");
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 10, 0, 0);
+  for (int i = 0; i < 3; i++)
+    {
+      trade (&fx, 10000 + i, 30); /* 10 % of 30 = 3 */
+      g_assert_cmpint (order (&fx, id)->filled, ==, 3 * (i + 1));
+    }
+  trade (&fx, 10003, 30);
+  g_assert_cmpuint (n_fills (&fx), ==, 4);
+  g_assert_cmpint (fill_at (&fx, 3)->quantity, ==, 1);
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_FILLED);
+  /* Average: (3 * 100.00 + 3 * 100.01 + 3 * 100.02 + 100.03) / 10 = 100.012 */
+  g_assert_cmpfloat_with_epsilon (order (&fx, id)->avg_fill_price, 10001.2, 1e-9);
+  fx_clear (&fx);
+}
+
+static void
+test_oco_reduce (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderRequest a = { 0 }, b = { 0 };
+  QlOrderId ia, ib;
+
+  g_test_summary ("OCO: a partial fill of one member reduces the other by the same quantity");
+  cfg.volume_share_ppm = 100000;
+  cfg.allow_short = TRUE;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  a.side = b.side = QL_SIDE_SELL;
+  a.quantity = b.quantity = 10;
+  a.oco_group = b.oco_group = 7;
+  a.type = QL_ORDER_LIMIT;
+  a.limit_price = 10100;
+  b.type = QL_ORDER_STOP;
+  b.stop_price = 9900;
+  ia = submit_req (&fx, &a);
+  ib = submit_req (&fx, &b);
+  trade (&fx, 10000, 1000); /* neither; 10 % budget 100 */
+  trade (&fx, 10101, 40);   /* limit fills 4 (10 % of 40) at 101.00 */
+  g_assert_cmpint (order (&fx, ia)->filled, ==, 4);
+  g_assert_cmpint (order (&fx, ib)->req.quantity, ==, 6); /* 10 - 4 */
+  trade (&fx, 9890, 1000);  /* stop fills its 6 */
+  g_assert_cmpint (order (&fx, ib)->filled, ==, 6);
+  g_assert_cmpint (order (&fx, ib)->state, ==, QL_ORDER_FILLED);
+  /* ... and the limit is reduced by 6 to 4 = its filled: cancelled. */
+  g_assert_cmpint (order (&fx, ia)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, -10);
+  fx_clear (&fx);
+}
+
+static QlOrderId
+bracket (Fx *fx, QlOrderType type, QlPrice limit, QlQty qty, QlPrice tp, QlPrice sl)
+{
+  QlOrderRequest req = { 0 };
+  req.side = QL_SIDE_BUY;
+  req.type = type;
+  req.limit_price = limit;
+  req.quantity = qty;
+  req.take_profit = tp;
+  req.stop_loss = sl;
+  return submit_req (fx, &req);
+}
+
+static void
+test_bracket_both_legs (void)
+{
+  Fx fx;
+  QlOrderId e;
+  const QlOrder *tp, *sl;
+
+  g_test_summary ("Bracket: children wait for the entry; when both legs could fill in one bar the stop wins");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_MARKET, 0, 5, 10100, 9850);
+  tp = order (&fx, order (&fx, e)->children[0]);
+  g_assert_cmpint (tp->state, ==, QL_ORDER_HELD);
+  bar (&fx, 10000, 10020, 9990, 10010, 100); /* entry fills 5 at the open 100.00 */
+  g_assert_cmpint (position (&fx), ==, 5);
+  tp = order (&fx, order (&fx, e)->children[0]);
+  sl = order (&fx, order (&fx, e)->children[1]);
+  g_assert_cmpint (tp->req.quantity, ==, 5);
+  g_assert_cmpint (sl->req.quantity, ==, 5);
+  ql_broker_clear_fills (fx.br);
+  /* Open 100.00, high 101.50 (1.50 away), low 98.00 (2.00 away): the path
+   * reaches 101.00 (take profit) before 98.50 (stop), yet the stop is
+   * assumed first: sell 5 at 98.50, and the take profit is cancelled. */
+  bar (&fx, 10000, 10150, 9800, 9900, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9850);
+  tp = order (&fx, order (&fx, e)->children[0]);
+  sl = order (&fx, order (&fx, e)->children[1]);
+  g_assert_cmpint (sl->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (tp->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_bracket_partial_and_cancel (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderId e, e2;
+
+  g_test_summary ("Bracket children are sized to the filled entry; cancelling an unfilled entry cancels them");
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_LIMIT, 10000, 10, 10200, 9800);
+  trade (&fx, 9990, 40); /* marketable: 4 fill (10 % of 40) at 99.90 */
+  g_assert_cmpint (order (&fx, e)->filled, ==, 4);
+  g_assert_cmpint (order (&fx, order (&fx, e)->children[0])->req.quantity, ==, 4);
+  g_assert_cmpint (order (&fx, order (&fx, e)->children[1])->req.quantity, ==, 4);
+  /* Cancel the entry's rest: the children keep protecting the 4. */
+  g_assert_cmpint (ql_broker_cancel (fx.br, e), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, order (&fx, e)->children[1])->state, ==, QL_ORDER_PENDING);
+  trade (&fx, 9790, 1000); /* stop at 98.00 sells the 4 at 97.90 */
+  g_assert_cmpint (position (&fx), ==, 0);
+  g_assert_cmpint (order (&fx, order (&fx, e)->children[1])->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (order (&fx, order (&fx, e)->children[0])->state, ==, QL_ORDER_CANCELLED);
+
+  e2 = bracket (&fx, QL_ORDER_LIMIT, 9000, 10, 10200, 8800);
+  g_assert_cmpint (ql_broker_cancel (fx.br, e2), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, order (&fx, e2)->children[0])->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (order (&fx, order (&fx, e2)->children[1])->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpuint (ql_broker_has_live (fx.br, 0), ==, FALSE);
+  fx_clear (&fx);
+}
+
+/* ---- slippage and commission ------------------------------------------ */
+
+static QlPrice
+slipped_buy (const QlSlippage *s, QlPrice price, QlQty qty, QlQty volume)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlPrice got;
+
+  cfg.slippage = *s;
+  fx_init (&fx, &cfg, 1000000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, qty, 0, 0);
+  trade (&fx, price, volume);
+  got = fill_at (&fx, 0)->price;
+  fx_clear (&fx);
+  return got;
+}
+
+static void
+test_slippage (void)
+{
+  QlSlippage s = { 0 };
+
+  g_test_summary ("Slippage models: fixed ticks, percent, half spread, square-root impact, all adverse");
+  s.model = QL_SLIPPAGE_TICKS;
+  s.ticks = 2;
+  g_assert_cmpint (slipped_buy (&s, 10000, 1, 10), ==, 10002);       /* + 2 ticks */
+  s.model = QL_SLIPPAGE_PERCENT;
+  s.ppm = 1000;                                                       /* 0.1 % of 100.00 = 0.10 */
+  g_assert_cmpint (slipped_buy (&s, 10000, 1, 10), ==, 10010);
+  s.ppm = 1234;                                                       /* 0.1234 % = 0.1234 -> 0.13 */
+  g_assert_cmpint (slipped_buy (&s, 10000, 1, 10), ==, 10013);
+  s.model = QL_SLIPPAGE_SPREAD;
+  s.spread_ticks = 5;                                                 /* half of 0.05 = 0.025 -> 0.03 */
+  g_assert_cmpint (slipped_buy (&s, 10000, 1, 10), ==, 10003);
+  s.model = QL_SLIPPAGE_SQRT_IMPACT;
+  s.impact_k = 0.1;                                                   /* 0.1 * 100 * sqrt (25/100) = 5.00 */
+  g_assert_cmpint (slipped_buy (&s, 10000, 25, 100), ==, 10500);
+
+  {
+    /* A sell slips down, and a limit never slips. */
+    Fx fx;
+    QlBrokerConfig cfg = { 0 };
+    cfg.slippage.model = QL_SLIPPAGE_TICKS;
+    cfg.slippage.ticks = 3;
+    cfg.allow_short = TRUE;
+    fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+    submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 1, 0, 0);
+    submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 10000, 0);
+    trade (&fx, 9990, 10);
+    g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9987);  /* 99.90 - 0.03 */
+    g_assert_cmpint (fill_at (&fx, 1)->price, ==, 9990);  /* at the market, no slippage */
+    fx_clear (&fx);
+  }
+}
+
+static void
+test_commission (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+
+  g_test_summary ("Commission: per unit, percent of notional, per order, and a minimum per order");
+  cfg.commission.per_unit = QL_MONEY_ONE / 100;     /* 0.01 per unit */
+  cfg.commission.percent_ppm = 1000;                /* 0.1 % */
+  cfg.commission.per_order = QL_MONEY_ONE;          /* 1.00 */
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 10, 0, 0);
+  trade (&fx, 10000, 100);
+  /* 10 * 0.01 + 0.1 % of 1000.00 + 1.00 = 0.10 + 1.00 + 1.00 = 2.10 */
+  g_assert_cmpint (fill_at (&fx, 0)->commission, ==, 210 * QL_MONEY_ONE / 100);
+  /* The balance pays it. */
+  g_assert_cmpint (ql_portfolio_get_balance (fx.pf), ==, 1000000 * QL_MONEY_ONE - 210 * QL_MONEY_ONE / 100);
+  fx_clear (&fx);
+
+  memset (&cfg, 0, sizeof cfg);
+  cfg.commission.per_unit = QL_MONEY_ONE / 100;
+  cfg.commission.minimum = 2 * QL_MONEY_ONE;
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 300, 0, 0);
+  trade (&fx, 10000, 1000); /* 100 units: 1.00 raw, the minimum makes it 2.00 */
+  trade (&fx, 10000, 1000); /* 200 so far: 2.00 raw, nothing more to pay */
+  trade (&fx, 10000, 1000); /* 300: 3.00 raw, 1.00 more */
+  g_assert_cmpint (fill_at (&fx, 0)->commission, ==, 2 * QL_MONEY_ONE);
+  g_assert_cmpint (fill_at (&fx, 1)->commission, ==, 0);
+  g_assert_cmpint (fill_at (&fx, 2)->commission, ==, QL_MONEY_ONE);
+  fx_clear (&fx);
+}
+
+/* ---- time in force, latency ------------------------------------------- */
+
+static void
+test_tif_ioc_fok (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderRequest req = { 0 };
+  QlOrderId ioc, fok;
+
+  g_test_summary ("IOC keeps what one event fills and cancels the rest; FOK fills whole or not at all");
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_MARKET;
+  req.quantity = 10;
+  req.tif = QL_TIF_IOC;
+  ioc = submit_req (&fx, &req);
+  trade (&fx, 10000, 30); /* 3 of 10 */
+  g_assert_cmpint (order (&fx, ioc)->filled, ==, 3);
+  g_assert_cmpint (order (&fx, ioc)->state, ==, QL_ORDER_CANCELLED);
+  req.tif = QL_TIF_FOK;
+  fok = submit_req (&fx, &req);
+  ql_broker_clear_fills (fx.br);
+  trade (&fx, 10000, 30);
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_cmpint (order (&fx, fok)->state, ==, QL_ORDER_CANCELLED);
+  fok = submit_req (&fx, &req);
+  trade (&fx, 10000, 100); /* 10 % of 100 = 10: whole */
+  g_assert_cmpint (order (&fx, fok)->state, ==, QL_ORDER_FILLED);
+  fx_clear (&fx);
+}
+
+static void
+test_tif_day_gtd (void)
+{
+  Fx fx;
+  QlOrderRequest req = { 0 };
+  QlOrderId day, gtd, gtc;
+  QlTick t = { 0 };
+
+  g_test_summary ("DAY ends with the trading day of submission; GTD at its time; GTC stays");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = 9000;
+  req.quantity = 1;
+  req.tif = QL_TIF_DAY;
+  day = submit_req (&fx, &req); /* 2024-01-02 10:00 UTC, 24 h UTC session: ends 2024-01-03 00:00 */
+  req.tif = QL_TIF_GTD;
+  req.expire_time = T0 + 2 * QL_NS_PER_DAY;
+  gtd = submit_req (&fx, &req);
+  req.tif = QL_TIF_GTC;
+  gtc = submit_req (&fx, &req);
+  g_assert_cmpint (order (&fx, day)->expires, ==, T0 + 14 * QL_NS_PER_HOUR);
+  t.flags = QL_TICK_FLAG_TRADE;
+  t.price = 10000;
+  t.size = 1;
+  t.time = T0 + 14 * QL_NS_PER_HOUR - 1; /* 23:59:59.999999999 */
+  ql_broker_match_tick (fx.br, 0, &t);
+  g_assert_cmpint (order (&fx, day)->state, ==, QL_ORDER_WORKING);
+  t.time = T0 + 14 * QL_NS_PER_HOUR;     /* midnight */
+  ql_broker_match_tick (fx.br, 0, &t);
+  g_assert_cmpint (order (&fx, day)->state, ==, QL_ORDER_EXPIRED);
+  g_assert_cmpint (order (&fx, gtd)->state, ==, QL_ORDER_WORKING);
+  t.time = T0 + 2 * QL_NS_PER_DAY;
+  ql_broker_match_tick (fx.br, 0, &t);
+  g_assert_cmpint (order (&fx, gtd)->state, ==, QL_ORDER_EXPIRED);
+  g_assert_cmpint (order (&fx, gtc)->state, ==, QL_ORDER_WORKING);
+  fx_clear (&fx);
+}
+
+static void
+test_latency (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlTick t = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("With 1 ms latency an order ignores ticks before submission + 1 ms");
+  cfg.latency_ns = QL_NS_PER_MS;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 1, 0, 0);
+  t.flags = QL_TICK_FLAG_TRADE;
+  t.size = 1;
+  t.price = 10000;
+  t.time = T0 + QL_NS_PER_MS / 2;
+  ql_broker_match_tick (fx.br, 0, &t);
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_PENDING);
+  t.price = 10007;
+  t.time = T0 + QL_NS_PER_MS;
+  ql_broker_match_tick (fx.br, 0, &t);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10007);
+  fx_clear (&fx);
+}
+
+/* ---- rejections, cancel, modify --------------------------------------- */
+
+static void
+test_rejections (void)
+{
+  Fx fx;
+  QlOrderRequest req = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("Invalid orders are rejected with their reason, never adjusted");
+  fx_init (&fx, NULL, 1000 * QL_MONEY_ONE);
+  fx.inst.lot_size = 5;
+  fx.inst.tick_size = 5;
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = 10000;
+  req.quantity = 7;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_LOT_SIZE);
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_REJECTED);
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 7);
+  req.quantity = 5;
+  req.limit_price = 10003;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_TICK_SIZE);
+  req.limit_price = 0;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_BAD_PRICE);
+  req.limit_price = 10000;
+  req.symbol = 3;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_UNKNOWN_SYMBOL);
+  req.symbol = 0;
+  /* 1000.00 of capital, 100 % margin: 15 at 100.00 = 1500.00 is too much. */
+  req.quantity = 15;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_BUYING_POWER);
+  req.quantity = 10; /* 1000.00: exactly affordable */
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_NONE);
+  req.reduce_only = TRUE;
+  req.side = QL_SIDE_SELL;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_REDUCE_ONLY);
+  req.reduce_only = FALSE;
+  req.tif = QL_TIF_GTD;
+  req.expire_time = T0;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_BAD_TIF);
+  g_assert_cmpstr (ql_reject_reason_to_string (QL_REJECT_LOT_SIZE), ==,
+                   "quantity is not a multiple of the lot size");
+  fx_clear (&fx);
+}
+
+static void
+test_short_not_allowed (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderRequest req = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("Without allow_short a sell beyond the position is rejected");
+  fx_init (&fx, &cfg, 1000 * QL_MONEY_ONE);
+  req.side = QL_SIDE_SELL;
+  req.type = QL_ORDER_MARKET;
+  req.quantity = 1;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, T0, FALSE, &id), ==, QL_REJECT_SHORT_SELLING);
+  fx_clear (&fx);
+}
+
+static void
+test_cancel_modify (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("Modify moves a working limit and its quantity; cancel removes it");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9900, 0);
+  trade (&fx, 10000, 1);
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 8, 10000, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 0, 0, 9000), ==, QL_REJECT_BAD_PRICE);
+  trade (&fx, 10000, 1); /* a modified limit meets the market afresh: 100.00 <= 100.00 */
+  g_assert_cmpint (fill_at (&fx, 0)->quantity, ==, 8);
+  g_assert_cmpint (ql_broker_cancel (fx.br, id), ==, QL_REJECT_NOT_FOUND);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9900, 0);
+  g_assert_cmpint (ql_broker_cancel (fx.br, id), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_CANCELLED);
+  fx_clear (&fx);
+}
+
+static void
+test_reduce_only_cap (void)
+{
+  Fx fx;
+  QlOrderRequest req = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("A reduce-only fill is capped at the position");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 4, 0, 0);
+  trade (&fx, 10000, 100);
+  req.side = QL_SIDE_SELL;
+  req.type = QL_ORDER_MARKET;
+  req.quantity = 10;
+  req.reduce_only = TRUE;
+  id = submit_req (&fx, &req);
+  trade (&fx, 10000, 100);
+  g_assert_cmpint (position (&fx), ==, 0);
+  g_assert_cmpint (order (&fx, id)->filled, ==, 4);
+  fx_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/broker/market/tick", test_market_tick);
+  g_test_add_func ("/engine/broker/market/bar-open", test_market_bar);
+  g_test_add_func ("/engine/broker/limit/fills-on-trade-through", test_limit_through);
+  g_test_add_func ("/engine/broker/limit/fill-touch", test_limit_touch);
+  g_test_add_func ("/engine/broker/limit/marketable-on-arrival", test_limit_marketable);
+  g_test_add_func ("/engine/broker/limit/bar-path", test_limit_bar_path);
+  g_test_add_func ("/engine/broker/limit/bar-gap", test_limit_gap);
+  g_test_add_func ("/engine/broker/stop/tick-gap", test_stop_tick_gap);
+  g_test_add_func ("/engine/broker/stop/bar-gap", test_stop_bar_gap);
+  g_test_add_func ("/engine/broker/stop-limit/rests-after-trigger", test_stop_limit);
+  g_test_add_func ("/engine/broker/trailing/amount", test_trailing_amount);
+  g_test_add_func ("/engine/broker/trailing/percent", test_trailing_percent);
+  g_test_add_func ("/engine/broker/trailing/bar-path", test_trailing_bar);
+  g_test_add_func ("/engine/broker/partial/volume-share", test_partial_volume);
+  g_test_add_func ("/engine/broker/oco/partial-reduces-sibling", test_oco_reduce);
+  g_test_add_func ("/engine/broker/bracket/both-legs-one-bar", test_bracket_both_legs);
+  g_test_add_func ("/engine/broker/bracket/partial-and-cancel", test_bracket_partial_and_cancel);
+  g_test_add_func ("/engine/broker/slippage/models", test_slippage);
+  g_test_add_func ("/engine/broker/commission/models", test_commission);
+  g_test_add_func ("/engine/broker/tif/ioc-fok", test_tif_ioc_fok);
+  g_test_add_func ("/engine/broker/tif/day-gtd", test_tif_day_gtd);
+  g_test_add_func ("/engine/broker/latency/delays-activation", test_latency);
+  g_test_add_func ("/engine/broker/reject/reasons", test_rejections);
+  g_test_add_func ("/engine/broker/reject/short-selling", test_short_not_allowed);
+  g_test_add_func ("/engine/broker/order/cancel-modify", test_cancel_modify);
+  g_test_add_func ("/engine/broker/reduce-only/capped", test_reduce_only_cap);
+  return g_test_run ();
+}
