@@ -44,8 +44,10 @@ static const char prelude_fs[] =
   /* Overlap of [c - 0.5, c + 0.5] with [lo, hi]. */
   "float span (float c, float lo, float hi) { return clamp (min (c + 0.5, hi) - max (c - 0.5, lo), 0.0, 1.0); }\n";
 
-/* Boxes: six vertices per box, grown by a pixel so that the antialiased
- * edge has room; a_round > 0 makes the box a disc of that radius (markers). */
+/* Boxes: six vertices per box, grown to whole pixels: exactly the pixels
+ * the box touches, whose centres then lie inside the two triangles; a_round
+ * > 0 makes the box a disc of that radius (markers). On a software
+ * renderer every fragment counts, so no quad reaches further. */
 static const char box_vs[] =
   "in vec4 a_rect;\n"    /* x y w h */
   "in vec4 a_color;\n"
@@ -59,7 +61,7 @@ static const char box_vs[] =
   "  v_rect = vec4 (a, b);\n"
   "  v_color = vec4 (a_color.rgb * a_color.a, a_color.a);\n"
   "  v_round = a_round;\n"
-  "  gl_Position = to_clip (mix (a - 1.0, b + 1.0, corner (gl_VertexID % 6)));\n"
+  "  gl_Position = to_clip (mix (floor (a), ceil (b), corner (gl_VertexID % 6)));\n"
   "}\n";
 
 static const char box_fs[] =
@@ -137,7 +139,7 @@ static const char candle_vs[] =
   "  v_rect = vec4 (a, b);\n"
   "  v_color = vec4 (col.rgb * col.a, col.a);\n"
   "  v_round = 0.0;\n"
-  "  gl_Position = to_clip (mix (a - 1.0, b + 1.0, corner (gl_VertexID % 6)));\n"
+  "  gl_Position = to_clip (mix (floor (a), ceil (b), corner (gl_VertexID % 6)));\n"
   "}\n";
 
 /* Strokes: one instance per segment of a QL_OP_SEGMENTS array (butt ends,
@@ -159,7 +161,7 @@ static const char stroke_vs[] =
   "    gl_Position = NOWHERE; v_seg = vec4 (0.0); v_color = vec4 (0.0); v_style = vec3 (0.0);\n"
   "    return;\n"
   "  }\n"
-  "  float hw = a_style.x * 0.5, e = hw + 1.0;\n"
+  "  float hw = a_style.x * 0.5, e = hw + 0.75;\n"
   "  vec2 d = p1 - p0;\n"
   "  float len = length (d);\n"
   "  vec2 t = len > 1e-6 ? d / len : vec2 (1.0, 0.0);\n"
@@ -225,7 +227,7 @@ static const char polyline_vs[] =
   "  v_s[4] = i + 2 < u_count ? vec4 (a_next.xy, a_next.zw) : none;\n"
   "  v_color = vec4 (u_color.rgb * u_color.a, u_color.a);\n"
   "  if (any (isnan (a_seg))) { gl_Position = NOWHERE; return; }\n"
-  "  float e = u_half + 1.0;\n"
+  "  float e = u_half + 0.75;\n"
   "  vec2 p0 = a_seg.xy, p1 = a_seg.zw, d = p1 - p0;\n"
   "  float len = length (d);\n"
   "  vec2 t = len > 1e-6 ? d / len : vec2 (1.0, 0.0);\n"
@@ -248,9 +250,10 @@ static const char polyline_fs[] =
   "void main ()\n"
   "{\n"
   "  vec2 p = frag_px ();\n"
-  "  float d0 = seg_dist (p, v_s[0]), d1 = seg_dist (p, v_s[1]), d2 = seg_dist (p, v_s[2]);\n"
-  "  float d3 = seg_dist (p, v_s[3]), d4 = seg_dist (p, v_s[4]);\n"
-  "  if (d0 <= d2 || d1 <= d2 || d3 < d2 || d4 < d2) discard;\n"
+  "  float d2 = seg_dist (p, v_s[2]);\n"
+  "  if (d2 >= u_half + 0.5) discard;\n"
+  "  if (seg_dist (p, v_s[1]) <= d2 || seg_dist (p, v_s[3]) < d2) discard;\n"
+  "  if (seg_dist (p, v_s[0]) <= d2 || seg_dist (p, v_s[4]) < d2) discard;\n"
   "  float cov = span (d2, -u_half, u_half);\n"
   /* Where the line starts or ends (or meets a gap) its end is butt. */
   "  vec2 ab = v_s[2].zw - v_s[2].xy;\n"
@@ -1199,6 +1202,45 @@ set_clip (const QlSceneFrame *frame, QlRect clip)
   glScissor (x0, frame->height - y1, x1 - x0, y1 - y0);
 }
 
+static gboolean
+is_whole (float v)
+{
+  return v == floorf (v);
+}
+
+/* A few opaque boxes on whole pixels (backgrounds) are cleared rather
+ * than shaded: the same pixels, through the renderer's fastest path —
+ * on llvmpipe a full-frame quad costs several times a clear. */
+static gboolean
+clear_boxes (const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  if (op->count > 4)
+    return FALSE;
+  for (guint k = op->first; k < op->first + op->count; k++)
+    {
+      const QlSceneBox *b = &frame->boxes[k];
+      if (b->color.a < 1.0f || !is_whole (b->rect.x) || !is_whole (b->rect.y)
+          || !is_whole (b->rect.w) || !is_whole (b->rect.h) || b->rect.w < 0 || b->rect.h < 0)
+        return FALSE;
+    }
+  for (guint k = op->first; k < op->first + op->count; k++)
+    {
+      const QlSceneBox *b = &frame->boxes[k];
+      QlRect r = {
+        MAX (b->rect.x, op->clip.x), MAX (b->rect.y, op->clip.y), 0.0f, 0.0f
+      };
+
+      r.w = MIN (b->rect.x + b->rect.w, op->clip.x + op->clip.w) - r.x;
+      r.h = MIN (b->rect.y + b->rect.h, op->clip.y + op->clip.h) - r.y;
+      if (r.w <= 0.0f || r.h <= 0.0f)
+        continue;
+      set_clip (frame, r);
+      glClearColor (b->color.r, b->color.g, b->color.b, 1.0f);
+      glClear (GL_COLOR_BUFFER_BIT);
+    }
+  return TRUE;
+}
+
 void
 ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
 {
@@ -1255,7 +1297,8 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
       switch (op->kind)
         {
         case QL_OP_BOXES:
-          draw_boxes (self, frame, BUF_BOXES, sizeof (QlSceneBox), FALSE, op->first, op->count);
+          if (!clear_boxes (frame, op))
+            draw_boxes (self, frame, BUF_BOXES, sizeof (QlSceneBox), FALSE, op->first, op->count);
           break;
         case QL_OP_SEGMENTS:
           draw_segments (self, frame, op);
