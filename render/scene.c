@@ -1193,6 +1193,14 @@ pane_ranges (QlScene *self, double plot_w)
               if (s->pane == i)
                 series_range (self, s, a, b, &mn, &mx);
             }
+          /* An indicator pane keeps its levels (RSI 30/70) in view. */
+          if (i > 0 && !isnan (mn))
+            for (guint k = 0; k < self->price_lines->len; k++)
+              {
+                const PriceLine *pl = &g_array_index (self->price_lines, PriceLine, k);
+                if (pl->pane == i)
+                  mn = fmin (mn, pl->price), mx = fmax (mx, pl->price);
+              }
           if (isnan (mn))
             {
               /* Nothing visible: the data's range, else 0..1. */
@@ -1688,6 +1696,8 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
           int d = decimals_of_step (step);
           if (self->has_inst && pane_index == 0 && p->mode == QL_SCALE_LINEAR)
             d = MAX (d, self->inst.price_scale);
+          else if (!self->has_inst && pane_index == 0)
+            d = MAX (d, 2); /* no instrument: cents at least */
           p->decimals = d;
         }
     }
@@ -2210,7 +2220,7 @@ axis_width_for (QlScene *self)
           if (!p->is_volume)
             {
               double step = nice_step ((p->vmax - p->vmin) / MAX (2, (int) (p->plot.h / MIN_PRICE_LABEL_GAP)));
-              d = MAX (decimals_of_step (step), self->has_inst && i == 0 ? self->inst.price_scale : 0);
+              d = MAX (decimals_of_step (step), i == 0 ? (self->has_inst ? self->inst.price_scale : 2) : 0);
               p->decimals = d;
             }
           if (p->is_volume)
