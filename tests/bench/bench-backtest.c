@@ -1,0 +1,384 @@
+/* tests/bench/bench-backtest.c — the backtester's speed (issue #4, section 7).
+ *
+ * Data: a random walk of trades (price_scale 2, sizes 1..20), one every
+ * 1 ms to 3.6 s (1.8 s on average), on a UTC instrument; all in memory.
+ * Figures, each the best of 5 runs:
+ *   backtest_1m_ticks_sma_cross   1,000,000 ticks, sma_cross (10, 30, 1) on
+ *                                 1-minute bars built from the ticks (target 20 ms)
+ *   backtest_reference_ticks      a plain C loop doing the same work: minute
+ *                                 bars from the ticks, the same exact SMA
+ *                                 cross, market orders filled at the next tick
+ *   backtest_1m_bars_sma_cross    1,000,000 one-minute bars in bar mode (target 30 ms)
+ *   backtest_reference_bars       the plain loop on those bars (fills at the next open)
+ *   backtest_10x1m_ticks          10 symbols x 1,000,000 ticks, merged tick by
+ *                                 tick (each symbol's copy of the walk is
+ *                                 stamped s ns later); target <= 1.2 x ten
+ *                                 times the one-symbol time
+ * Checks (a fast wrong answer fails): the run's final equity equals the
+ * reference loop's to the money unit, in tick and in bar mode; every symbol
+ * of the 10-symbol run trades as the single symbol did (same final P&L
+ * times ten, same number of trades times ten); the trades are many. */
+#include "engine/backtest.h"
+#include "engine/builtins.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define N_TICKS 1000000
+#define N_BARS 1000000
+#define N_SYMS 10
+#define N_RUNS 5
+#define FAST 10
+#define SLOW 30
+#define CAPITAL (G_GINT64_CONSTANT (1000000000) * QL_MONEY_ONE)
+#define T0 (G_GINT64_CONSTANT (1704153600) * QL_NS_PER_SEC)
+
+static int failures;
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+check (gboolean ok, const char *what)
+{
+  if (!ok)
+    {
+      fprintf (stderr, "bench-backtest: wrong answer: %s\n", what);
+      failures++;
+    }
+}
+
+/* ---- the reference: the same strategy as a plain loop ---------------- */
+
+typedef struct
+{
+  gint64 ring[SLOW];
+  gint64 count, sum_fast, sum_slow;
+  int prev;
+  gint64 pos;        /* units */
+  gint64 cash;       /* price units (money at scale 2, qty_scale 0) */
+  int pending;       /* +1 buy 1, -1 sell the position, 0 none */
+  gint64 trades;
+} Ref;
+
+static void
+ref_init (Ref *r)
+{
+  memset (r, 0, sizeof *r);
+  r->prev = 2;
+}
+
+static void
+ref_close (Ref *r, gint64 close)
+{
+  int sign;
+  __int128 lhs, rhs;
+
+  if (r->count >= FAST)
+    r->sum_fast -= r->ring[(r->count - FAST) % SLOW];
+  if (r->count >= SLOW)
+    r->sum_slow -= r->ring[(r->count - SLOW) % SLOW];
+  r->ring[r->count % SLOW] = close;
+  r->sum_fast += close;
+  r->sum_slow += close;
+  r->count++;
+  if (r->count < SLOW)
+    return;
+  lhs = (__int128) r->sum_fast * SLOW;
+  rhs = (__int128) r->sum_slow * FAST;
+  sign = lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
+  if (r->prev != 2)
+    {
+      if (sign > 0 && r->prev <= 0)
+        r->pending = 1;
+      else if (sign < 0 && r->prev >= 0 && r->pos > 0)
+        r->pending = -1;
+    }
+  r->prev = sign;
+}
+
+static void
+ref_fill (Ref *r, gint64 price)
+{
+  if (r->pending == 1)
+    {
+      r->pos += 1;
+      r->cash -= price;
+    }
+  else if (r->pending == -1)
+    {
+      r->cash += price * r->pos;
+      r->pos = 0;
+      r->trades++;
+    }
+  r->pending = 0;
+}
+
+/* Final equity in money units: cash + position at the last price. */
+static QlMoney
+ref_equity (const Ref *r, gint64 last)
+{
+  return CAPITAL + (r->cash + r->pos * last) * G_GINT64_CONSTANT (1000000);
+}
+
+static QlMoney
+ref_ticks (const QlSeries *ticks, gint64 *trades)
+{
+  const gint64 *tt = ql_series_i64 (ticks, QL_TICK_TIME);
+  const gint64 *pp = ql_series_i64 (ticks, QL_TICK_PRICE);
+  const gint64 minute = QL_NS_PER_MIN;
+  gint64 bucket = tt[0] / minute, close = pp[0];
+  Ref r;
+
+  ref_init (&r);
+  for (gsize i = 0; i < ticks->len; i++)
+    {
+      gint64 b = tt[i] / minute;
+      if (b != bucket)
+        {
+          ref_close (&r, close);
+          bucket = b;
+        }
+      if (r.pending != 0)
+        ref_fill (&r, pp[i]);
+      close = pp[i];
+    }
+  ref_close (&r, close);
+  *trades = r.trades;
+  return ref_equity (&r, close);
+}
+
+static QlMoney
+ref_bars (const QlSeries *bars, gint64 *trades)
+{
+  const double *oo = ql_series_f64 (bars, QL_BAR_OPEN);
+  const double *cc = ql_series_f64 (bars, QL_BAR_CLOSE);
+  gint64 close = 0;
+  Ref r;
+
+  ref_init (&r);
+  for (gsize i = 0; i < bars->len; i++)
+    {
+      if (r.pending != 0)
+        ref_fill (&r, llround (oo[i] * 100));
+      close = llround (cc[i] * 100);
+      ref_close (&r, close);
+    }
+  *trades = r.trades;
+  return ref_equity (&r, close);
+}
+
+/* ---- data --------------------------------------------------------------- */
+
+static QlSeries *
+make_ticks (void)
+{
+  QlSeries *ticks = ql_series_new_ticks ();
+  GRand *rand = g_rand_new_with_seed (4);
+  QlTimeNs t = T0;
+  QlPrice p = 1000000;
+  gint64 *tt, *pp, *ss, *ff;
+
+  ql_series_reserve (ticks, N_TICKS);
+  for (gsize i = 0; i < N_TICKS; i++)
+    ql_series_append_row (ticks);
+  tt = ql_series_i64 (ticks, QL_TICK_TIME);
+  pp = ql_series_i64 (ticks, QL_TICK_PRICE);
+  ss = ql_series_i64 (ticks, QL_TICK_SIZE);
+  ff = ql_series_i64 (ticks, QL_TICK_FLAGS);
+  for (gsize i = 0; i < N_TICKS; i++)
+    {
+      t += (gint64) g_rand_int_range (rand, 1, 3600) * QL_NS_PER_MS;
+      p += g_rand_int_range (rand, -20, 21);
+      if (p < 100)
+        p = 100;
+      tt[i] = t;
+      pp[i] = p;
+      ss[i] = g_rand_int_range (rand, 1, 21);
+      ff[i] = QL_TICK_FLAG_TRADE;
+    }
+  g_rand_free (rand);
+  return ticks;
+}
+
+static QlSeries *
+make_bars (void)
+{
+  QlSeries *bars = ql_series_new_bars ();
+  GRand *rand = g_rand_new_with_seed (5);
+  QlPrice p = 1000000;
+
+  ql_series_reserve (bars, N_BARS);
+  for (gsize i = 0; i < N_BARS; i++)
+    {
+      QlBar b;
+      QlPrice o = p, c, h, l;
+      c = o + g_rand_int_range (rand, -60, 61);
+      if (c < 100)
+        c = 100;
+      h = MAX (o, c) + g_rand_int_range (rand, 0, 30);
+      l = MAX (MIN (o, c) - g_rand_int_range (rand, 0, 30), 50);
+      b.time = T0 + (gint64) i * QL_NS_PER_MIN;
+      b.open = o / 100.0;
+      b.high = h / 100.0;
+      b.low = l / 100.0;
+      b.close = c / 100.0;
+      b.volume = g_rand_int_range (rand, 1, 1000);
+      b.trades = 1;
+      ql_series_append_bar (bars, &b);
+      p = c + g_rand_int_range (rand, -5, 6);
+      if (p < 100)
+        p = 100;
+    }
+  g_rand_free (rand);
+  return bars;
+}
+
+/* The same walk stamped @offset ns later, for one of the ten symbols. */
+static QlSeries *
+shift_ticks (const QlSeries *src, gint64 offset)
+{
+  QlSeries *dst = ql_series_new_ticks ();
+  ql_series_reserve (dst, src->len);
+  for (gsize i = 0; i < src->len; i++)
+    ql_series_append_row (dst);
+  for (guint c = 0; c < QL_TICK_N_COLUMNS; c++)
+    memcpy (dst->columns[c], src->columns[c], src->len * 8);
+  for (gsize i = 0; i < src->len; i++)
+    ql_series_i64 (dst, QL_TICK_TIME)[i] += offset;
+  return dst;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+typedef struct
+{
+  QlMoney equity;
+  gsize trades;
+  gint64 ns;
+} Result;
+
+static Result
+run (const QlInstrument *inst, QlSeries *const *data, guint n, QlSourceKind kind)
+{
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[N_SYMS];
+  g_autoptr (QlBuiltin) b = ql_builtin_new ("sma_cross", NULL);
+  g_autoptr (QlBacktest) bt = NULL;
+  g_autoptr (GError) error = NULL;
+  Result r;
+  gint64 t0;
+
+  ql_builtin_set_param (b, "fast", "10", NULL);
+  ql_builtin_set_param (b, "slow", "30", NULL);
+  ql_builtin_set_param (b, "qty", "1", NULL);
+  memset (syms, 0, sizeof syms);
+  g_assert (ql_timeframe_parse ("1m", &cfg.timeframe, NULL));
+  cfg.initial_capital = CAPITAL;
+  for (guint i = 0; i < n; i++)
+    {
+      syms[i].inst = &inst[i];
+      syms[i].kind = kind;
+      g_assert (ql_timeframe_parse ("1m", &syms[i].bar_timeframe, NULL));
+      syms[i].source = ql_source_new_memory (data[i], 0);
+    }
+  t0 = now_ns ();
+  bt = ql_backtest_new (&cfg, syms, n, &error);
+  g_assert_no_error (error);
+  if (ql_backtest_run (bt, ql_builtin_get_strategy (b)) != QL_STATUS_OK)
+    failures++;
+  r.ns = now_ns () - t0;
+  r.equity = ql_backtest_get_final_equity (bt);
+  ql_backtest_get_trades (bt, &r.trades);
+  return r;
+}
+
+static Result
+best_of (const QlInstrument *inst, QlSeries *const *data, guint n, QlSourceKind kind)
+{
+  Result best = { 0 };
+  for (int k = 0; k < N_RUNS; k++)
+    {
+      Result r = run (inst, data, n, kind);
+      if (k == 0 || r.ns < best.ns)
+        best = r;
+    }
+  return best;
+}
+
+int
+main (void)
+{
+  QlInstrument inst[N_SYMS];
+  QlSeries *ticks[N_SYMS];
+  g_autoptr (QlSeries) bars = NULL;
+  Result one, multi, barres;
+  gint64 ref_ns = G_MAXINT64, ref_bar_ns = G_MAXINT64, ref_trades = 0, ref_bar_trades = 0;
+  QlMoney ref_eq = 0, ref_bar_eq = 0;
+
+  for (int s = 0; s < N_SYMS; s++)
+    {
+      char name[8];
+      g_snprintf (name, sizeof name, "S%d", s);
+      g_assert (ql_instrument_init (&inst[s], name, NULL));
+      inst[s].price_scale = 2;
+    }
+  ticks[0] = make_ticks ();
+  for (int s = 1; s < N_SYMS; s++)
+    ticks[s] = shift_ticks (ticks[0], s);
+  bars = make_bars ();
+
+  for (int k = 0; k < N_RUNS; k++)
+    {
+      gint64 t0 = now_ns (), dt;
+      ref_eq = ref_ticks (ticks[0], &ref_trades);
+      dt = now_ns () - t0;
+      ref_ns = MIN (ref_ns, dt);
+      t0 = now_ns ();
+      ref_bar_eq = ref_bars (bars, &ref_bar_trades);
+      dt = now_ns () - t0;
+      ref_bar_ns = MIN (ref_bar_ns, dt);
+    }
+
+  one = best_of (inst, ticks, 1, QL_SOURCE_TICKS);
+  barres = best_of (inst, &bars, 1, QL_SOURCE_BARS);
+  multi = best_of (inst, ticks, N_SYMS, QL_SOURCE_TICKS);
+
+  printf ("backtest_1m_ticks_sma_cross: %.3f ms\n", one.ns / 1e6);
+  printf ("backtest_reference_ticks: %.3f ms\n", ref_ns / 1e6);
+  printf ("backtest_1m_bars_sma_cross: %.3f ms\n", barres.ns / 1e6);
+  printf ("backtest_reference_bars: %.3f ms\n", ref_bar_ns / 1e6);
+  printf ("backtest_10x1m_ticks: %.3f ms\n", multi.ns / 1e6);
+  printf ("backtest_10x_ratio: %.3f x\n", (double) multi.ns / (10.0 * one.ns));
+  printf ("backtest_trades_ticks: %" G_GSIZE_FORMAT " trades\n", one.trades);
+  printf ("backtest_trades_bars: %" G_GSIZE_FORMAT " trades\n", barres.trades);
+  printf ("backtest_target_20ms_ticks: %s\n", one.ns <= 20 * QL_NS_PER_MS ? "met" : "missed");
+  printf ("backtest_target_30ms_bars: %s\n", barres.ns <= 30 * QL_NS_PER_MS ? "met" : "missed");
+  printf ("backtest_target_10x: %s\n", multi.ns <= 12 * one.ns ? "met" : "missed");
+
+  check (one.equity == ref_eq, "tick run final equity differs from the reference loop");
+  check ((gint64) one.trades == ref_trades, "tick run trade count differs from the reference loop");
+  check (one.trades > 100, "too few trades to mean anything");
+  check (barres.equity == ref_bar_eq, "bar run final equity differs from the reference loop");
+  check ((gint64) barres.trades == ref_bar_trades, "bar run trade count differs from the reference loop");
+  check (multi.equity - CAPITAL == N_SYMS * (one.equity - CAPITAL), "10-symbol P&L is not ten times one");
+  check (multi.trades == N_SYMS * one.trades, "10-symbol trades are not ten times one");
+  if (failures != 0)
+    fprintf (stderr, "reference equity %" G_GINT64_FORMAT " run %" G_GINT64_FORMAT
+                     "; bars %" G_GINT64_FORMAT " run %" G_GINT64_FORMAT "\n",
+             ref_eq, one.equity, ref_bar_eq, barres.equity);
+
+  for (int s = 0; s < N_SYMS; s++)
+    {
+      ql_series_free (ticks[s]);
+      ql_instrument_clear (&inst[s]);
+    }
+  return failures == 0 ? 0 : 1;
+}
