@@ -34,6 +34,9 @@ int ql_cli_bars (int argc, char **argv);
 int ql_cli_indicators (int argc, char **argv);
 int ql_cli_instruments (int argc, char **argv);
 int ql_cli_demo (int argc, char **argv);
+#ifdef QL_HAVE_RENDER
+int ql_cli_chart (int argc, char **argv);
+#endif
 
 /* Parses @argv with @entries for subcommand @name. Returns QL_EXIT_OK, or
  * the exit code to leave with (after printing help or a usage error). */

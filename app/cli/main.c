@@ -16,6 +16,9 @@ static const QlCliCommand commands[] = {
   { "indicators", "Compute indicators over a CSV file or stored data (CSV)", ql_cli_indicators },
   { "instruments", "List the workspace's instruments and stored series", ql_cli_instruments },
   { "demo", "Import the bundled sample data and show a summary", ql_cli_demo },
+#ifdef QL_HAVE_RENDER
+  { "chart", "Render a chart of bars and indicators to PNG", ql_cli_chart },
+#endif
 };
 
 static void

@@ -1,0 +1,238 @@
+/* app/cli/cmd-chart.c — `quantlab-cli chart`: a chart of bars and
+ * indicators rendered headless to PNG (render/scene.h, render/export.h). */
+#define G_LOG_DOMAIN "ql-app-cli"
+
+#include "app/cli/cli.h"
+#include "data/csv.h"
+#include "data/history.h"
+#include "engine/indicator.h"
+#include "render/export.h"
+#include "render/scene.h"
+
+#include <string.h>
+
+static gboolean
+parse_style (const char *text, QlSeriesKind *kind)
+{
+  static const struct
+  {
+    const char *name;
+    QlSeriesKind kind;
+  } styles[] = {
+    { "candles", QL_SERIES_CANDLES }, { "hollow", QL_SERIES_HOLLOW_CANDLES },
+    { "ohlc", QL_SERIES_OHLC },       { "line", QL_SERIES_LINE },
+    { "step", QL_SERIES_STEP },       { "area", QL_SERIES_AREA },
+    { "baseline", QL_SERIES_BASELINE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (styles); i++)
+    if (g_ascii_strcasecmp (text, styles[i].name) == 0)
+      {
+        *kind = styles[i].kind;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+parse_scale (const char *text, QlScaleMode *mode)
+{
+  if (g_ascii_strcasecmp (text, "linear") == 0)
+    *mode = QL_SCALE_LINEAR;
+  else if (g_ascii_strcasecmp (text, "log") == 0)
+    *mode = QL_SCALE_LOG;
+  else if (g_ascii_strcasecmp (text, "percent") == 0)
+    *mode = QL_SCALE_PERCENT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* "data/btcusdt-1m.csv" -> an instrument named BTCUSDT1M, or FILE when the
+ * name does not make a symbol. */
+static void
+instrument_for_file (QlInstrument *inst, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strchr (base, '.');
+  if (dot != NULL)
+    *dot = '\0';
+  if (!ql_instrument_init (inst, base, NULL))
+    g_assert_true (ql_instrument_init (inst, "FILE", NULL));
+}
+
+int
+ql_cli_chart (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *symbol = NULL, *timeframe = NULL, *db = NULL, *tz = NULL;
+  g_autofree char *from_text = NULL, *to_text = NULL, *output = NULL;
+  g_autofree char *backend_text = NULL, *theme_text = NULL, *style_text = NULL, *scale_text = NULL;
+  g_auto (GStrv) specs = NULL;
+  int width = 1280, height = 720;
+  gboolean no_volume = FALSE;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data, "CSV/TSV file of bars, read directly (no workspace)", "FILE" },
+    { "symbol", 's', 0, G_OPTION_ARG_STRING, &symbol, "Stored instrument", "SYM" },
+    { "timeframe", 't', 0, G_OPTION_ARG_STRING, &timeframe, "Bars to chart (default: the one stored bar series); with --data, the watermark's timeframe", "TF" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Workspace file (default: the user data folder's quantlab/workspace.db)", "PATH" },
+    { "ind", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &specs, "Indicator spec such as sma(20), bbands(20,2) or rsi(14); repeat for more", "SPEC" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, "First bar shown, ISO 8601 (earlier bars still warm the indicators up)", "T" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, "End of the bars shown, exclusive", "T" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "PNG file to write", "FILE.png" },
+    { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Image width in pixels (default 1280)", "W" },
+    { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Image height in pixels (default 720)", "H" },
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &backend_text, "Renderer: cairo (default) or gl (EGL offscreen; falls back to cairo)", "gl|cairo" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme_text, "Colours: light (default) or dark", "light|dark" },
+    { "style", 0, 0, G_OPTION_ARG_STRING, &style_text, "Price series: candles (default), hollow, ohlc, line, step, area, baseline", "STYLE" },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &scale_text, "Price scale: linear (default), log, percent", "SCALE" },
+    { "no-volume", 0, 0, G_OPTION_ARG_NONE, &no_volume, "Leave out the volume pane", NULL },
+    { "tz", 0, 0, G_OPTION_ARG_STRING, &tz, "With --data: IANA zone of the file's times and of the time axis (default UTC)", "ZONE" },
+    { NULL }
+  };
+  g_autoptr (QlSeries) bars = NULL;
+  g_autoptr (GError) error = NULL;
+  QlInstrument inst;
+  QlTimeframe tf;
+  gboolean have_tf = FALSE;
+  QlTimeNs from = G_MININT64, to = G_MAXINT64;
+  QlThemeKind theme = QL_THEME_LIGHT;
+  QlRenderBackend backend = QL_RENDER_BACKEND_CAIRO;
+  QlSeriesKind style = QL_SERIES_CANDLES;
+  QlScaleMode scale = QL_SCALE_LINEAR;
+  int rc;
+
+  rc = ql_cli_parse ("chart", NULL,
+                     "Render a chart of bars with volume and indicators to a PNG file, headless:\n"
+                     "moving averages and channels over price, oscillators in panes of their own.\n"
+                     "Fonts: DejaVu Sans (fonts-dejavu-core).",
+                     entries, &argc, &argv);
+  if (rc != QL_EXIT_OK)
+    return rc;
+  if (argc > 1)
+    return ql_cli_usage ("chart", "unexpected argument \"%s\"", argv[1]);
+  if ((data == NULL) == (symbol == NULL))
+    return ql_cli_usage ("chart", "give exactly one of --data FILE and --symbol SYM");
+  if (output == NULL)
+    return ql_cli_usage ("chart", "no --output FILE.png given");
+  if (width < 64 || height < 64 || width > 16384 || height > 16384)
+    return ql_cli_usage ("chart", "--width and --height must be between 64 and 16384, got %dx%d",
+                         width, height);
+  if (backend_text != NULL)
+    {
+      if (g_ascii_strcasecmp (backend_text, "gl") == 0)
+        backend = QL_RENDER_BACKEND_GL;
+      else if (g_ascii_strcasecmp (backend_text, "cairo") != 0)
+        return ql_cli_usage ("chart", "--backend must be gl or cairo, got \"%s\"", backend_text);
+    }
+  if (theme_text != NULL && !ql_theme_kind_parse (theme_text, &theme))
+    return ql_cli_usage ("chart", "--theme must be light or dark, got \"%s\"", theme_text);
+  if (style_text != NULL && !parse_style (style_text, &style))
+    return ql_cli_usage ("chart", "--style must be candles, hollow, ohlc, line, step, area or baseline, got \"%s\"",
+                         style_text);
+  if (scale_text != NULL && !parse_scale (scale_text, &scale))
+    return ql_cli_usage ("chart", "--scale must be linear, log or percent, got \"%s\"", scale_text);
+  if ((from_text != NULL && !ql_cli_parse_time (from_text, &from, &error)) ||
+      (to_text != NULL && !ql_cli_parse_time (to_text, &to, &error)))
+    return ql_cli_usage ("chart", "%s", error->message);
+  if (from >= to)
+    return ql_cli_usage ("chart", "--from must be before --to");
+  if (timeframe != NULL)
+    {
+      if (!ql_timeframe_parse (timeframe, &tf, &error))
+        return ql_cli_usage ("chart", "%s", error->message);
+      have_tf = TRUE;
+    }
+  /* Check every spec before reading any data. */
+  for (int i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      g_autoptr (QlIndicator) ind = ql_indicator_new (specs[i], &error);
+      if (ind == NULL)
+        return ql_cli_usage ("chart", "%s", error->message);
+    }
+
+  if (data != NULL)
+    {
+      QlCsvOptions opts;
+      instrument_for_file (&inst, data);
+      if (tz != NULL && !ql_instrument_set_timezone (&inst, tz, &error))
+        {
+          ql_instrument_clear (&inst);
+          return ql_cli_usage ("chart", "%s", error->message);
+        }
+      /* Two decimals unless the file says otherwise: the chart's price grid. */
+      inst.price_scale = 2;
+      ql_csv_options_init (&opts);
+      opts.tz = inst.tz;
+      if (!ql_csv_read_bars (data, &opts, &bars, NULL, &error))
+        {
+          ql_instrument_clear (&inst);
+          return ql_cli_fail ("chart", error);
+        }
+    }
+  else
+    {
+      g_autoptr (QlStore) store = ql_store_open (db, &error);
+      if (store == NULL)
+        return ql_cli_fail ("chart", error);
+      bars = ql_series_new_bars ();
+      /* All bars up to --to: the ones before --from warm the indicators up. */
+      if (!ql_history_load_symbol_bars (store, symbol, timeframe, G_MININT64, to, bars, &inst,
+                                        NULL, &error))
+        return ql_cli_fail ("chart", error);
+    }
+  if (bars->len == 0)
+    {
+      ql_instrument_clear (&inst);
+      g_set_error (&error, QL_EXPORT_ERROR, QL_EXPORT_ERROR_FAILED, "%s: no bars to chart",
+                   data != NULL ? data : symbol);
+      return ql_cli_fail ("chart", error);
+    }
+
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, have_tf ? &tf : NULL);
+  ql_instrument_clear (&inst);
+  ql_scene_set_size (scene, width, height);
+  ql_scene_set_theme (scene, ql_theme_get (theme));
+  ql_scene_set_price_style (scene, style);
+  ql_scene_pane_set_scale_mode (scene, 0, scale);
+  if (!no_volume)
+    {
+      const double *vol = ql_series_f64 (bars, QL_BAR_VOLUME);
+      gboolean any = FALSE;
+      for (gsize i = 0; i < bars->len && !any; i++)
+        any = vol[i] > 0;
+      if (any)
+        ql_scene_add_volume (scene, -1);
+    }
+  for (int i = 0; specs != NULL && specs[i] != NULL; i++)
+    if (ql_scene_add_indicator (scene, specs[i], QL_PANE_AUTO, &error) < 0)
+      return ql_cli_usage ("chart", "%s", error->message);
+
+  if (from_text != NULL || to_text != NULL)
+    {
+      const QlTimeNs *time = ql_series_i64 (bars, QL_BAR_TIME);
+      QlTimeNs a = MAX (from, time[0]), b = MIN (to, time[bars->len - 1] + 1);
+      if (a >= b)
+        {
+          g_set_error (&error, QL_EXPORT_ERROR, QL_EXPORT_ERROR_FAILED,
+                       "%s: no bars between --from and --to", data != NULL ? data : symbol);
+          return ql_cli_fail ("chart", error);
+        }
+      ql_scene_show_time_range (scene, a, b);
+    }
+  else
+    ql_scene_show_last (scene, (double) bars->len);
+
+  if (!ql_export_png (scene, backend, output, &error))
+    {
+      if (backend == QL_RENDER_BACKEND_GL && g_error_matches (error, QL_EXPORT_ERROR, QL_EXPORT_ERROR_UNAVAILABLE))
+        {
+          fprintf (stderr, "quantlab-cli chart: %s; rendering with cairo instead\n", error->message);
+          g_clear_error (&error);
+          ql_export_png (scene, QL_RENDER_BACKEND_CAIRO, output, &error);
+        }
+      if (error != NULL)
+        return ql_cli_fail ("chart", error);
+    }
+  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars)\n", output, width, height,
+           (size_t) bars->len);
+  return QL_EXIT_OK;
+}
