@@ -239,18 +239,18 @@ flush_block (Import *im, GError **error)
   return TRUE;
 }
 
-/* Tells the timeframe of a bars file from its first rows (see import.h).
- * Sets im->tf_text, or switches to ticks for one-trade bars. */
-static gboolean
-detect_timeframe (Import            *im,
-                  const QlCsvRecord *recs,
-                  gsize              n,
-                  GError           **error)
+gboolean
+ql_import_detect_timeframe (const char        *path,
+                            const QlCsvRecord *recs,
+                            gsize              n,
+                            QlTimeframe       *tf,
+                            gboolean          *one_trade_ticks,
+                            GError           **error)
 {
   gint64 min_step = 0;
   gboolean fits = TRUE, one_trade = TRUE;
-  QlTimeframe tf;
 
+  *one_trade_ticks = FALSE;
   for (gsize i = 0; i < n; i++)
     {
       if (recs[i].open != recs[i].close || recs[i].high != recs[i].close ||
@@ -267,15 +267,15 @@ detect_timeframe (Import            *im,
     {
       g_set_error (error, QL_IMPORT_ERROR, QL_IMPORT_ERROR_TIMEFRAME,
                    "%s: too few rows to tell the bars' timeframe; pass --timeframe (%s)",
-                   im->path, QL_TIMEFRAME_FORMS);
+                   path, QL_TIMEFRAME_FORMS);
       return FALSE;
     }
   if (min_step >= 27 * QL_NS_PER_DAY)
-    tf = (QlTimeframe){ QL_TF_MONTHS, 1 };
+    *tf = (QlTimeframe){ QL_TF_MONTHS, 1 };
   else if (min_step >= 6 * QL_NS_PER_DAY)
-    tf = (QlTimeframe){ QL_TF_WEEKS, 1 };
+    *tf = (QlTimeframe){ QL_TF_WEEKS, 1 };
   else if (min_step >= 20 * QL_NS_PER_HOUR)
-    tf = (QlTimeframe){ QL_TF_DAYS, 1 };
+    *tf = (QlTimeframe){ QL_TF_DAYS, 1 };
   else
     {
       fits = min_step % QL_NS_PER_SEC == 0;
@@ -286,17 +286,37 @@ detect_timeframe (Import            *im,
         {
           if (one_trade)
             {
-              im->ticks = TRUE;
-              im->bars_as_ticks = TRUE;
-              g_strlcpy (im->tf_text, "ticks", sizeof im->tf_text);
+              *one_trade_ticks = TRUE;
               return TRUE;
             }
           g_set_error (error, QL_IMPORT_ERROR, QL_IMPORT_ERROR_TIMEFRAME,
                        "%s: the time steps between rows do not fit one timeframe; "
-                       "pass --timeframe (%s) or --ticks", im->path, QL_TIMEFRAME_FORMS);
+                       "pass --timeframe (%s) or --ticks", path, QL_TIMEFRAME_FORMS);
           return FALSE;
         }
-      tf = (QlTimeframe){ QL_TF_SECONDS, min_step / QL_NS_PER_SEC };
+      *tf = (QlTimeframe){ QL_TF_SECONDS, min_step / QL_NS_PER_SEC };
+    }
+  return TRUE;
+}
+
+/* Sets im->tf_text from the first rows, or switches to ticks for one-trade bars. */
+static gboolean
+detect_timeframe (Import            *im,
+                  const QlCsvRecord *recs,
+                  gsize              n,
+                  GError           **error)
+{
+  QlTimeframe tf;
+  gboolean one_trade;
+
+  if (!ql_import_detect_timeframe (im->path, recs, n, &tf, &one_trade, error))
+    return FALSE;
+  if (one_trade)
+    {
+      im->ticks = TRUE;
+      im->bars_as_ticks = TRUE;
+      g_strlcpy (im->tf_text, "ticks", sizeof im->tf_text);
+      return TRUE;
     }
   ql_timeframe_format (&tf, im->tf_text, sizeof im->tf_text);
   return TRUE;

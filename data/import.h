@@ -23,7 +23,9 @@
  * and is imported as ticks (price = close, size = volume). */
 #pragma once
 
+#include "data/csv.h"
 #include "data/store.h"
+#include "engine/timeframe.h"
 
 G_BEGIN_DECLS
 
@@ -89,5 +91,15 @@ gboolean ql_import_file (QlStore               *store,
                          const QlImportOptions *opts,
                          QlImportReport        *report,
                          GError               **error);
+
+/* The timeframe of bars from their first rows, by the rule above; or, for
+ * rows that fit no timeframe but are all one-trade bars, *@one_trade_ticks
+ * TRUE (the rows are trades). @path names the file in messages. */
+gboolean ql_import_detect_timeframe (const char        *path,
+                                     const QlCsvRecord *recs,
+                                     gsize              n,
+                                     QlTimeframe       *tf,
+                                     gboolean          *one_trade_ticks,
+                                     GError           **error);
 
 G_END_DECLS
