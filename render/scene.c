@@ -1655,7 +1655,7 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
 {
   const QlTheme *t = self->theme;
   double span = p->vmax - p->vmin;
-  int max_lines = MAX (2, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
+  int max_lines = MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
   QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
   (void) grid_ops_unused;
   (void) pane_index;
@@ -1674,7 +1674,14 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
           if (next <= v)
             break;
           if (next < hi)
-            g_array_append_val (vals, next);
+            {
+              double s = log (next); /* vals are in the pane's space */
+              /* Steps grow by jumps (200, 400, 500): keep labels apart. */
+              double gap_px = vals->len == 0 ? G_MAXDOUBLE
+                              : (s - g_array_index (vals, double, vals->len - 1)) / span * p->plot.h;
+              if (gap_px >= MIN_PRICE_LABEL_GAP * 0.75)
+                g_array_append_val (vals, s);
+            }
           v = next;
         }
     }
@@ -2219,7 +2226,7 @@ axis_width_for (QlScene *self)
           int d = p->decimals;
           if (!p->is_volume)
             {
-              double step = nice_step ((p->vmax - p->vmin) / MAX (2, (int) (p->plot.h / MIN_PRICE_LABEL_GAP)));
+              double step = nice_step ((p->vmax - p->vmin) / MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP)));
               d = MAX (decimals_of_step (step), i == 0 ? (self->has_inst ? self->inst.price_scale : 2) : 0);
               p->decimals = d;
             }
