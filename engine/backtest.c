@@ -67,6 +67,8 @@ struct QlBacktest
   QlTimeNs now;
   GArray *equity;              /* QlEquityPoint */
   double *view_position;       /* n */
+  gboolean *fast;              /* n: nothing can react on the symbol now */
+  gsize max_bars;              /* bars kept per subscription, >= 1 */
   QlRunStats stats;
   char reject_text[160];
   QlStatus status;             /* first failure inside callbacks */
@@ -186,7 +188,9 @@ ql_backtest_new (const QlRunConfig *config,
   self->syms = g_new0 (Sym, MAX (n_symbols, 1));
   self->equity = g_array_new (FALSE, FALSE, sizeof (QlEquityPoint));
   self->view_position = g_new0 (double, MAX (n_symbols, 1));
+  self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
+  self->max_bars = config->max_bars > 0 ? config->max_bars : QL_BACKTEST_DEFAULT_MAX_BARS;
   ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
 
   /* Take every source first, so that failure frees them all. */
@@ -273,6 +277,7 @@ ql_backtest_free (QlBacktest *self)
   ql_portfolio_free (self->portfolio);
   g_array_unref (self->equity);
   g_free (self->view_position);
+  g_free (self->fast);
   g_free (self);
 }
 
@@ -554,11 +559,15 @@ static void
 equity_point (QlBacktest *self, QlTimeNs time)
 {
   QlEquityPoint pt;
-  QlMoney e = equity_now (self), gross = 0;
+  QlMoney e, gross = 0;
 
+  if (ql_portfolio_get_equity_exposure (self->portfolio, &e, &gross) != QL_STATUS_OK)
+    {
+      fail (self, QL_STATUS_OVERFLOW);
+      e = ql_portfolio_get_balance (self->portfolio);
+    }
   memset (&pt, 0, sizeof pt);
   track_drawdown (self, e);
-  ql_portfolio_get_gross_exposure (self->portfolio, &gross);
   pt.time = time;
   pt.balance = ql_money_to_double (ql_portfolio_get_balance (self->portfolio));
   pt.equity = ql_money_to_double (e);
@@ -572,11 +581,26 @@ equity_point (QlBacktest *self, QlTimeNs time)
 }
 
 /* Sub @k of @s has just closed a bar at @end. */
+/* Keeps the last max_bars rows once twice as many have piled up: amortised
+ * one row copy per bar, and memory bounded by the window. The aggregators
+ * only ever touch the last row, and no bar is forming when this runs. */
+static void
+trim (QlBacktest *self, QlSeries *bars)
+{
+  gsize keep = self->max_bars;
+
+  if (bars->len / 2 < keep)
+    return;
+  for (guint c = 0; c < bars->n_columns; c++)
+    memmove (bars->columns[c], (char *) bars->columns[c] + 8 * (bars->len - keep), 8 * keep);
+  bars->len = keep;
+}
+
 static void
 bar_closed (QlBacktest *self, guint si, guint k, QlTimeNs end)
 {
   Sym *s = &self->syms[si];
-  const QlSeries *bars = s->subs[k].bars;
+  QlSeries *bars = s->subs[k].bars;
 
   if (end != QL_TIME_NONE && end > self->now)
     self->now = end;
@@ -587,6 +611,7 @@ bar_closed (QlBacktest *self, guint si, guint k, QlTimeNs end)
       self->stats.bars++;
       equity_point (self, open_time);
     }
+  trim (self, bars);
   if (self->k->on_bar != NULL)
     self->k->on_bar (self, si, k, self->strategy->data);
 }
@@ -679,20 +704,26 @@ bar_event (QlBacktest *self, guint si, gsize i)
 
   ql_series_get_bar (s->chunk, i, &bar);
   self->now = bar.time;
-  o = ql_price_from_double (s->inst, bar.open);
-  h = ql_price_from_double (s->inst, bar.high);
-  l = ql_price_from_double (s->inst, bar.low);
   c = ql_price_from_double (s->inst, bar.close);
-  v = ql_qty_from_double (s->inst, bar.volume);
   if (ql_broker_has_live (self->broker, si))
-    fail (self, ql_broker_match_bar (self->broker, si, bar.time, o, h, l, c, v));
-  ql_portfolio_mark (self->portfolio, si, l, h, c);
+    {
+      o = ql_price_from_double (s->inst, bar.open);
+      h = ql_price_from_double (s->inst, bar.high);
+      l = ql_price_from_double (s->inst, bar.low);
+      v = ql_qty_from_double (s->inst, bar.volume);
+      fail (self, ql_broker_match_bar (self->broker, si, bar.time, o, h, l, c, v));
+    }
   if (ql_portfolio_get_position (self->portfolio, si)->qty != 0)
     {
+      h = ql_price_from_double (s->inst, bar.high);
+      l = ql_price_from_double (s->inst, bar.low);
+      ql_portfolio_mark (self->portfolio, si, l, h, c);
       self->dirty = TRUE;
       if (self->margin_watch)
         margin_check (self);
     }
+  else
+    ql_portfolio_mark (self->portfolio, si, c, c, c);
   after_match (self, si);
   for (guint k = 0; k < s->n_subs; k++)
     {
@@ -746,6 +777,14 @@ refill (QlBacktest *self, Sym *s)
       s->chunk = chunk;
       s->pos = 0;
       s->agg_from = 0;
+      if (s->kind == QL_SOURCE_BARS)
+        {
+          /* At most one equity point per input bar: make room once rather
+           * than doubling through a million points. */
+          guint len = self->equity->len;
+          g_array_set_size (self->equity, len + (guint) MIN (chunk->len, G_MAXUINT / 4));
+          g_array_set_size (self->equity, len);
+        }
     }
 }
 
@@ -854,12 +893,42 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
   }
 }
 
+/* Picks the symbol of the next sensitive event (G_MAXUINT: none) and
+ * records in self->fast which symbols nothing can react on. */
+static guint
+pick (QlBacktest *self, gboolean fast_ok, QlTimeNs *best_t)
+{
+  guint best = G_MAXUINT;
+  QlTimeNs bt = G_MAXINT64;
+
+  for (guint i = 0; i < self->n; i++)
+    {
+      Sym *si = &self->syms[i];
+      QlTimeNs t;
+      gboolean fast;
+
+      refill (self, si);
+      fast = fast_ok && !ql_broker_has_live (self->broker, i)
+             && (!self->margin_watch || ql_portfolio_get_position (self->portfolio, i)->qty == 0);
+      self->fast[i] = fast;
+      t = fast ? si->next_close : MIN (head_time (si), si->next_close);
+      if (t < bt)
+        {
+          bt = t;
+          best = i;
+        }
+    }
+  *best_t = bt;
+  return best;
+}
+
 QlStatus
 ql_backtest_run (QlBacktest       *self,
                  const QlStrategy *strategy)
 {
   static const QlStrategyClass empty = { 0 };
   QlStrategy none = { &empty, NULL };
+  gboolean fast_ok;
 
   g_return_val_if_fail (self != NULL, QL_STATUS_INVALID);
   g_return_val_if_fail (!self->ran, QL_STATUS_INVALID);
@@ -889,23 +958,41 @@ ql_backtest_run (QlBacktest       *self,
           self->lazy = FALSE;
     }
 
+  fast_ok = self->lazy && self->cfg.observer.on_clock == NULL;
   while (self->status == QL_STATUS_OK)
     {
-      guint best = G_MAXUINT;
-      QlTimeNs best_t = G_MAXINT64, lim;
+      guint best;
+      QlTimeNs best_t, lim;
       Sym *s;
 
-      for (guint i = 0; i < self->n; i++)
+      /* The next sensitive event: a bar close, or an input row of a symbol
+       * on which something may react. Symbols where nothing can react are
+       * first brought up to it (their rows only mark prices, in any order). */
+      best = pick (self, fast_ok, &best_t);
+      if (fast_ok)
         {
-          Sym *si = &self->syms[i];
-          QlTimeNs t;
-          refill (self, si);
-          t = MIN (head_time (si), si->next_close);
-          if (t < best_t)
+          gboolean moved = FALSE;
+          for (guint j = 0; j < self->n; j++)
             {
-              best_t = t;
-              best = i;
+              Sym *sj = &self->syms[j];
+              QlTimeNs lj;
+              if (!self->fast[j] || sj->done)
+                continue;
+              lj = best == G_MAXUINT ? G_MAXINT64 : best_t + (j < best ? 1 : 0);
+              while (!sj->done && head_time (sj) < lj && sj->next_close >= lj
+                     && self->status == QL_STATUS_OK)
+                {
+                  QlTimeNs before = sj->next_close;
+                  consume (self, j, MIN (lj, sj->next_close));
+                  refill (self, sj);
+                  if (sj->next_close != before)
+                    moved = TRUE;
+                  if (sj->next_close < lj)
+                    break;
+                }
             }
+          if (moved)
+            continue; /* a bar began: its close may come first */
         }
       if (best == G_MAXUINT)
         break;

@@ -32,9 +32,10 @@
  * are built from it, and orders are matched on its finer events, which
  * resolves the path inside each bar of the run's timeframe.
  *
- * Memory grows with the number of symbols, orders, trades and bars of the
- * subscribed timeframes, not with the input rows: input is pulled one chunk
- * at a time and a chunk is released before the next is asked for.
+ * Memory grows with the number of symbols, orders and trades (and the
+ * equity points, one per bar), not with the input rows: input is pulled one
+ * chunk at a time and a chunk is released before the next is asked for, and
+ * each bar series keeps a window of max_bars (QlRunConfig).
  *
  * Determinism: one thread, no clock, no hash tables; equal inputs and
  * settings give byte-identical trades and equity points. */
@@ -93,9 +94,17 @@ typedef enum
   QL_MARGIN_CALL_CLOSE_WORST, /* close the position with the largest floating loss */
 } QlMarginCallPolicy;
 
+/* Bars of each subscription a strategy can look back at when max_bars is 0. */
+#define QL_BACKTEST_DEFAULT_MAX_BARS 100000
+
 typedef struct
 {
   QlTimeframe timeframe;          /* the run's bars: equity points, builtins */
+  /* History window: each subscription keeps at least its last max_bars
+   * closed bars (older ones are dropped in batches, so a series holds
+   * between max_bars and 2 * max_bars rows); 0: QL_BACKTEST_DEFAULT_MAX_BARS,
+   * G_MAXSIZE: everything. */
+  gsize max_bars;
   QlMoney initial_capital;
   QlBrokerConfig broker;
   QlMarginCallPolicy margin_call;
@@ -167,7 +176,8 @@ const QlInstrument *ql_context_get_instrument (const QlContext *ctx,
 int                 ql_context_subscribe (QlContext         *ctx,
                                           guint              symbol,
                                           const QlTimeframe *tf);
-/* (transfer none) The bars of @tf so far. In on_bar every row is closed;
+/* (transfer none) The bars of @tf so far (the last max_bars at least; row
+ * indices shift when old rows are dropped). In on_bar every row is closed;
  * elsewhere the last row may be a bar still forming. */
 const QlSeries     *ql_context_get_bars (const QlContext *ctx,
                                          guint            symbol,

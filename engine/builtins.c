@@ -17,6 +17,9 @@ typedef struct
 {
   gint64 *ring;        /* the last max (fast, slow) closes, price units */
   gint64 count;        /* closes seen */
+  gint64 head;         /* count % window: where the next close goes */
+  gint64 out_fast;     /* (count - fast) % window, once count >= fast */
+  gint64 out_slow;     /* (count - slow) % window, once count >= slow */
   gint64 sum_fast;
   gint64 sum_slow;
   int prev;            /* sign of F - S on the previous bar; 2: undefined */
@@ -101,12 +104,22 @@ sma_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
                                 ql_series_f64 (bars, QL_BAR_CLOSE)[bars->len - 1]);
 
   /* Running sums over the ring: the close leaving the fast window is the
-   * one fast bars back. */
+   * one fast bars back. Indices wrap by compare, not by division. */
   if (s->count >= self->fast)
-    s->sum_fast -= s->ring[(s->count - self->fast) % w];
+    {
+      s->sum_fast -= s->ring[s->out_fast];
+      if (++s->out_fast == w)
+        s->out_fast = 0;
+    }
   if (s->count >= self->slow)
-    s->sum_slow -= s->ring[(s->count - self->slow) % w];
-  s->ring[s->count % w] = close;
+    {
+      s->sum_slow -= s->ring[s->out_slow];
+      if (++s->out_slow == w)
+        s->out_slow = 0;
+    }
+  s->ring[s->head] = close;
+  if (++s->head == w)
+    s->head = 0;
   s->sum_fast += close;
   s->sum_slow += close;
   s->count++;

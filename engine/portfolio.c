@@ -17,6 +17,8 @@ typedef struct
   i128 cost;              /* signed sum of price * qty of the open quantity (scale ps+qs) */
   QlMoney entry_comm;     /* entry commission of the open quantity */
   guint bars;             /* closed bars of the run's timeframe */
+  gint64 up;              /* money = value * up, or ... */
+  gint64 down;            /* ... value * multiplier / down (rounded) */
   /* The round trip in progress (pos.qty != 0 or closing). */
   QlSide trade_side;
   QlTimeNs trade_entry_time;
@@ -61,16 +63,14 @@ pow10_i128 (int n)
 static QlStatus
 to_money (const Slot *s, i128 value, QlMoney *out)
 {
-  int scale = s->cfg.inst->price_scale + s->cfg.inst->qty_scale;
   i128 v;
 
-  /* |value| < 2^127 / 10^9 is needed for the scale-up; values come from
-   * int64 products, so they are far below that. */
-  v = value * s->cfg.multiplier;
-  if (scale <= QL_MONEY_SCALE)
-    v *= pow10_i128 (QL_MONEY_SCALE - scale);
+  /* Values come from int64 products (< 2^126), times a factor that keeps
+   * them within i128 for any sane multiplier; the int64 check follows. */
+  if (s->down == 1)
+    v = value * s->up;
   else
-    v = div_round (v, pow10_i128 (scale - QL_MONEY_SCALE));
+    v = div_round (value * s->cfg.multiplier, s->down);
   if (v > G_MAXINT64 || v < -G_MAXINT64)
     return QL_STATUS_OVERFLOW;
   *out = (QlMoney) v;
@@ -102,6 +102,19 @@ ql_portfolio_new (QlMoney                  initial_capital,
       self->slots[i].cfg = symbols[i];
       if (self->slots[i].cfg.multiplier < 1)
         self->slots[i].cfg.multiplier = 1;
+      {
+        int scale = symbols[i].inst->price_scale + symbols[i].inst->qty_scale;
+        if (scale <= QL_MONEY_SCALE)
+          {
+            self->slots[i].up = self->slots[i].cfg.multiplier * (gint64) pow10_i128 (QL_MONEY_SCALE - scale);
+            self->slots[i].down = 1;
+          }
+        else
+          {
+            self->slots[i].up = 0;
+            self->slots[i].down = (gint64) pow10_i128 (scale - QL_MONEY_SCALE);
+          }
+      }
     }
   self->trades = g_array_new (FALSE, FALSE, sizeof (QlTrade));
   return self;
@@ -341,6 +354,33 @@ ql_portfolio_get_unrealized (const QlPortfolio *self,
       return QL_STATUS_OK;
     }
   return to_money (s, (i128) s->pos.qty * s->pos.last_price - s->cost, unrealized);
+}
+
+QlStatus
+ql_portfolio_get_equity_exposure (const QlPortfolio *self,
+                                  QlMoney           *equity,
+                                  QlMoney           *exposure)
+{
+  i128 sum = self->balance, gross = 0;
+
+  for (guint i = 0; i < self->n; i++)
+    {
+      const Slot *s = &self->slots[i];
+      QlMoney u, v;
+      if (s->pos.qty == 0)
+        continue;
+      if (ql_portfolio_get_unrealized (self, i, &u) != QL_STATUS_OK
+          || to_money (s, (i128) (s->pos.qty < 0 ? -s->pos.qty : s->pos.qty) * s->pos.last_price, &v)
+               != QL_STATUS_OK)
+        return QL_STATUS_OVERFLOW;
+      sum += u;
+      gross += v;
+    }
+  if (sum > G_MAXINT64 || sum < -G_MAXINT64 || gross > G_MAXINT64)
+    return QL_STATUS_OVERFLOW;
+  *equity = (QlMoney) sum;
+  *exposure = (QlMoney) gross;
+  return QL_STATUS_OK;
 }
 
 QlStatus

@@ -104,6 +104,10 @@ QlMoney  ql_portfolio_get_balance (const QlPortfolio *self);
 /* Balance plus every position marked at its last price. */
 QlStatus ql_portfolio_get_equity (const QlPortfolio *self,
                                   QlMoney           *equity);
+/* Both of the above and ql_portfolio_get_gross_exposure () in one pass. */
+QlStatus ql_portfolio_get_equity_exposure (const QlPortfolio *self,
+                                           QlMoney           *equity,
+                                           QlMoney           *exposure);
 /* Floating P&L of one position at its last price. */
 QlStatus ql_portfolio_get_unrealized (const QlPortfolio *self,
                                       guint              symbol,
