@@ -8,6 +8,8 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
+#include <sys/wait.h>
 
 /* 2024-03-04T14:30:00Z, 09:30 in New York. */
 #define T0 (G_GINT64_CONSTANT (1709562600) * QL_NS_PER_SEC)
@@ -380,6 +382,82 @@ test_image_compare (void)
   cairo_surface_destroy (c);
 }
 
+/* Runs quantlab-cli with @args; returns its exit status, stderr in @err. */
+static int
+run_cli (const char *const *args, char **err)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+  g_ptr_array_add (argv, (gpointer) QL_CLI_PATH);
+  for (int i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli_chart (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = g_build_filename (QL_SAMPLES_DIR, "demo-daily.csv", NULL);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart writes the PNG asked for and exits 0, 1 or 2 as the "
+                  "other commands do");
+  {
+    const char *args[] = { "chart", "--data", csv, "--timeframe", "1d", "--ind", "sma(20)",
+                           "--ind", "rsi(14)", "--from", "2022-01-01", "--to", "2022-07-01",
+                           "--output", png, "--width", "640", "--height", "400", NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+    cairo_surface_t *img = cairo_image_surface_create_from_png (png);
+    g_assert_cmpint (cairo_surface_status (img), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint (cairo_image_surface_get_width (img), ==, 640);
+    g_assert_cmpint (cairo_image_surface_get_height (img), ==, 400);
+    cairo_surface_destroy (img);
+  }
+  {
+    /* GL renders offscreen, or falls back to cairo saying so: a PNG either way. */
+    g_unlink (png);
+    const char *args[] = { "chart", "--data", csv, "--output", png, "--backend", "gl",
+                           "--theme", "dark", "--width", "300", "--height", "200", NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--output", png, "--theme", "blue", NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--theme must be light or dark"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--output", png, "--ind", "nope(3)", NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "unknown indicator"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", "/nonexistent/bars.csv", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "bars.csv"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_clear_pointer (&err, g_free);
+  }
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -395,5 +473,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/cairo/pixels/from-layout", test_pixels_from_layout);
   g_test_add_func ("/render/cairo/export/file", test_export_file);
   g_test_add_func ("/render/image-compare/count", test_image_compare);
+  g_test_add_func ("/render/cairo/cli/chart", test_cli_chart);
   return g_test_run ();
 }
