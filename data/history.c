@@ -70,6 +70,34 @@ describe_stored (GArray *series)
 }
 
 gboolean
+ql_history_pick_source (QlStore            *store,
+                        gint64              instrument_id,
+                        const QlInstrument *inst,
+                        const QlTimeframe  *tf,
+                        char               *kind,
+                        GError            **error)
+{
+  g_autoptr (GArray) series = NULL;
+  gboolean is_ticks;
+  char want[16];
+
+  series = ql_store_list_series (store, instrument_id, error);
+  if (series == NULL)
+    return FALSE;
+  if (!pick_source (series, tf, kind, &is_ticks))
+    {
+      g_autofree char *stored = describe_stored (series);
+      ql_timeframe_format (tf, want, sizeof want);
+      g_set_error (error, QL_HISTORY_ERROR, QL_HISTORY_ERROR_NO_SOURCE,
+                   "%s: nothing stored can make %s bars (stored: %s); import ticks or "
+                   "bars of a timeframe that divides %s",
+                   inst->symbol, want, stored, want);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 ql_history_load_bars (QlStore            *store,
                       gint64              instrument_id,
                       const QlInstrument *inst,
@@ -80,27 +108,17 @@ ql_history_load_bars (QlStore            *store,
                       char               *source_kind,
                       GError            **error)
 {
-  g_autoptr (GArray) series = NULL;
   g_autoptr (QlAggregator) agg = NULL;
   g_autoptr (QlStoreCursor) cursor = NULL;
   g_autoptr (QlSeries) chunk = NULL;
   char kind[16], want[16];
-  gboolean is_ticks = FALSE;
+  gboolean is_ticks;
   GError *local = NULL;
 
-  series = ql_store_list_series (store, instrument_id, error);
-  if (series == NULL)
+  if (!ql_history_pick_source (store, instrument_id, inst, tf, kind, error))
     return FALSE;
+  is_ticks = strcmp (kind, QL_STORE_KIND_TICKS) == 0;
   ql_timeframe_format (tf, want, sizeof want);
-  if (!pick_source (series, tf, kind, &is_ticks))
-    {
-      g_autofree char *stored = describe_stored (series);
-      g_set_error (error, QL_HISTORY_ERROR, QL_HISTORY_ERROR_NO_SOURCE,
-                   "%s: nothing stored can make %s bars (stored: %s); import ticks or "
-                   "bars of a timeframe that divides %s",
-                   inst->symbol, want, stored, want);
-      return FALSE;
-    }
   if (source_kind != NULL)
     g_strlcpy (source_kind, kind, 16);
 
@@ -137,9 +155,6 @@ ql_history_load_bars (QlStore            *store,
       g_propagate_error (error, local);
       return FALSE;
     }
-  /* Bars of a timeframe made from finer data open at their bucket start,
-   * which may precede @from when @from falls inside a bucket: keep them, as
-   * the header says, but none may start at or after @to. */
   return TRUE;
 }
 

@@ -37,6 +37,15 @@ gboolean ql_history_load_bars (QlStore            *store,
                                char               *source_kind,
                                GError            **error);
 
+/* The stored series that ql_history_load_bars () would read for @tf bars,
+ * into @kind (16 bytes): QL_HISTORY_ERROR_NO_SOURCE when there is none. */
+gboolean ql_history_pick_source (QlStore            *store,
+                                 gint64              instrument_id,
+                                 const QlInstrument *inst,
+                                 const QlTimeframe  *tf,
+                                 char               *kind,
+                                 GError            **error);
+
 /* Looks up @symbol and loads its bars as above. When @timeframe is NULL,
  * the instrument must have exactly one stored bar series, which is used.
  * @inst_out (nullable) receives the instrument (clear it). */

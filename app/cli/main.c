@@ -14,6 +14,7 @@ static const QlCliCommand commands[] = {
   { "import", "Import CSV/TSV bars or ticks into the workspace", ql_cli_import },
   { "bars", "Print stored data as bars of any timeframe (CSV)", ql_cli_bars },
   { "indicators", "Compute indicators over a CSV file or stored data (CSV)", ql_cli_indicators },
+  { "backtest", "Run a built-in strategy over files or stored data; metrics and reports", ql_cli_backtest },
   { "instruments", "List the workspace's instruments and stored series", ql_cli_instruments },
   { "demo", "Import the bundled sample data and show a summary", ql_cli_demo },
 #ifdef QL_HAVE_RENDER

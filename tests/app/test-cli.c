@@ -74,7 +74,7 @@ test_help_and_version (void)
   g_assert_nonnull (strstr (r.out, "indicators"));
   g_assert_nonnull (strstr (r.out, "import"));
   run_clear (&r);
-  const char *cmds[] = { "import", "bars", "indicators", "instruments", "demo" };
+  const char *cmds[] = { "import", "bars", "indicators", "instruments", "demo", "backtest" };
   for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
     {
       r = cli (cmds[i], "--help", NULL);
@@ -218,6 +218,108 @@ test_indicators_on_file (void)
   run_clear (&r);
 }
 
+/* Closes 10 9 8 9 11 12 10 8 7. With fast = 2, slow = 3 (SMAs of closes):
+ *   bar 3 (01-04): F = (8 + 9) / 2 = 8.5,  S = (9 + 8 + 9) / 3 = 8.67: F < S
+ *   bar 4 (01-05): F = (9 + 11) / 2 = 10,  S = (8 + 9 + 11) / 3 = 9.33: F > S, crossed
+ *     above: buy 1 at the next bar's open, 01-06 at 11.5
+ *   bar 6 (01-07): F = (12 + 10) / 2 = 11, S = (11 + 12 + 10) / 3 = 11: equal, no cross
+ *   bar 7 (01-08): F = (10 + 8) / 2 = 9,   S = (12 + 10 + 8) / 3 = 10: F < S after F >= S:
+ *     sell at the next open, 01-09 at 7.5. P&L 7.5 - 11.5 = -4; equity 99,996. */
+static const char cross_csv[] =
+  "Date,Open,High,Low,Close,Volume\n"
+  "2024-01-01,10,10,10,10,100\n"
+  "2024-01-02,10,10,9,9,100\n"
+  "2024-01-03,9,9,8,8,100\n"
+  "2024-01-04,8,9,8,9,100\n"
+  "2024-01-05,9,11,9,11,100\n"
+  "2024-01-06,11.5,12,11.5,12,100\n"
+  "2024-01-07,12,12,10,10,100\n"
+  "2024-01-08,10,10,8,8,100\n"
+  "2024-01-09,7.5,7.5,7,7,100\n";
+
+static void
+test_backtest_sma_cross (void)
+{
+  g_autofree char *data = write_tmp ("cross.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  g_autofree char *trades = path_in_tmp ("trades.csv");
+  g_autofree char *equity = path_in_tmp ("equity.csv");
+  g_autofree char *report1 = path_in_tmp ("r1.json");
+  g_autofree char *report2 = path_in_tmp ("r2.json");
+  g_autofree char *text = NULL, *text2 = NULL;
+  Run r;
+
+  g_test_summary ("backtest runs sma_cross on a CSV file: the trade worked out by hand, "
+                  "its files, and a byte-identical report on a second run");
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--param", "qty=1", "--data", arg, "--mode", "bar", "--trades", trades,
+           "--equity", equity, "--report", report1, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "1 trades"));
+  g_assert_nonnull (strstr (r.err, "final equity 99996.00"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "symbol,side,quantity,entry_time,entry_price,exit_time,"
+                                         "exit_price,pnl,commission"));
+  g_assert_nonnull (strstr (text, "\nACME,long,1,2024-01-06T00:00:00Z,11.5,"
+                                  "2024-01-09T00:00:00Z,7.5,-4,0,"));
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (equity, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "time,balance,equity\n"));
+  g_clear_pointer (&text, g_free);
+
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--param", "qty=1", "--data", arg, "--mode", "bar", "--report", report2, "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report1, &text, NULL, NULL));
+  g_assert_true (g_file_get_contents (report2, &text2, NULL, NULL));
+  g_assert_cmpstr (text, ==, text2);
+  g_assert_nonnull (strstr (text, "\"schema\": \"quantlab.backtest-report\""));
+}
+
+static void
+test_backtest_errors (void)
+{
+  g_autofree char *data = write_tmp ("cross2.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  g_autofree char *rules = write_tmp ("rules.json", "{ \"rules\": [ { \"rule\": \"no_such_rule\" } ] }\n");
+  Run r;
+
+  g_test_summary ("Bad backtest settings give one clear line and exit 1");
+  r = cli ("backtest", "--builtin", "nope", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "nope"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "KEY=VALUE"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=x", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "fast"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "--data"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", "ACME=/nonexistent.csv", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "/nonexistent.csv"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--rules", rules, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no_such_rule"));
+  g_assert_nonnull (strstr (r.err, "rules.json:1:"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--commission", "bogus=1", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "per_unit"));
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,6 +330,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/import-bars-indicators", test_import_bars_indicators);
   g_test_add_func ("/app/cli/errors", test_errors);
   g_test_add_func ("/app/cli/indicators-on-file", test_indicators_on_file);
+  g_test_add_func ("/app/cli/backtest/sma-cross", test_backtest_sma_cross);
+  g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
   rc = g_test_run ();
   {
     g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);

@@ -1,0 +1,361 @@
+/* app/cli/cmd-backtest.c — `quantlab-cli backtest`: one deterministic run of
+ * a built-in strategy, its metrics, account rules, report files and an
+ * optional Monte Carlo of its trades. */
+#define G_LOG_DOMAIN "ql-app-cli"
+
+#include "app/cli/cli.h"
+#include "app/cli/market.h"
+#include "data/report.h"
+#include "data/rules_json.h"
+#include "engine/metrics.h"
+#include "engine/montecarlo.h"
+#include "engine/rules.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct
+{
+  QlCliRunOptions run;
+  char *rules;
+  char *report;
+  char *trades;
+  char *equity;
+  int monte_carlo;
+  gint64 seed;
+  char *mc_method;
+  gboolean quiet;
+} Options;
+
+static void
+options_clear (Options *o)
+{
+  ql_cli_run_options_clear (&o->run);
+  g_free (o->rules);
+  g_free (o->report);
+  g_free (o->trades);
+  g_free (o->equity);
+  g_free (o->mc_method);
+}
+
+/* A rules file, or the name of a shipped preset. (transfer full) */
+static QlRulesConfig *
+load_rules (const char *arg, GError **error)
+{
+  if (g_file_test (arg, G_FILE_TEST_EXISTS) || strchr (arg, '/') != NULL ||
+      g_str_has_suffix (arg, ".json"))
+    return ql_rules_config_load (arg, error);
+  return ql_rules_config_load_preset (arg, error);
+}
+
+/* The account-loss rules as Monte Carlo thresholds: a static floor is an
+ * equity floor, a trailing one a drawdown amount. */
+static GArray *
+rules_thresholds (const QlRulesConfig *rc, double capital)
+{
+  GArray *t = g_array_new (FALSE, FALSE, sizeof (QlMcThreshold));
+
+  for (guint i = 0; rc != NULL && i < rc->n_rules; i++)
+    {
+      const QlRuleConfig *r = &rc->rules[i];
+      if (r->kind != QL_RULE_MAX_LOSS || r->action == QL_RULE_ACTION_RECORD)
+        continue;
+      double d = r->max_loss.amount.kind == QL_RULE_AMOUNT_ABSOLUTE
+                   ? r->max_loss.amount.value
+                   : r->max_loss.amount.value * capital / 100;
+      QlMcThreshold th = { .name = r->name };
+      if (r->max_loss.mode == QL_MAX_LOSS_STATIC)
+        th.kind = QL_MC_EQUITY_FLOOR, th.value = capital - d;
+      else
+        th.kind = QL_MC_MAX_DRAWDOWN_AMOUNT, th.value = d;
+      g_array_append_val (t, th);
+    }
+  return t;
+}
+
+/* @value with @format, or "NA" / "inf", into @buf of 32 bytes. */
+static const char *
+fmt (double value, const char *format, double scale, char *buf)
+{
+  if (isnan (value))
+    return "NA";
+  if (isinf (value))
+    return value > 0 ? "inf" : "-inf";
+  g_snprintf (buf, 32, format, value * scale);
+  return buf;
+}
+
+static void
+print_summary (const Options     *o,
+               const QlCliMarket *market,
+               const QlCliRunSettings *st,
+               const QlMetrics   *m,
+               const QlRunStats  *stats,
+               QlRules           *rules,
+               const QlAccountView *final)
+{
+  char tf[16], b1[32], b2[32];
+  const char *mode = st->tick_mode ? "tick" : "bar";
+
+  ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
+  fprintf (stderr, "%s on", o->run.builtin);
+  for (guint i = 0; i < market->names->len; i++)
+    fprintf (stderr, "%s %s", i == 0 ? "" : ",", (const char *) g_ptr_array_index (market->names, i));
+  fprintf (stderr, ", %s bars, %s mode: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " fills\n",
+           tf, mode, stats->events, stats->fills);
+  fprintf (stderr, "  net profit %.2f (%.2f %%), %u trades, win rate %s, profit factor %s\n",
+           m->net_profit, 100 * m->total_return, m->n_trades,
+           fmt (m->win_rate, "%.1f %%", 100, b1), fmt (m->profit_factor, "%.2f", 1, b2));
+  fprintf (stderr, "  final equity %.2f, max drawdown %.2f (%.2f %%), Sharpe %s, buy and hold %s\n",
+           m->final_equity, m->max_drawdown, 100 * m->max_drawdown_fraction,
+           fmt (m->sharpe, "%.2f", 1, b1), fmt (m->buy_hold_return, "%.2f %%", 100, b2));
+  if (rules != NULL)
+    {
+      QlRulesVerdict v = ql_rules_verdict (rules, final);
+      guint n_events;
+      ql_rules_get_events (rules, &n_events);
+      if (v.outcome == QL_RULES_FAILED)
+        {
+          char when[40];
+          ql_cli_format_time (v.time, when);
+          fprintf (stderr, "  rules: FAILED by %s at %s: %s\n", v.rule, when,
+                   v.event != NULL ? v.event->message : "");
+        }
+      else if (v.outcome == QL_RULES_PASSED)
+        {
+          char when[40];
+          ql_cli_format_time (v.time, when);
+          fprintf (stderr, "  rules: PASSED at %s after %u trading days\n", when, v.trading_days);
+        }
+      else
+        fprintf (stderr, "  rules: not failed, objectives not all met (%u events)\n", n_events);
+    }
+}
+
+int
+ql_cli_backtest (int argc, char **argv)
+{
+  Options o = { .seed = 1 };
+  g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const GOptionEntry own[] = {
+    { "rules", 'r', 0, G_OPTION_ARG_STRING, &o.rules, "Account rules: a JSON file or a preset name (see docs/rules.md)", "FILE|PRESET" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o.report, "Write the report JSON here (- for stdout)", "FILE.json" },
+    { "trades", 0, 0, G_OPTION_ARG_FILENAME, &o.trades, "Write the closed trades as CSV here", "FILE.csv" },
+    { "equity", 0, 0, G_OPTION_ARG_FILENAME, &o.equity, "Write the equity curve as CSV here", "FILE.csv" },
+    { "monte-carlo", 0, 0, G_OPTION_ARG_INT, &o.monte_carlo, "Resample the closed trades N times and report percentiles", "N" },
+    { "mc-method", 0, 0, G_OPTION_ARG_STRING, &o.mc_method, "bootstrap (default) or permutation", "METHOD" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed of the Monte Carlo (default 1)", "S" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QlBuiltin) builtin = NULL;
+  g_autoptr (QlCliMarket) market = NULL;
+  g_autoptr (QlBacktest) bt = NULL;
+  g_autoptr (QlRulesConfig) rules_config = NULL;
+  g_autoptr (QlRules) rules = NULL;
+  g_autofree QlRunSymbol *syms = NULL;
+  g_autofree double *first = NULL, *last = NULL;
+  g_autofree QlMetrics *per_symbol = NULL;
+  g_autofree QlMonthlyReturn *monthly = NULL;
+  g_autoptr (QlMonteCarloResult) mc = NULL;
+  QlCliRunSettings st;
+  QlMetrics total;
+  QlStatus status;
+  guint n_syms;
+  int rc = QL_EXIT_ERROR;
+
+  ql_cli_run_options_add_entries (&o.run, entries);
+  g_array_append_vals (entries, own, G_N_ELEMENTS (own));
+  rc = ql_cli_parse ("backtest", NULL,
+                     "Run a built-in strategy over CSV files (--data) or stored instruments\n"
+                     "(--symbol), tick by tick or bar by bar, and print a summary on stderr.\n"
+                     "Same data and settings give a byte-identical report, run after run.",
+                     (GOptionEntry *) entries->data, &argc, &argv);
+  if (rc != QL_EXIT_OK)
+    {
+      options_clear (&o);
+      return rc;
+    }
+  rc = QL_EXIT_ERROR;
+  if (argc > 1)
+    {
+      rc = ql_cli_usage ("backtest", "unexpected argument \"%s\"", argv[1]);
+      goto out;
+    }
+  if (o.monte_carlo < 0 || (o.mc_method != NULL && strcmp (o.mc_method, "bootstrap") != 0 &&
+                            strcmp (o.mc_method, "permutation") != 0))
+    {
+      rc = ql_cli_usage ("backtest", "--monte-carlo takes a count >= 0 and --mc-method bootstrap or permutation");
+      goto out;
+    }
+
+  if (!ql_cli_run_settings_parse (&o.run, &st, &error) ||
+      (builtin = ql_cli_builtin_new (&o.run, &error)) == NULL)
+    goto fail;
+  if (o.rules != NULL)
+    {
+      rules_config = load_rules (o.rules, &error);
+      if (rules_config == NULL || (rules = ql_rules_new (rules_config, &error)) == NULL)
+        goto fail;
+    }
+  market = ql_cli_market_open (&o.run, &st, &error);
+  if (market == NULL)
+    goto fail;
+  if (rules != NULL)
+    {
+      ql_rules_set_symbols (rules, (const char *const *) market->names->pdata, market->names->len);
+      st.config.observer = ql_rules_observer (rules);
+    }
+
+  syms = ql_cli_market_run_symbols (market, &n_syms);
+  bt = ql_backtest_new (&st.config, syms, n_syms, &error);
+  if (bt == NULL)
+    goto fail;
+  status = ql_backtest_run (bt, ql_builtin_get_strategy (builtin));
+  if (ql_cli_market_get_error (market) != NULL)
+    {
+      g_propagate_error (&error, g_error_copy (ql_cli_market_get_error (market)));
+      goto fail;
+    }
+  if (status != QL_STATUS_OK)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "the run stopped: %s",
+                   ql_status_to_string (status));
+      goto fail;
+    }
+
+  /* Metrics. */
+  {
+    gsize n_trades, n_equity;
+    const QlTrade *trades = ql_backtest_get_trades (bt, &n_trades);
+    const QlEquityPoint *equity = ql_backtest_get_equity (bt, &n_equity);
+    QlMetricsInput in = {
+      .trades = trades, .n_trades = n_trades, .equity = equity, .n_equity = n_equity,
+      .initial_capital = ql_money_to_double (st.config.initial_capital),
+      .n_symbols = n_syms, .symbol_names = (const char *const *) market->names->pdata,
+    };
+    gsize n_monthly = 0;
+    double final_equity = ql_money_to_double (ql_backtest_get_final_equity (bt));
+    QlAccountView final = { .time = n_equity > 0 ? equity[n_equity - 1].time : 0,
+                            .initial_capital = in.initial_capital,
+                            .balance = n_equity > 0 ? equity[n_equity - 1].balance : in.initial_capital,
+                            .equity = final_equity };
+
+    first = g_new (double, n_syms);
+    last = g_new (double, n_syms);
+    for (guint i = 0; i < n_syms; i++)
+      {
+        first[i] = ql_feed_get_first_price (g_ptr_array_index (market->feeds, i));
+        last[i] = ql_feed_get_last_price (g_ptr_array_index (market->feeds, i));
+      }
+    in.first_price = first;
+    in.last_price = last;
+    per_symbol = g_new0 (QlMetrics, n_syms);
+    ql_metrics_compute (&in, &total, per_symbol);
+    monthly = ql_metrics_monthly_returns (equity, n_equity, in.initial_capital, &n_monthly);
+
+    if (o.monte_carlo > 0)
+      {
+        g_autofree double *pnl = g_new (double, MAX (n_trades, 1));
+        g_autoptr (GArray) th = rules_thresholds (rules_config, in.initial_capital);
+        for (gsize i = 0; i < n_trades; i++)
+          pnl[i] = trades[i].pnl;
+        QlMonteCarloSettings mcs = {
+          .pnl = pnl, .n_trades = n_trades, .initial_capital = in.initial_capital,
+          .n_runs = (guint) o.monte_carlo, .seed = (guint64) o.seed,
+          .method = o.mc_method != NULL && strcmp (o.mc_method, "permutation") == 0
+                      ? QL_MC_PERMUTATION : QL_MC_BOOTSTRAP,
+          .thresholds = (const QlMcThreshold *) th->data, .n_thresholds = th->len,
+        };
+        mc = ql_monte_carlo_run (&mcs);
+      }
+
+    if (!o.quiet)
+      {
+        print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules, &final);
+        if (mc != NULL)
+          fprintf (stderr, "  monte carlo (%u %s runs): final equity p5 %.2f, p50 %.2f, p95 %.2f; "
+                   "max drawdown p95 %.2f; P(loss) %.1f %%\n",
+                   mc->n_runs, ql_monte_carlo_method_to_string (mc->method), mc->final_equity[0],
+                   mc->final_equity[2], mc->final_equity[4], mc->max_drawdown[4], 100 * mc->p_loss);
+      }
+
+    if (o.trades != NULL &&
+        !ql_report_write_trades_csv (o.trades, trades, n_trades,
+                                     (const char *const *) market->names->pdata, n_syms, &error))
+      goto fail;
+    if (o.equity != NULL && !ql_report_write_equity_csv (o.equity, equity, n_equity, &error))
+      goto fail;
+    if (o.report != NULL)
+      {
+        g_autoptr (JsonObject) settings = json_object_new ();
+        g_autofree QlReportRuleEvent *events = NULL;
+        guint n_events = 0;
+        char tf[16];
+        JsonArray *syms_json = json_array_new ();
+
+        json_object_set_string_member (settings, "builtin", o.run.builtin);
+        {
+          JsonObject *params = json_object_new ();
+          for (int i = 0; o.run.params != NULL && o.run.params[i] != NULL; i++)
+            {
+              g_auto (GStrv) kv = g_strsplit (o.run.params[i], "=", 2);
+              json_object_set_string_member (params, kv[0], kv[1]);
+            }
+          json_object_set_object_member (settings, "params", params);
+        }
+        for (guint i = 0; i < n_syms; i++)
+          json_array_add_string_element (syms_json, g_ptr_array_index (market->names, i));
+        json_object_set_array_member (settings, "symbols", syms_json);
+        json_object_set_string_member (settings, "timeframe",
+                                       ql_timeframe_format (&st.config.timeframe, tf, sizeof tf));
+        json_object_set_string_member (settings, "mode", st.tick_mode ? "tick" : "bar");
+        json_object_set_double_member (settings, "capital", in.initial_capital);
+        if (o.run.from_text != NULL)
+          json_object_set_string_member (settings, "from", o.run.from_text);
+        if (o.run.to_text != NULL)
+          json_object_set_string_member (settings, "to", o.run.to_text);
+        if (o.run.commission != NULL)
+          json_object_set_string_member (settings, "commission", o.run.commission);
+        if (o.run.slippage != NULL)
+          json_object_set_string_member (settings, "slippage", o.run.slippage);
+        json_object_set_string_member (settings, "fill", st.config.broker.fill_touch ? "touch" : "through");
+        if (o.run.latency != NULL)
+          json_object_set_string_member (settings, "latency", o.run.latency);
+        if (o.run.volume_share != NULL)
+          json_object_set_string_member (settings, "volume_share", o.run.volume_share);
+        json_object_set_boolean_member (settings, "allow_short", o.run.allow_short);
+        json_object_set_boolean_member (settings, "magnifier", o.run.magnifier);
+        if (o.rules != NULL)
+          json_object_set_string_member (settings, "rules", o.rules);
+
+        if (rules != NULL)
+          {
+            const QlRuleEvent *ev = ql_rules_get_events (rules, &n_events);
+            events = g_new0 (QlReportRuleEvent, MAX (n_events, 1));
+            for (guint i = 0; i < n_events; i++)
+              events[i] = (QlReportRuleEvent){ ev[i].rule, ev[i].time, ev[i].value, ev[i].limit,
+                                               ql_rule_action_to_string (ev[i].action),
+                                               ev[i].message };
+          }
+        const QlMonteCarloResult *mcs[1] = { mc };
+        QlReportContent content = {
+          .settings = settings, .total = &total, .per_symbol = per_symbol, .n_symbols = n_syms,
+          .symbol_names = (const char *const *) market->names->pdata,
+          .monthly = monthly, .n_monthly = n_monthly,
+          .rule_events = events, .n_rule_events = n_events,
+          .monte_carlo = mc != NULL ? mcs : NULL, .n_monte_carlo = mc != NULL ? 1 : 0,
+        };
+        if (!ql_report_write_json (&content, o.report, &error))
+          goto fail;
+      }
+  }
+  rc = QL_EXIT_OK;
+  goto out;
+
+fail:
+  rc = ql_cli_fail ("backtest", error);
+out:
+  options_clear (&o);
+  return rc;
+}

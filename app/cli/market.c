@@ -1,0 +1,622 @@
+/* app/cli/market.c — run settings and market data for backtest and optimize. */
+#define G_LOG_DOMAIN "ql-app-cli"
+
+#include "app/cli/market.h"
+#include "app/cli/cli.h"
+#include "data/history.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CAPITAL "100000"
+
+void
+ql_cli_run_options_clear (QlCliRunOptions *o)
+{
+  g_free (o->builtin);
+  g_strfreev (o->params);
+  g_strfreev (o->data);
+  g_strfreev (o->symbols);
+  g_free (o->db);
+  g_free (o->timeframe);
+  g_free (o->mode);
+  g_free (o->from_text);
+  g_free (o->to_text);
+  g_free (o->capital);
+  g_free (o->commission);
+  g_free (o->slippage);
+  g_free (o->fill);
+  g_free (o->latency);
+  g_free (o->volume_share);
+  g_free (o->tz);
+  memset (o, 0, sizeof *o);
+}
+
+void
+ql_cli_run_options_add_entries (QlCliRunOptions *o,
+                                GArray          *entries)
+{
+  const GOptionEntry common[] = {
+    { "builtin", 'b', 0, G_OPTION_ARG_STRING, &o->builtin, "Built-in strategy: buy_and_hold, sma_cross (required)", "NAME" },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->params, "Strategy parameter, e.g. fast=10; repeat for more", "K=V" },
+    { "data", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o->data, "A CSV/TSV file of bars or ticks for a symbol, read directly; repeat for more", "SYM=FILE" },
+    { "symbol", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->symbols, "A stored instrument; repeat for more", "SYM" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "Workspace file (default: the user data folder's quantlab/workspace.db)", "PATH" },
+    { "timeframe", 't', 0, G_OPTION_ARG_STRING, &o->timeframe, "The run's bars: strategy bars and equity points (default: the data's bars, or 1m for ticks)", "TF" },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &o->mode, "tick: orders fill on ticks; bar: on bars (default: tick when every symbol has ticks)", "tick|bar" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &o->from_text, "First time, ISO 8601 (UTC unless a zone is given)", "T" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &o->to_text, "End time, exclusive", "T" },
+    { "capital", 0, 0, G_OPTION_ARG_STRING, &o->capital, "Initial capital (default " DEFAULT_CAPITAL ")", "N" },
+    { "commission", 0, 0, G_OPTION_ARG_STRING, &o->commission, "per_unit=X, percent=X, per_order=X, min=X, comma-separated", "SPEC" },
+    { "slippage", 0, 0, G_OPTION_ARG_STRING, &o->slippage, "ticks=N, percent=X, spread[=N ticks] or sqrt=K", "SPEC" },
+    { "fill", 0, 0, G_OPTION_ARG_STRING, &o->fill, "Resting limits fill when the tape trades through them (through, default) or reaches them (touch)", "through|touch" },
+    { "latency", 0, 0, G_OPTION_ARG_STRING, &o->latency, "Delay before an order is active: 250ms, 2s, 1500us, 100ns", "TIME" },
+    { "volume-share", 0, 0, G_OPTION_ARG_STRING, &o->volume_share, "At most this percentage of each tick's or bar's volume fills", "PCT" },
+    { "allow-short", 0, 0, G_OPTION_ARG_NONE, &o->allow_short, "Allow short positions", NULL },
+    { "magnifier", 0, 0, G_OPTION_ARG_NONE, &o->magnifier, "Bar mode: resolve the path inside bars from stored ticks or finer bars", NULL },
+    { "tz", 0, 0, G_OPTION_ARG_STRING, &o->tz, "With --data: IANA zone of the files' times (default UTC)", "ZONE" },
+  };
+  g_array_append_vals (entries, common, G_N_ELEMENTS (common));
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+static gboolean
+parse_number (const char *what, const char *text, double *out, GError **error)
+{
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !isfinite (v))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s \"%s\" is not a number", what, text);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* "key=value,key=value" into @keys' slots; every key must be known. */
+static gboolean
+parse_spec (const char        *option,
+            const char        *text,
+            const char *const *keys,
+            double            *values,
+            gboolean          *present,
+            GError           **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  g_autofree char *known = g_strjoinv (", ", (char **) keys);
+
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      char *item = g_strstrip (parts[i]);
+      char *eq = strchr (item, '=');
+      gsize k;
+      if (*item == '\0')
+        continue;
+      if (eq != NULL)
+        *eq = '\0';
+      for (k = 0; keys[k] != NULL; k++)
+        if (strcmp (keys[k], item) == 0)
+          break;
+      if (keys[k] == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--%s: unknown key \"%s\"; known: %s", option, item, known);
+          return FALSE;
+        }
+      present[k] = TRUE;
+      values[k] = NAN;
+      if (eq != NULL)
+        {
+          g_autofree char *what = g_strdup_printf ("--%s %s", option, item);
+          if (!parse_number (what, eq + 1, &values[k], error))
+            return FALSE;
+          if (values[k] < 0)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--%s %s must not be negative", option, item);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_commission (const char *text, QlCommission *c, GError **error)
+{
+  const char *keys[] = { "per_unit", "percent", "per_order", "min", NULL };
+  double v[4];
+  gboolean has[4] = { FALSE };
+
+  if (!parse_spec ("commission", text, keys, v, has, error))
+    return FALSE;
+  for (int k = 0; k < 4; k++)
+    if (has[k] && isnan (v[k]))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--commission %s needs a value, as in %s=1.5", keys[k], keys[k]);
+        return FALSE;
+      }
+  if (has[0])
+    c->per_unit = ql_money_from_double (v[0]);
+  if (has[1])
+    c->percent_ppm = llround (v[1] * 10000);
+  if (has[2])
+    c->per_order = ql_money_from_double (v[2]);
+  if (has[3])
+    c->minimum = ql_money_from_double (v[3]);
+  return TRUE;
+}
+
+static gboolean
+parse_slippage (const char *text, QlSlippage *s, GError **error)
+{
+  const char *keys[] = { "ticks", "percent", "spread", "sqrt", NULL };
+  double v[4];
+  gboolean has[4] = { FALSE };
+  int n = 0;
+
+  if (!parse_spec ("slippage", text, keys, v, has, error))
+    return FALSE;
+  for (int k = 0; k < 4; k++)
+    n += has[k];
+  if (n != 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--slippage takes one model: ticks=N, percent=X, spread[=N] or sqrt=K");
+      return FALSE;
+    }
+  if ((has[0] || has[1] || has[3]) && isnan (v[has[0] ? 0 : has[1] ? 1 : 3]))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--slippage %s needs a value", keys[has[0] ? 0 : has[1] ? 1 : 3]);
+      return FALSE;
+    }
+  if (has[0])
+    s->model = QL_SLIPPAGE_TICKS, s->ticks = llround (v[0]);
+  else if (has[1])
+    s->model = QL_SLIPPAGE_PERCENT, s->ppm = llround (v[1] * 10000);
+  else if (has[2])
+    s->model = QL_SLIPPAGE_SPREAD, s->spread_ticks = isnan (v[2]) ? 1 : llround (v[2]);
+  else
+    s->model = QL_SLIPPAGE_SQRT_IMPACT, s->impact_k = v[3];
+  return TRUE;
+}
+
+static gboolean
+parse_duration (const char *text, gint64 *ns, GError **error)
+{
+  static const struct { const char *unit; gint64 ns; } units[] = {
+    { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+  };
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+
+  if (end != text && v >= 0 && isfinite (v))
+    for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+      if (strcmp (end, units[i].unit) == 0 && v * units[i].ns < 1e18)
+        {
+          *ns = llround (v * units[i].ns);
+          return TRUE;
+        }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--latency \"%s\" is not a duration such as 250ms, 2s, 1500us or 100ns", text);
+  return FALSE;
+}
+
+gboolean
+ql_cli_run_settings_parse (const QlCliRunOptions *o,
+                           QlCliRunSettings      *st,
+                           GError               **error)
+{
+  double capital;
+
+  memset (st, 0, sizeof *st);
+  st->from = G_MININT64;
+  st->to = G_MAXINT64;
+  st->config.timeframe = (QlTimeframe){ QL_TF_SECONDS, 60 };
+
+  if (o->builtin == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--builtin is required (%s)", "buy_and_hold, sma_cross");
+      return FALSE;
+    }
+  if ((o->data == NULL || o->data[0] == NULL) && (o->symbols == NULL || o->symbols[0] == NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "no market data: give --data SYM=FILE or --symbol SYM");
+      return FALSE;
+    }
+  if (o->timeframe != NULL)
+    {
+      if (!ql_timeframe_parse (o->timeframe, &st->config.timeframe, error))
+        return FALSE;
+      st->timeframe_given = TRUE;
+    }
+  if (o->mode != NULL)
+    {
+      if (strcmp (o->mode, "tick") != 0 && strcmp (o->mode, "bar") != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--mode \"%s\": write tick or bar", o->mode);
+          return FALSE;
+        }
+      st->tick_mode = strcmp (o->mode, "tick") == 0;
+      st->mode_given = TRUE;
+    }
+  if ((o->from_text != NULL && !ql_cli_parse_time (o->from_text, &st->from, error)) ||
+      (o->to_text != NULL && !ql_cli_parse_time (o->to_text, &st->to, error)))
+    return FALSE;
+  if (!parse_number ("--capital", o->capital != NULL ? o->capital : DEFAULT_CAPITAL, &capital, error))
+    return FALSE;
+  if (capital <= 0 || capital > 1e12)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--capital must be above 0 and at most 10^12");
+      return FALSE;
+    }
+  st->config.initial_capital = ql_money_from_double (capital);
+  if (o->commission != NULL && !parse_commission (o->commission, &st->config.broker.commission, error))
+    return FALSE;
+  if (o->slippage != NULL && !parse_slippage (o->slippage, &st->config.broker.slippage, error))
+    return FALSE;
+  if (o->fill != NULL)
+    {
+      if (strcmp (o->fill, "touch") != 0 && strcmp (o->fill, "through") != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--fill \"%s\": write through or touch", o->fill);
+          return FALSE;
+        }
+      st->config.broker.fill_touch = strcmp (o->fill, "touch") == 0;
+    }
+  if (o->latency != NULL && !parse_duration (o->latency, &st->config.broker.latency_ns, error))
+    return FALSE;
+  if (o->volume_share != NULL)
+    {
+      double pct;
+      if (!parse_number ("--volume-share", o->volume_share, &pct, error))
+        return FALSE;
+      if (pct <= 0 || pct > 100)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--volume-share is a percentage above 0 and at most 100");
+          return FALSE;
+        }
+      st->config.broker.volume_share_ppm = llround (pct * 10000);
+    }
+  st->config.broker.allow_short = o->allow_short;
+  st->config.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+  return TRUE;
+}
+
+QlBuiltin *
+ql_cli_builtin_new (const QlCliRunOptions *o,
+                    GError               **error)
+{
+  g_autoptr (QlBuiltin) b = ql_builtin_new (o->builtin, error);
+
+  if (b == NULL)
+    return NULL;
+  for (int i = 0; o->params != NULL && o->params[i] != NULL; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (o->params[i], "=", 2);
+      if (kv[0] == NULL || kv[1] == NULL || kv[0][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--param \"%s\" is not KEY=VALUE, as in fast=10", o->params[i]);
+          return NULL;
+        }
+      if (!ql_builtin_set_param (b, kv[0], kv[1], error))
+        return NULL;
+    }
+  return g_steal_pointer (&b);
+}
+
+/* ---- market ------------------------------------------------------------- */
+
+void
+ql_cli_market_free (QlCliMarket *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->feeds);
+  g_ptr_array_unref (self->names);
+  g_ptr_array_unref (self->finer);
+  g_ptr_array_unref (self->held_bars);
+  ql_store_free (self->store);
+  g_free (self);
+}
+
+static char *
+display_name (const QlInstrument *inst)
+{
+  return inst->exchange[0] != '\0' ? g_strdup_printf ("%s:%s", inst->exchange, inst->symbol)
+                                   : g_strdup (inst->symbol);
+}
+
+static gboolean
+has_kind (GArray *series, const char *kind)
+{
+  for (guint i = 0; i < series->len; i++)
+    if (strcmp (g_array_index (series, QlStoreSeriesInfo, i).kind, kind) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The finest stored bar series that divides @tf, for the magnifier. */
+static gboolean
+finest_bars (GArray *series, const QlTimeframe *tf, char kind[16])
+{
+  gint64 best = G_MAXINT64;
+  kind[0] = '\0';
+  for (guint i = 0; i < series->len; i++)
+    {
+      const QlStoreSeriesInfo *s = &g_array_index (series, QlStoreSeriesInfo, i);
+      QlTimeframe stored;
+      if (strcmp (s->kind, QL_STORE_KIND_TICKS) == 0 || !ql_timeframe_parse (s->kind, &stored, NULL))
+        continue;
+      gint64 ns = ql_timeframe_nominal_ns (&stored);
+      if (ql_timeframe_divides (&stored, tf) && ns > 0 && ns < ql_timeframe_nominal_ns (tf) &&
+          ns < best)
+        best = ns, g_strlcpy (kind, s->kind, 16);
+    }
+  return kind[0] != '\0';
+}
+
+static gboolean
+open_stored (QlCliMarket           *self,
+             const char            *symbol,
+             QlCliRunSettings      *st,
+             gboolean               magnifier,
+             GError               **error)
+{
+  QlInstrument inst;
+  gint64 id;
+  g_autoptr (GArray) series = NULL;
+  QlFeed *feed = NULL, *finer = NULL;
+  gboolean ok = FALSE;
+  char kind[16];
+
+  if (!ql_store_find_instrument (self->store, symbol, NULL, &inst, &id, error))
+    return FALSE;
+  series = ql_store_list_series (self->store, id, error);
+  if (series == NULL)
+    goto out;
+  if (st->tick_mode)
+    {
+      if (!has_kind (series, QL_STORE_KIND_TICKS))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s has no stored ticks for --mode tick; use --mode bar", inst.symbol);
+          goto out;
+        }
+      feed = ql_feed_new_store (self->store, id, &inst, QL_STORE_KIND_TICKS, st->from, st->to, error);
+    }
+  else
+    {
+      if (!ql_history_pick_source (self->store, id, &inst, &st->config.timeframe, kind, error))
+        goto out;
+      if (strcmp (kind, QL_STORE_KIND_TICKS) == 0)
+        {
+          /* Bar mode over ticks: the run's bars are built first. */
+          QlSeries *bars = ql_series_new_bars ();
+          g_ptr_array_add (self->held_bars, bars);
+          if (!ql_history_load_bars (self->store, id, &inst, &st->config.timeframe, st->from, st->to,
+                                     bars, NULL, error))
+            goto out;
+          feed = ql_feed_new_bars (&inst, &st->config.timeframe, bars);
+        }
+      else
+        feed = ql_feed_new_store (self->store, id, &inst, kind, st->from, st->to, error);
+      if (feed != NULL && magnifier)
+        {
+          char fine[16];
+          if (has_kind (series, QL_STORE_KIND_TICKS))
+            finer = ql_feed_new_store (self->store, id, &inst, QL_STORE_KIND_TICKS, st->from, st->to,
+                                       error);
+          else if (finest_bars (series, ql_feed_get_timeframe (feed), fine))
+            finer = ql_feed_new_store (self->store, id, &inst, fine, st->from, st->to, error);
+          else
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--magnifier: %s has no stored ticks or bars finer than %s", inst.symbol,
+                           kind);
+              goto out;
+            }
+          if (finer == NULL)
+            goto out;
+        }
+    }
+  if (feed == NULL)
+    goto out;
+  g_ptr_array_add (self->feeds, g_steal_pointer (&feed));
+  g_ptr_array_add (self->finer, g_steal_pointer (&finer));
+  g_ptr_array_add (self->names, display_name (&inst));
+  ok = TRUE;
+
+out:
+  ql_feed_free (feed);
+  ql_feed_free (finer);
+  ql_instrument_clear (&inst);
+  return ok;
+}
+
+/* Whether @symbol has stored ticks, and its finest stored bar timeframe
+ * (*@has_bars FALSE when none). */
+static gboolean
+stored_series (QlStore     *store,
+               const char  *symbol,
+               gboolean    *has_ticks,
+               gboolean    *has_bars,
+               QlTimeframe *finest,
+               GError     **error)
+{
+  QlInstrument inst;
+  gint64 id;
+  g_autoptr (GArray) series = NULL;
+  gint64 best = G_MAXINT64;
+
+  if (!ql_store_find_instrument (store, symbol, NULL, &inst, &id, error))
+    return FALSE;
+  ql_instrument_clear (&inst);
+  series = ql_store_list_series (store, id, error);
+  if (series == NULL)
+    return FALSE;
+  *has_ticks = has_kind (series, QL_STORE_KIND_TICKS);
+  *has_bars = FALSE;
+  for (guint i = 0; i < series->len; i++)
+    {
+      QlTimeframe tf;
+      const char *kind = g_array_index (series, QlStoreSeriesInfo, i).kind;
+      if (strcmp (kind, QL_STORE_KIND_TICKS) == 0 || !ql_timeframe_parse (kind, &tf, NULL))
+        continue;
+      gint64 ns = tf.unit == QL_TF_MONTHS ? G_MAXINT64 - 1 : ql_timeframe_nominal_ns (&tf);
+      if (ns < best)
+        best = ns, *finest = tf, *has_bars = TRUE;
+    }
+  return TRUE;
+}
+
+QlCliMarket *
+ql_cli_market_open (const QlCliRunOptions *o,
+                    QlCliRunSettings      *st,
+                    GError               **error)
+{
+  g_autoptr (QlCliMarket) self = g_new0 (QlCliMarket, 1);
+  gboolean all_ticks = TRUE, have_bar_tf = FALSE;
+  QlTimeframe bar_tf = { QL_TF_SECONDS, 60 };
+
+  self->feeds = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_feed_free);
+  self->finer = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_feed_free);
+  self->names = g_ptr_array_new_with_free_func (g_free);
+  self->held_bars = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_series_free);
+
+  /* Files first: their kinds are known once opened. */
+  for (int i = 0; o->data != NULL && o->data[i] != NULL; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (o->data[i], "=", 2);
+      QlFeed *feed;
+      if (kv[0] == NULL || kv[1] == NULL || kv[0][0] == '\0' || kv[1][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--data \"%s\" is not SYM=FILE, as in BTCUSDT=trades.csv", o->data[i]);
+          return NULL;
+        }
+      feed = ql_feed_new_csv (kv[1], kv[0], o->tz, st->from, st->to, error);
+      if (feed == NULL)
+        return NULL;
+      if (ql_feed_get_kind (feed) != QL_SOURCE_TICKS)
+        all_ticks = FALSE;
+      if (st->mode_given && st->tick_mode && ql_feed_get_kind (feed) != QL_SOURCE_TICKS)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s holds bars: --mode tick needs ticks", kv[1]);
+          ql_feed_free (feed);
+          return NULL;
+        }
+      if (o->magnifier)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--magnifier reads finer data from the workspace: import the files and "
+                       "use --symbol");
+          ql_feed_free (feed);
+          return NULL;
+        }
+      g_ptr_array_add (self->names, display_name (ql_feed_get_instrument (feed)));
+      g_ptr_array_add (self->feeds, feed);
+      g_ptr_array_add (self->finer, NULL);
+    }
+
+  if (o->symbols != NULL && o->symbols[0] != NULL)
+    {
+      self->store = ql_store_open (o->db, error);
+      if (self->store == NULL)
+        return NULL;
+      for (int i = 0; o->symbols[i] != NULL; i++)
+        {
+          gboolean ticks = FALSE, bars = FALSE;
+          QlTimeframe finest;
+          if (!stored_series (self->store, o->symbols[i], &ticks, &bars, &finest, error))
+            return NULL;
+          all_ticks = all_ticks && ticks;
+          if (i == 0 && bars && !have_bar_tf)
+            bar_tf = finest, have_bar_tf = TRUE;
+        }
+    }
+
+  /* Settle the mode and the run's timeframe when the options left them open. */
+  if (!st->mode_given)
+    st->tick_mode = all_ticks;
+  if (!st->timeframe_given)
+    {
+      /* The first file's bars, else the first stored symbol's finest bars,
+       * else 1m bars built from the ticks. */
+      for (guint i = self->feeds->len; i > 0; i--)
+        if (ql_feed_get_kind (g_ptr_array_index (self->feeds, i - 1)) == QL_SOURCE_BARS)
+          bar_tf = *ql_feed_get_timeframe (g_ptr_array_index (self->feeds, i - 1)), have_bar_tf = TRUE;
+      st->config.timeframe = bar_tf;
+    }
+  if (!st->tick_mode)
+    for (guint i = 0; i < self->feeds->len; i++)
+      if (ql_feed_get_kind (g_ptr_array_index (self->feeds, i)) == QL_SOURCE_TICKS)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--mode bar with ticks in a --data file: use --mode tick, or import the "
+                       "file and use --symbol");
+          return NULL;
+        }
+
+  for (int i = 0; o->symbols != NULL && o->symbols[i] != NULL; i++)
+    if (!open_stored (self, o->symbols[i], st, o->magnifier, error))
+      return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+QlRunSymbol *
+ql_cli_market_run_symbols (QlCliMarket *self,
+                           guint       *n)
+{
+  QlRunSymbol *syms = g_new0 (QlRunSymbol, self->feeds->len);
+
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      QlFeed *feed = g_ptr_array_index (self->feeds, i);
+      QlFeed *finer = g_ptr_array_index (self->finer, i);
+      syms[i].inst = ql_feed_get_instrument (feed);
+      syms[i].kind = ql_feed_get_kind (feed);
+      if (syms[i].kind == QL_SOURCE_BARS)
+        syms[i].bar_timeframe = *ql_feed_get_timeframe (feed);
+      syms[i].source = ql_feed_get_source (feed);
+      if (finer != NULL)
+        {
+          syms[i].magnifier_kind = ql_feed_get_kind (finer);
+          if (syms[i].magnifier_kind == QL_SOURCE_BARS)
+            syms[i].magnifier_timeframe = *ql_feed_get_timeframe (finer);
+          syms[i].magnifier = ql_feed_get_source (finer);
+        }
+    }
+  *n = self->feeds->len;
+  return syms;
+}
+
+const GError *
+ql_cli_market_get_error (QlCliMarket *self)
+{
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      const GError *e = ql_feed_get_error (g_ptr_array_index (self->feeds, i));
+      if (e != NULL)
+        return e;
+      if (g_ptr_array_index (self->finer, i) != NULL &&
+          (e = ql_feed_get_error (g_ptr_array_index (self->finer, i))) != NULL)
+        return e;
+    }
+  return NULL;
+}

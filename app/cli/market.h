@@ -1,0 +1,83 @@
+/* app/cli/market.h — what `backtest` and `optimize` share: the settings of a
+ * run as the command line gives them, and the market data they name (CSV
+ * files or stored instruments), opened as engine sources. */
+#pragma once
+
+#include "data/feed.h"
+#include "data/store.h"
+#include "engine/backtest.h"
+#include "engine/builtins.h"
+
+G_BEGIN_DECLS
+
+/* The options common to both commands, filled by GOption. */
+typedef struct
+{
+  char *builtin;
+  char **params;       /* K=V */
+  char **data;         /* SYM=FILE */
+  char **symbols;
+  char *db;
+  char *timeframe;
+  char *mode;          /* "tick" | "bar" | NULL: ticks when every symbol has them */
+  char *from_text, *to_text;
+  char *capital;
+  char *commission;
+  char *slippage;
+  char *fill;          /* "through" (default) | "touch" */
+  char *latency;
+  char *volume_share;
+  gboolean allow_short;
+  gboolean magnifier;
+  char *tz;
+} QlCliRunOptions;
+
+void ql_cli_run_options_clear (QlCliRunOptions *opts);
+/* Appends the common GOption entries to @entries. */
+void ql_cli_run_options_add_entries (QlCliRunOptions *opts,
+                                     GArray          *entries);
+
+/* The settings, parsed and checked: one clear message on failure. */
+typedef struct
+{
+  QlRunConfig config;      /* observer left empty */
+  QlTimeNs from, to;
+  gboolean tick_mode;      /* decided by the data when the option is absent */
+  gboolean mode_given;
+  gboolean timeframe_given;
+} QlCliRunSettings;
+
+gboolean ql_cli_run_settings_parse (const QlCliRunOptions *opts,
+                                    QlCliRunSettings      *settings,
+                                    GError               **error);
+
+/* A builtin with the --param values. (transfer full) */
+QlBuiltin *ql_cli_builtin_new (const QlCliRunOptions *opts,
+                               GError               **error);
+
+/* The market: one entry per symbol, the data opened as feeds. */
+typedef struct
+{
+  GPtrArray *feeds;        /* QlFeed, owned, one per symbol */
+  GPtrArray *names;        /* char *, "BINANCE:BTCUSDT" */
+  GPtrArray *finer;        /* QlFeed or NULL: the magnifier's input */
+  GPtrArray *held_bars;    /* QlSeries kept alive for memory feeds */
+  QlStore *store;          /* nullable */
+} QlCliMarket;
+
+/* Opens every --data and --symbol of @opts. Settles the run's timeframe and
+ * mode in @settings when the options left them open. (transfer full) */
+QlCliMarket *ql_cli_market_open (const QlCliRunOptions *opts,
+                                 QlCliRunSettings      *settings,
+                                 GError               **error);
+void         ql_cli_market_free (QlCliMarket *self);
+
+/* Run symbols over the market's feeds (sources not owned by the run). */
+QlRunSymbol *ql_cli_market_run_symbols (QlCliMarket *self,
+                                        guint       *n);
+/* The first error any feed stopped on, or NULL. */
+const GError *ql_cli_market_get_error (QlCliMarket *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlCliMarket, ql_cli_market_free)
+
+G_END_DECLS
