@@ -25,6 +25,8 @@ typedef struct
   QlAggregator *agg;
   QlSeries *bars;
   gboolean time_based;
+  gboolean direct;             /* bar input of this very timeframe (seconds unit):
+                                * each input bar is a closed bar, no aggregation */
 } Sub;
 
 typedef struct
@@ -46,6 +48,8 @@ typedef struct
   guint n_subs;
   QlTimeNs next_close;         /* earliest forming time-based bar end, or G_MAXINT64 */
   gboolean liquidating;
+  QlTimeNs day_start;          /* direct subs: the cached trading day */
+  QlTimeNs day_end;
 } Sym;
 
 struct QlBacktest
@@ -160,6 +164,8 @@ sub_init (Sym *s, Sub *sub, const QlTimeframe *tf, GError **error)
     {
       if (!ql_aggregator_set_source_timeframe (sub->agg, &s->src_tf, error))
         return FALSE;
+      sub->direct = tf->unit == QL_TF_SECONDS && s->src_tf.unit == QL_TF_SECONDS
+                    && tf->n == s->src_tf.n;
     }
   return TRUE;
 }
@@ -581,15 +587,16 @@ equity_point (QlBacktest *self, QlTimeNs time)
 }
 
 /* Sub @k of @s has just closed a bar at @end. */
-/* Keeps the last max_bars rows once twice as many have piled up: amortised
- * one row copy per bar, and memory bounded by the window. The aggregators
- * only ever touch the last row, and no bar is forming when this runs. */
+/* Keeps the last max_bars rows once eight times as many have piled up:
+ * amortised a seventh of a row copy per bar, memory bounded by the window.
+ * The aggregators only ever touch the last row, and no bar is forming when
+ * this runs. */
 static void
 trim (QlBacktest *self, QlSeries *bars)
 {
   gsize keep = self->max_bars;
 
-  if (bars->len / 2 < keep)
+  if (bars->len / 8 < keep)
     return;
   for (guint c = 0; c < bars->n_columns; c++)
     memmove (bars->columns[c], (char *) bars->columns[c] + 8 * (bars->len - keep), 8 * keep);
@@ -731,6 +738,25 @@ bar_event (QlBacktest *self, guint si, gsize i)
       Sub *sub = &s->subs[k];
       QlTimeNs end;
 
+      if (sub->direct)
+        {
+          /* The input bar is a bar of this timeframe: its bucket is
+           * [time, min (time + n s, end of its trading day)), the rule of
+           * engine/aggregate.h; GTimeZone is asked once per trading day. */
+          QlTimeNs prev = sub->bars->len > 0 ? ql_series_i64 (sub->bars, QL_BAR_TIME)[sub->bars->len - 1]
+                                             : QL_TIME_NONE;
+          if (bar.time <= prev)
+            {
+              fail (self, QL_STATUS_OUT_OF_ORDER);
+              return;
+            }
+          if (bar.time >= s->day_end || bar.time < s->day_start)
+            ql_instrument_trading_day (s->inst, bar.time, &s->day_start, &s->day_end, NULL);
+          end = MIN (bar.time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
+          ql_series_append_bar (sub->bars, &bar);
+          bar_closed (self, si, k, end);
+          continue;
+        }
       fail (self, ql_aggregator_push_bar (sub->agg, &bar, sub->bars, &closed));
       end = ql_aggregator_get_bar_end (sub->agg);
       if (s->src_ns > 0 && end != QL_TIME_NONE && bar.time + s->src_ns >= end)

@@ -95,14 +95,14 @@ typedef enum
 } QlMarginCallPolicy;
 
 /* Bars of each subscription a strategy can look back at when max_bars is 0. */
-#define QL_BACKTEST_DEFAULT_MAX_BARS 100000
+#define QL_BACKTEST_DEFAULT_MAX_BARS 10000
 
 typedef struct
 {
   QlTimeframe timeframe;          /* the run's bars: equity points, builtins */
   /* History window: each subscription keeps at least its last max_bars
    * closed bars (older ones are dropped in batches, so a series holds
-   * between max_bars and 2 * max_bars rows); 0: QL_BACKTEST_DEFAULT_MAX_BARS,
+   * between max_bars and 8 * max_bars rows); 0: QL_BACKTEST_DEFAULT_MAX_BARS,
    * G_MAXSIZE: everything. */
   gsize max_bars;
   QlMoney initial_capital;

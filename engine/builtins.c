@@ -105,26 +105,28 @@ sma_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
 
   /* Running sums over the ring: the close leaving the fast window is the
    * one fast bars back. Indices wrap by compare, not by division. */
-  if (s->count >= self->fast)
-    {
-      s->sum_fast -= s->ring[s->out_fast];
-      if (++s->out_fast == w)
-        s->out_fast = 0;
-    }
-  if (s->count >= self->slow)
-    {
-      s->sum_slow -= s->ring[s->out_slow];
-      if (++s->out_slow == w)
-        s->out_slow = 0;
-    }
-  s->ring[s->head] = close;
-  if (++s->head == w)
-    s->head = 0;
-  s->sum_fast += close;
-  s->sum_slow += close;
-  s->count++;
-  if (s->count < w)
-    return;
+  {
+    gint64 *ring = s->ring, count = s->count, head = s->head;
+    gint64 sum_fast = s->sum_fast, sum_slow = s->sum_slow;
+
+    if (count >= self->fast)
+      {
+        sum_fast -= ring[s->out_fast];
+        s->out_fast = s->out_fast + 1 == w ? 0 : s->out_fast + 1;
+      }
+    if (count >= self->slow)
+      {
+        sum_slow -= ring[s->out_slow];
+        s->out_slow = s->out_slow + 1 == w ? 0 : s->out_slow + 1;
+      }
+    ring[head] = close;
+    s->head = head + 1 == w ? 0 : head + 1;
+    s->sum_fast = sum_fast + close;
+    s->sum_slow = sum_slow + close;
+    s->count = count + 1;
+    if (count + 1 < w)
+      return;
+  }
 
   {
     __int128 lhs = (__int128) s->sum_fast * self->slow;

@@ -49,7 +49,8 @@ static const double hand_close[] = { 10, 10, 10, 13, 14, 8, 12, 15, 17 };
 #define N_HAND 9
 
 static QlBacktest *
-new_run (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsize chunk)
+new_run_window (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsize chunk,
+                gsize max_bars)
 {
   QlRunConfig cfg = { 0 };
   QlRunSymbol sym = { 0 };
@@ -59,6 +60,7 @@ new_run (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsiz
   cfg.timeframe = tf ("1m");
   cfg.initial_capital = M (1000);
   cfg.broker.allow_short = FALSE;
+  cfg.max_bars = max_bars;
   sym.inst = inst;
   sym.kind = kind;
   sym.bar_timeframe = tf ("1m");
@@ -66,6 +68,12 @@ new_run (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsiz
   bt = ql_backtest_new (&cfg, &sym, 1, &error);
   g_assert_no_error (error);
   return bt;
+}
+
+static QlBacktest *
+new_run (const QlInstrument *inst, QlSourceKind kind, const QlSeries *data, gsize chunk)
+{
+  return new_run_window (inst, kind, data, chunk, 0);
 }
 
 /* sma_cross (2, 3, 1) by hand. Closes 10 10 10 13 14 8 12 15 17:
@@ -127,6 +135,20 @@ test_sma_cross_bars (void)
   g_assert_cmpint (ql_backtest_run (bt, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
   check_hand_result (bt);
   g_assert_cmpuint (ql_backtest_get_stats (bt)->bars, ==, N_HAND);
+  g_assert_cmpuint (ql_context_get_bars (bt, 0, 0)->len, ==, N_HAND);
+
+  /* A window of one bar: the series is cut to the last bar whenever it
+   * reaches 8 rows (after bar 7), so 2 rows remain after bar 8; sma_cross
+   * keeps its own sums and the result is the same. */
+  {
+    g_autoptr (QlBacktest) w = new_run_window (&inst, QL_SOURCE_BARS, bars, 0, 1);
+    const QlSeries *kept;
+    g_assert_cmpint (ql_backtest_run (w, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+    check_hand_result (w);
+    kept = ql_context_get_bars (w, 0, 0);
+    g_assert_cmpuint (kept->len, ==, 2);
+    g_assert_cmpfloat (ql_series_f64 (kept, QL_BAR_CLOSE)[1], ==, 17.0);
+  }
   ql_instrument_clear (&inst);
 }
 
