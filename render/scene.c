@@ -612,15 +612,10 @@ ql_scene_sync (QlScene *self)
   if (self->close_lod != NULL)
     ql_lod_sync (self->close_lod, bar_col (self, QL_BAR_CLOSE), bar_col (self, QL_BAR_CLOSE), len, first);
 
-  if (self->synced_len != 0 || len != 0)
-    for (guint i = 0; i < self->indicators->len; i++)
-      {
-        Indicator *ind = &g_array_index (self->indicators, Indicator, i);
-        /* Unchanged data since the batch: nothing to do. */
-        if (!ind->primed && len == self->synced_len)
-          continue;
-        indicator_sync (self, ind, len);
-      }
+  /* The first sync after an indicator was added primes its incremental
+   * state over the history (O(n) once); later ones cost O(new rows). */
+  for (guint i = 0; i < self->indicators->len; i++)
+    indicator_sync (self, &g_array_index (self->indicators, Indicator, i), len);
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = series_get (self, i);

@@ -449,6 +449,18 @@ test_indicator_incremental (void)
   g_assert_nonnull (find_label (f, "SMA(3)"));
   g_assert_nonnull (find_legend (f, "4.00"));
 
+  /* The forming bar changes before any append: close 5 -> 11, SMA (3 + 4 + 11) / 3 = 6
+   * (and no OHLC value of the bar reads 6: 5, 11, 5, 11). */
+  QlBar last = { .time = T0 + 5 * QL_NS_PER_MIN, .open = 5, .high = 11, .low = 5, .close = 11 };
+  ql_series_set_bar (bars, 4, &last);
+  ql_scene_sync (scene);
+  f = ql_scene_layout (scene);
+  g_assert_nonnull (find_legend (f, "6.00"));
+  g_assert_null (find_legend (f, "4.00"));
+  last.close = last.high = 5;
+  ql_series_set_bar (bars, 4, &last);
+  ql_scene_sync (scene);
+
   QlBar b = { .time = T0 + 6 * QL_NS_PER_MIN, .open = 9, .high = 9, .low = 9, .close = 9 };
   ql_series_append_bar (bars, &b);
   ql_scene_sync (scene);
