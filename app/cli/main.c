@@ -15,6 +15,7 @@ static const QlCliCommand commands[] = {
   { "bars", "Print stored data as bars of any timeframe (CSV)", ql_cli_bars },
   { "indicators", "Compute indicators over a CSV file or stored data (CSV)", ql_cli_indicators },
   { "backtest", "Run a built-in strategy over files or stored data; metrics and reports", ql_cli_backtest },
+  { "optimize", "Sweep a builtin's parameters on every core; walk-forward analysis", ql_cli_optimize },
   { "instruments", "List the workspace's instruments and stored series", ql_cli_instruments },
   { "demo", "Import the bundled sample data and show a summary", ql_cli_demo },
 #ifdef QL_HAVE_RENDER

@@ -329,6 +329,10 @@ ql_cli_market_free (QlCliMarket *self)
   g_ptr_array_unref (self->names);
   g_ptr_array_unref (self->finer);
   g_ptr_array_unref (self->held_bars);
+  if (self->loaded != NULL)
+    g_ptr_array_unref (self->loaded);
+  if (self->loaded_finer != NULL)
+    g_ptr_array_unref (self->loaded_finer);
   ql_store_free (self->store);
   g_free (self);
 }
@@ -619,4 +623,174 @@ ql_cli_market_get_error (QlCliMarket *self)
         return e;
     }
   return NULL;
+}
+
+/* ---- in memory, for many runs ------------------------------------------ */
+
+static QlSeries *
+load_feed (QlFeed *feed, GError **error)
+{
+  QlSource src = ql_feed_get_source (feed);
+  QlSeries *all = ql_feed_get_kind (feed) == QL_SOURCE_TICKS ? ql_series_new_ticks ()
+                                                             : ql_series_new_bars ();
+  const QlSeries *chunk;
+
+  for (;;)
+    {
+      QlStatus st = src.next (src.data, &chunk);
+      if (st != QL_STATUS_OK || chunk == NULL)
+        break;
+      gsize base = all->len;
+      ql_series_reserve (all, MAX (base + chunk->len, all->cap + all->cap / 2));
+      all->len = base + chunk->len;
+      for (guint c = 0; c < all->n_columns; c++)
+        memcpy ((gint64 *) all->columns[c] + base, chunk->columns[c], chunk->len * sizeof (gint64));
+    }
+  if (ql_feed_get_error (feed) != NULL)
+    {
+      g_propagate_error (error, g_error_copy (ql_feed_get_error (feed)));
+      ql_series_free (all);
+      return NULL;
+    }
+  return all;
+}
+
+gboolean
+ql_cli_market_load (QlCliMarket *self,
+                    GError     **error)
+{
+  self->loaded = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_series_free);
+  self->loaded_finer = g_ptr_array_new_with_free_func ((GDestroyNotify) ql_series_free);
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      QlSeries *s = load_feed (g_ptr_array_index (self->feeds, i), error);
+      QlFeed *finer = g_ptr_array_index (self->finer, i);
+      if (s == NULL)
+        return FALSE;
+      g_ptr_array_add (self->loaded, s);
+      if (finer != NULL)
+        {
+          QlSeries *f = load_feed (finer, error);
+          if (f == NULL)
+            return FALSE;
+          g_ptr_array_add (self->loaded_finer, f);
+        }
+      else
+        g_ptr_array_add (self->loaded_finer, NULL);
+    }
+  return TRUE;
+}
+
+/* First row with time >= @t. */
+static gsize
+lower_bound (const QlSeries *s, QlTimeNs t)
+{
+  const gint64 *time = ql_series_i64 (s, 0);
+  gsize lo = 0, hi = s->len;
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (time[mid] < t)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* A series header whose columns point into @s's rows [from, to): a view,
+ * freed with view_free, never owning the cells. */
+static QlSeries *
+view_new (const QlSeries *s, QlTimeNs from, QlTimeNs to)
+{
+  QlSeries *v = g_new (QlSeries, 1);
+  gsize a = lower_bound (s, from), b = lower_bound (s, to);
+
+  *v = *s;
+  v->columns = g_new (void *, s->n_columns);
+  for (guint c = 0; c < s->n_columns; c++)
+    v->columns[c] = (gint64 *) s->columns[c] + a;
+  v->len = b - a;
+  v->cap = b - a;
+  return v;
+}
+
+static void
+view_free (gpointer data)
+{
+  QlSeries *v = data;
+  g_free (v->columns);
+  g_free (v);
+}
+
+/* The views live beside the sources: the source's free releases both. */
+typedef struct
+{
+  QlSource inner;
+  QlSeries *view;
+} ViewSource;
+
+static QlStatus
+view_source_next (gpointer data, const QlSeries **chunk)
+{
+  ViewSource *vs = data;
+  return vs->inner.next (vs->inner.data, chunk);
+}
+
+static void
+view_source_free (gpointer data)
+{
+  ViewSource *vs = data;
+  if (vs->inner.free != NULL)
+    vs->inner.free (vs->inner.data);
+  view_free (vs->view);
+  g_free (vs);
+}
+
+static QlSource
+view_source_new (const QlSeries *s, QlTimeNs from, QlTimeNs to)
+{
+  ViewSource *vs = g_new0 (ViewSource, 1);
+  QlSource src = { view_source_next, view_source_free, vs };
+
+  vs->view = view_new (s, from, to);
+  /* Chunks of 8192 rows, as from a file: the run's working set stays small. */
+  vs->inner = ql_source_new_memory (vs->view, QL_FEED_CHUNK_ROWS);
+  return src;
+}
+
+QlRunSymbol *
+ql_cli_market_memory_symbols (QlCliMarket *self,
+                              QlTimeNs     from,
+                              QlTimeNs     to,
+                              guint       *n)
+{
+  QlRunSymbol *syms = ql_cli_market_run_symbols (self, n);
+
+  g_return_val_if_fail (self->loaded != NULL, syms);
+  for (guint i = 0; i < *n; i++)
+    {
+      const QlSeries *finer = g_ptr_array_index (self->loaded_finer, i);
+      syms[i].source = view_source_new (g_ptr_array_index (self->loaded, i), from, to);
+      if (finer != NULL)
+        syms[i].magnifier = view_source_new (finer, from, to);
+    }
+  return syms;
+}
+
+void
+ql_cli_market_loaded_range (QlCliMarket *self,
+                            QlTimeNs    *first,
+                            QlTimeNs    *last)
+{
+  *first = G_MAXINT64;
+  *last = G_MININT64;
+  for (guint i = 0; i < self->loaded->len; i++)
+    {
+      const QlSeries *s = g_ptr_array_index (self->loaded, i);
+      if (s->len == 0)
+        continue;
+      *first = MIN (*first, ql_series_i64 (s, 0)[0]);
+      *last = MAX (*last, ql_series_i64 (s, 0)[s->len - 1]);
+    }
 }

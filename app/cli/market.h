@@ -63,6 +63,8 @@ typedef struct
   GPtrArray *finer;        /* QlFeed or NULL: the magnifier's input */
   GPtrArray *held_bars;    /* QlSeries kept alive for memory feeds */
   QlStore *store;          /* nullable */
+  GPtrArray *loaded;       /* QlSeries per symbol after ql_cli_market_load () */
+  GPtrArray *loaded_finer; /* QlSeries or NULL per symbol */
 } QlCliMarket;
 
 /* Opens every --data and --symbol of @opts. Settles the run's timeframe and
@@ -75,6 +77,22 @@ void         ql_cli_market_free (QlCliMarket *self);
 /* Run symbols over the market's feeds (sources not owned by the run). */
 QlRunSymbol *ql_cli_market_run_symbols (QlCliMarket *self,
                                         guint       *n);
+/* Reads every feed to its end into memory, for many runs over the same
+ * data (optimize). */
+gboolean ql_cli_market_load (QlCliMarket *self,
+                             GError     **error);
+/* Run symbols over the loaded rows with @from <= time < @to, each source a
+ * view into the loaded series; the run frees the sources, the caller the
+ * array (g_free). */
+QlRunSymbol *ql_cli_market_memory_symbols (QlCliMarket *self,
+                                           QlTimeNs     from,
+                                           QlTimeNs     to,
+                                           guint       *n);
+/* The loaded rows' first and last time over all symbols. */
+void         ql_cli_market_loaded_range (QlCliMarket *self,
+                                         QlTimeNs    *first,
+                                         QlTimeNs    *last);
+
 /* The first error any feed stopped on, or NULL. */
 const GError *ql_cli_market_get_error (QlCliMarket *self);
 

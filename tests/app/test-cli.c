@@ -74,7 +74,7 @@ test_help_and_version (void)
   g_assert_nonnull (strstr (r.out, "indicators"));
   g_assert_nonnull (strstr (r.out, "import"));
   run_clear (&r);
-  const char *cmds[] = { "import", "bars", "indicators", "instruments", "demo", "backtest" };
+  const char *cmds[] = { "import", "bars", "indicators", "instruments", "demo", "backtest", "optimize" };
   for (gsize i = 0; i < G_N_ELEMENTS (cmds); i++)
     {
       r = cli (cmds[i], "--help", NULL);
@@ -320,6 +320,60 @@ test_backtest_errors (void)
   run_clear (&r);
 }
 
+static void
+test_optimize (void)
+{
+  g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  g_autofree char *first = NULL;
+  Run r;
+
+  g_test_summary ("optimize runs the whole grid, ranks it, and gives the same CSV on any "
+                  "number of threads; bad ranges are one clear line");
+  /* fast in {1, 2}, slow in {3, 4}: four runs. fast=2 slow=3 is the -4 trade worked out
+   * in /app/cli/backtest/sma-cross. */
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=1..2:1", "--param", "slow=3,4",
+           "--param", "qty=1", "--data", arg, "--mode", "bar", "--jobs", "1", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "rank,fast,slow,qty,trades,net_profit,"));
+  {
+    g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 6); /* header, 4 runs, "" */
+    gboolean seen = FALSE;
+    for (int i = 1; i <= 4; i++)
+      if (g_str_has_prefix (strchr (lines[i], ',') + 1, "2,3,1,1,-4,"))
+        seen = TRUE;
+    g_assert_true (seen);
+  }
+  first = g_strdup (r.out);
+  run_clear (&r);
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=1..2:1", "--param", "slow=3,4",
+           "--param", "qty=1", "--data", arg, "--mode", "bar", "--jobs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, first);
+  run_clear (&r);
+
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=1..2:1", "--param", "slow=3",
+           "--param", "qty=1", "--data", arg, "--walk-forward", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "window,in_sample_from,"));
+  g_assert_nonnull (strstr (r.out, "\n1,2024-01-01T00:00:00Z,"));
+  g_assert_nonnull (strstr (r.out, "\n2,"));
+  run_clear (&r);
+
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=9..2:1", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "A..B:STEP"));
+  run_clear (&r);
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "nope=1..2", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "nope"));
+  run_clear (&r);
+  r = cli ("optimize", "--builtin", "sma_cross", "--metric", "luck", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -332,6 +386,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/indicators-on-file", test_indicators_on_file);
   g_test_add_func ("/app/cli/backtest/sma-cross", test_backtest_sma_cross);
   g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
+  g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
   {
     g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
