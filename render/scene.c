@@ -1683,6 +1683,9 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
   else
     {
       double step = nice_step (span / max_lines);
+      /* A short pane still gets two or three labels. */
+      for (int k = 0; k < 4 && span / step < 2.5; k++)
+        step = nice_step (step * 0.45);
       double tick = p->mode == QL_SCALE_LINEAR && pane_index == 0 ? tick_value (self) : 0;
       if (tick > 0 && step < tick)
         step = tick;
