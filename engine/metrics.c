@@ -182,14 +182,13 @@ interval_cmp (const void *a, const void *b)
   return (x->end > y->end) - (x->end < y->end);
 }
 
-/* Length of the union of @n intervals clipped to [lo, hi]; sorts @iv. */
+/* Length of the union of @n intervals, sorted by start, clipped to [lo, hi]. */
 static QlTimeNs
-union_length (Interval *iv, gsize n, QlTimeNs lo, QlTimeNs hi)
+union_length_sorted (const Interval *iv, gsize n, QlTimeNs lo, QlTimeNs hi)
 {
   QlTimeNs total = 0, cur_start = 0, cur_end = 0;
   gboolean open = FALSE;
 
-  qsort (iv, n, sizeof *iv, interval_cmp);
   for (gsize i = 0; i < n; i++)
     {
       QlTimeNs s = MAX (iv[i].start, lo), e = MIN (iv[i].end, hi);
@@ -207,6 +206,27 @@ union_length (Interval *iv, gsize n, QlTimeNs lo, QlTimeNs hi)
   if (open)
     total += cur_end - cur_start;
   return total;
+}
+
+/* The same for intervals in any order; sorts @iv. */
+static QlTimeNs
+union_length (Interval *iv, gsize n, QlTimeNs lo, QlTimeNs hi)
+{
+  qsort (iv, n, sizeof *iv, interval_cmp);
+  return union_length_sorted (iv, n, lo, hi);
+}
+
+/* Merges @a and @b, each sorted by interval_cmp, into @out (n_a + n_b). */
+static void
+merge_intervals (const Interval *a, gsize n_a, const Interval *b, gsize n_b, Interval *out)
+{
+  gsize i = 0, j = 0, k = 0;
+  while (i < n_a && j < n_b)
+    out[k++] = interval_cmp (&a[i], &b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < n_a)
+    out[k++] = a[i++];
+  while (j < n_b)
+    out[k++] = b[j++];
 }
 
 /* Sharpe and Sortino of the curve's per-point returns. */
@@ -324,14 +344,21 @@ ql_metrics_compute (const QlMetricsInput *in,
    * end has no closed trade). */
   if (t1 > t0 && t0 != QL_TIME_NONE)
     {
-      g_autofree Interval *iv = g_new (Interval, in->n_trades + n + 1);
-      gsize k = 0;
+      /* The curve's intervals come sorted; only the trades' need sorting,
+       * then one merge: no sort over a million points. */
+      g_autofree Interval *iv = g_new (Interval, in->n_trades + 1);
+      g_autofree Interval *curve = g_new (Interval, n + 1);
+      g_autofree Interval *all = NULL;
+      gsize k = 0, m = 0;
       for (gsize j = 0; j < in->n_trades; j++)
         iv[k++] = (Interval) { in->trades[j].entry_time, in->trades[j].exit_time };
+      qsort (iv, k, sizeof *iv, interval_cmp);
       for (gsize i = 0; i + 1 < n; i++)
         if (eq[i].exposure > 0)
-          iv[k++] = (Interval) { eq[i].time, eq[i + 1].time };
-      total->exposure = (double) union_length (iv, k, t0, t1) / (double) (t1 - t0);
+          curve[m++] = (Interval) { eq[i].time, eq[i + 1].time };
+      all = g_new (Interval, k + m + 1);
+      merge_intervals (iv, k, curve, m, all);
+      total->exposure = (double) union_length_sorted (all, k + m, t0, t1) / (double) (t1 - t0);
 
       for (guint s = 0; per_symbol != NULL && s < in->n_symbols; s++)
         {

@@ -7,6 +7,9 @@
 
 #include <locale.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 const char *ql_cli_program = "quantlab-cli";
 
@@ -52,6 +55,14 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
   ql_cli_program = argv[0];
+#ifdef __GLIBC__
+  /* Runs of a sweep allocate and free the same large arrays (equity curves,
+   * bar windows) over and over. glibc serves blocks past 128 KiB with fresh
+   * mmaps and returns them on free, so every run paid page faults on
+   * memory the last one just gave back: keep such blocks in the heap. */
+  mallopt (M_MMAP_THRESHOLD, 512 << 20);
+  mallopt (M_TRIM_THRESHOLD, 1024 << 20);
+#endif
 
   if (argc < 2)
     {

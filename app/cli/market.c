@@ -641,7 +641,8 @@ load_feed (QlFeed *feed, GError **error)
       if (st != QL_STATUS_OK || chunk == NULL)
         break;
       gsize base = all->len;
-      ql_series_reserve (all, MAX (base + chunk->len, all->cap + all->cap / 2));
+      if (base + chunk->len > all->cap)
+        ql_series_reserve (all, MAX (base + chunk->len, all->cap + all->cap / 2));
       all->len = base + chunk->len;
       for (guint c = 0; c < all->n_columns; c++)
         memcpy ((gint64 *) all->columns[c] + base, chunk->columns[c], chunk->len * sizeof (gint64));

@@ -50,6 +50,15 @@ test_fixed_point (void)
   g_assert_cmpfloat (ql_price_to_double (&inst, 1), ==, g_ascii_strtod ("0.00001", NULL));
   g_assert_cmpint (ql_price_from_double (&inst, 1.07219), ==, 107219);
   g_assert_cmpint (ql_price_from_double (&inst, -0.00003), ==, -3);
+  /* Half away from zero, as llround: 0.5 and 2.5 units up, -2.5 down, and
+   * the double just below a half stays below. */
+  inst.price_scale = 0;
+  g_assert_cmpint (ql_price_from_double (&inst, 0.5), ==, 1);
+  g_assert_cmpint (ql_price_from_double (&inst, 2.5), ==, 3);
+  g_assert_cmpint (ql_price_from_double (&inst, -2.5), ==, -3);
+  g_assert_cmpint (ql_price_from_double (&inst, 0.49999999999999994), ==, 0);
+  g_assert_cmpint (ql_price_from_double (&inst, 1e300), ==, G_MAXINT64);
+  inst.price_scale = 5;
   inst.qty_scale = 3;
   g_assert_cmpfloat (ql_qty_to_double (&inst, 1500), ==, 1.5);
   g_assert_cmpint (ql_pow10_i64 (18), ==, G_GINT64_CONSTANT (1000000000000000000));
