@@ -89,11 +89,17 @@ ql_series_reserve (QlSeries *self,
   self->cap = rows;
 }
 
+void
+ql__series_grow (QlSeries *self)
+{
+  ql_series_reserve (self, self->cap < 64 ? 64 : self->cap * 2);
+}
+
 gsize
 ql_series_append_row (QlSeries *self)
 {
   if (G_UNLIKELY (self->len == self->cap))
-    ql_series_reserve (self, self->cap < 64 ? 64 : self->cap * 2);
+    ql__series_grow (self);
   for (guint i = 0; i < self->n_columns; i++)
     ((gint64 *) self->columns[i])[self->len] = 0;
   return self->len++;
@@ -119,47 +125,12 @@ ql_series_column_index (const QlSeries *self,
 }
 
 void
-ql_series_set_bar (QlSeries    *bars,
-                   gsize        index,
-                   const QlBar *bar)
-{
-  g_assert (index < bars->len);
-  ql_series_i64 (bars, QL_BAR_TIME)[index] = bar->time;
-  ql_series_f64 (bars, QL_BAR_OPEN)[index] = bar->open;
-  ql_series_f64 (bars, QL_BAR_HIGH)[index] = bar->high;
-  ql_series_f64 (bars, QL_BAR_LOW)[index] = bar->low;
-  ql_series_f64 (bars, QL_BAR_CLOSE)[index] = bar->close;
-  ql_series_f64 (bars, QL_BAR_VOLUME)[index] = bar->volume;
-  ql_series_i64 (bars, QL_BAR_TRADES)[index] = bar->trades;
-}
-
-void
-ql_series_append_bar (QlSeries    *bars,
-                      const QlBar *bar)
-{
-  ql_series_set_bar (bars, ql_series_append_row (bars), bar);
-}
-
-void
-ql_series_get_bar (const QlSeries *bars,
-                   gsize           index,
-                   QlBar          *bar)
-{
-  g_assert (index < bars->len);
-  bar->time = ql_series_i64 (bars, QL_BAR_TIME)[index];
-  bar->open = ql_series_f64 (bars, QL_BAR_OPEN)[index];
-  bar->high = ql_series_f64 (bars, QL_BAR_HIGH)[index];
-  bar->low = ql_series_f64 (bars, QL_BAR_LOW)[index];
-  bar->close = ql_series_f64 (bars, QL_BAR_CLOSE)[index];
-  bar->volume = ql_series_f64 (bars, QL_BAR_VOLUME)[index];
-  bar->trades = ql_series_i64 (bars, QL_BAR_TRADES)[index];
-}
-
-void
 ql_series_append_tick (QlSeries     *ticks,
                        const QlTick *tick)
 {
-  gsize i = ql_series_append_row (ticks);
+  if (G_UNLIKELY (ticks->len == ticks->cap))
+    ql_series_reserve (ticks, ticks->cap < 64 ? 64 : ticks->cap * 2);
+  gsize i = ticks->len++;
   ql_series_i64 (ticks, QL_TICK_TIME)[i] = tick->time;
   ql_series_i64 (ticks, QL_TICK_PRICE)[i] = tick->price;
   ql_series_i64 (ticks, QL_TICK_SIZE)[i] = tick->size;
