@@ -237,8 +237,8 @@ item:
   | event_def
   | test_def
   | stmt
-  | error NL     { $$ = nd (pc, QL_NODE_ERROR, &@1, 0, NULL, 0); yyerrok; }
-  | error block  { $$ = nd (pc, QL_NODE_ERROR, &@1, 0, NULL, 0); yyerrok; }
+  | error NL     { QlSpan s = span2 (&@1, &@2); $$ = nd (pc, QL_NODE_ERROR, &s, 0, NULL, 0); yyerrok; }
+  | error block  { QlSpan s = span2 (&@1, &@2); $$ = nd (pc, QL_NODE_ERROR, &s, 0, NULL, 0); yyerrok; }
   ;
 
 block:
@@ -532,7 +532,7 @@ yyerror (const QlSpan *loc,
    * yyreport_syntax_error): the stack bound of YYMAXDEPTH. */
   ql_diag_add (pc->diags, QL_DIAG_ERROR, "E0105", loc,
                "split the expression or the nesting into smaller parts",
-               "script nested too deeply to parse (%s)", msg);
+               "script nested too deeply to parse");
 }
 
 /* How a token is named in messages. */
