@@ -72,6 +72,9 @@ QlProgram   *ql_program_compile (const char *filename,
 void         ql_program_free (QlProgram *self);   /* NULL ok */
 QlScriptMode ql_program_get_mode (const QlProgram *self);
 const char  *ql_program_get_title (const QlProgram *self);
+const char  *ql_program_get_filename (const QlProgram *self);
+/* The source text it was compiled from (NUL-terminated copy). */
+const char  *ql_program_get_source (const QlProgram *self);
 gboolean     ql_program_get_calc_tick (const QlProgram *self);
 /* Every lookback ring, every ta.* site and the state bytes, as text.
  * (transfer none) */

@@ -1610,6 +1610,18 @@ ql_program_get_title (const QlProgram *self)
   return self->title;
 }
 
+const char *
+ql_program_get_filename (const QlProgram *self)
+{
+  return self->filename;
+}
+
+const char *
+ql_program_get_source (const QlProgram *self)
+{
+  return self->source;
+}
+
 gboolean
 ql_program_get_calc_tick (const QlProgram *self)
 {

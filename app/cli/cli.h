@@ -36,6 +36,9 @@ int ql_cli_instruments (int argc, char **argv);
 int ql_cli_demo (int argc, char **argv);
 int ql_cli_backtest (int argc, char **argv);
 int ql_cli_optimize (int argc, char **argv);
+int ql_cli_check (int argc, char **argv);
+int ql_cli_run (int argc, char **argv);
+int ql_cli_test (int argc, char **argv);
 #ifdef QL_HAVE_RENDER
 int ql_cli_chart (int argc, char **argv);
 #endif

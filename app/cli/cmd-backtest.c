@@ -98,7 +98,7 @@ print_summary (const Options     *o,
   const char *mode = st->tick_mode ? "tick" : "bar";
 
   ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
-  fprintf (stderr, "%s on", o->run.builtin);
+  fprintf (stderr, "%s on", ql_cli_strategy_name (&o->run));
   for (guint i = 0; i < market->names->len; i++)
     fprintf (stderr, "%s %s", i == 0 ? "" : ",", (const char *) g_ptr_array_index (market->names, i));
   fprintf (stderr, ", %s bars, %s mode: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " fills\n",
@@ -148,7 +148,7 @@ ql_cli_backtest (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No summary on stderr", NULL },
   };
   g_autoptr (GError) error = NULL;
-  g_autoptr (QlBuiltin) builtin = NULL;
+  g_autoptr (QlCliStrategy) strategy = NULL;
   g_autoptr (QlCliMarket) market = NULL;
   g_autoptr (QlBacktest) bt = NULL;
   g_autoptr (QlRulesConfig) rules_config = NULL;
@@ -190,7 +190,7 @@ ql_cli_backtest (int argc, char **argv)
     }
 
   if (!ql_cli_run_settings_parse (&o.run, &st, &error) ||
-      (builtin = ql_cli_builtin_new (&o.run, &error)) == NULL)
+      (strategy = ql_cli_strategy_new (&o.run, &error)) == NULL)
     goto fail;
   if (o.rules != NULL)
     {
@@ -211,7 +211,19 @@ ql_cli_backtest (int argc, char **argv)
   bt = ql_backtest_new (&st.config, syms, n_syms, &error);
   if (bt == NULL)
     goto fail;
-  status = ql_backtest_run (bt, ql_builtin_get_strategy (builtin));
+  status = ql_backtest_run (bt, &strategy->strategy);
+  if (strategy->script && ql_script_instance_get_error (strategy->script))
+    {
+      g_autoptr (QlDiagList) diags = ql_diag_list_new (o.run.script, ql_program_get_source (o.run.program), strlen (ql_program_get_source (o.run.program)));
+      g_autofree char *text = NULL;
+
+      ql_script_instance_report_error (strategy->script, diags);
+      text = ql_diag_list_to_text (diags, FALSE);
+      fputs (text, stderr);
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s stopped with a runtime error",
+                   o.run.script);
+      goto fail;
+    }
   if (ql_cli_market_get_error (market) != NULL)
     {
       g_propagate_error (&error, g_error_copy (ql_cli_market_get_error (market)));
@@ -294,7 +306,10 @@ ql_cli_backtest (int argc, char **argv)
         char tf[16];
         JsonArray *syms_json = json_array_new ();
 
-        json_object_set_string_member (settings, "builtin", o.run.builtin);
+        if (o.run.builtin)
+          json_object_set_string_member (settings, "builtin", o.run.builtin);
+        else
+          json_object_set_string_member (settings, "script", o.run.script);
         {
           JsonObject *params = json_object_new ();
           for (int i = 0; o.run.params != NULL && o.run.params[i] != NULL; i++)

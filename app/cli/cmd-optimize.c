@@ -144,13 +144,13 @@ run_job (gpointer data, gpointer user_data)
   Shared *sh = user_data;
   QlCliRunOptions o = *sh->opts;
   g_autoptr (GError) error = NULL;
-  g_autoptr (QlBuiltin) b = NULL;
+  g_autoptr (QlCliStrategy) b = NULL;
   g_autoptr (QlBacktest) bt = NULL;
   QlRunSymbol *syms;
   guint n;
 
   o.params = job->params;
-  b = ql_cli_builtin_new (&o, &error);
+  b = ql_cli_strategy_new (&o, &error);
   if (b == NULL)
     goto fail;
   syms = ql_cli_market_memory_symbols (sh->market, job->from, job->to, &n);
@@ -158,7 +158,14 @@ run_job (gpointer data, gpointer user_data)
   g_free (syms);
   if (bt == NULL)
     goto fail;
-  QlStatus st = ql_backtest_run (bt, ql_builtin_get_strategy (b));
+  QlStatus st = ql_backtest_run (bt, &b->strategy);
+  if (b->script && ql_script_instance_get_error (b->script))
+    {
+      const QlScriptError *e = ql_script_instance_get_error (b->script);
+
+      job->error = g_strdup_printf ("%s:%u:%u: %s", o.script, e->span.line, e->span.col, e->message);
+      return;
+    }
   if (st != QL_STATUS_OK)
     {
       job->error = g_strdup_printf ("the run stopped: %s", ql_status_to_string (st));
@@ -390,9 +397,9 @@ ql_cli_optimize (int argc, char **argv)
     /* Names and values are checked once, before any data is read. */
     g_autoptr (GPtrArray) probe = grid_jobs (axes, 0, 0);
     QlCliRunOptions po = o;
-    g_autoptr (QlBuiltin) b = NULL;
+    g_autoptr (QlCliStrategy) b = NULL;
     po.params = ((Job *) g_ptr_array_index (probe, 0))->params;
-    b = ql_cli_builtin_new (&po, &error);
+    b = ql_cli_strategy_new (&po, &error);
     g_ptr_array_set_free_func (probe, (GDestroyNotify) job_free);
     if (b == NULL)
       goto fail;

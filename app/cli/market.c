@@ -15,6 +15,8 @@ void
 ql_cli_run_options_clear (QlCliRunOptions *o)
 {
   g_free (o->builtin);
+  g_free (o->script);
+  ql_program_free (o->program);
   g_strfreev (o->params);
   g_strfreev (o->data);
   g_strfreev (o->symbols);
@@ -38,8 +40,9 @@ ql_cli_run_options_add_entries (QlCliRunOptions *o,
                                 GArray          *entries)
 {
   const GOptionEntry common[] = {
-    { "builtin", 'b', 0, G_OPTION_ARG_STRING, &o->builtin, "Built-in strategy: buy_and_hold, sma_cross (required)", "NAME" },
-    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->params, "Strategy parameter, e.g. fast=10; repeat for more", "K=V" },
+    { "builtin", 'b', 0, G_OPTION_ARG_STRING, &o->builtin, "Built-in strategy: buy_and_hold, sma_cross (this or --script)", "NAME" },
+    { "script", 0, 0, G_OPTION_ARG_FILENAME, &o->script, "A QuantLab Script strategy (this or --builtin)", "FILE.qls" },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->params, "Strategy parameter or script input, e.g. fast=10; repeat for more", "K=V" },
     { "data", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o->data, "A CSV/TSV file of bars or ticks for a symbol, read directly; repeat for more", "SYM=FILE" },
     { "symbol", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->symbols, "A stored instrument; repeat for more", "SYM" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "Workspace file (default: the user data folder's quantlab/workspace.db)", "PATH" },
@@ -209,7 +212,7 @@ parse_duration (const char *text, gint64 *ns, GError **error)
 }
 
 gboolean
-ql_cli_run_settings_parse (const QlCliRunOptions *o,
+ql_cli_run_settings_parse (QlCliRunOptions       *o,
                            QlCliRunSettings      *st,
                            GError               **error)
 {
@@ -220,11 +223,28 @@ ql_cli_run_settings_parse (const QlCliRunOptions *o,
   st->to = G_MAXINT64;
   st->config.timeframe = (QlTimeframe){ QL_TF_SECONDS, 60 };
 
-  if (o->builtin == NULL)
+  if ((o->builtin == NULL) == (o->script == NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--builtin is required (%s)", "buy_and_hold, sma_cross");
+                   "give a strategy: --builtin NAME (%s) or --script FILE.qls, one of them",
+                   "buy_and_hold, sma_cross");
       return FALSE;
+    }
+  if (o->script != NULL)
+    {
+      if (o->program == NULL)
+        o->program = ql_cli_compile_script (o->script, NULL, error);
+      if (o->program == NULL)
+        return FALSE;
+      if (ql_program_get_mode (o->program) == QL_MODE_INDICATOR && !o->allow_indicator)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s is an indicator; backtests run strategy(...) and events(...) scripts "
+                       "(use quantlab-cli run for indicators)", o->script);
+          return FALSE;
+        }
+      if (ql_program_get_bar_lookback (o->program) + 1 > QL_BACKTEST_DEFAULT_MAX_BARS)
+        st->config.max_bars = ql_program_get_bar_lookback (o->program) + 1;
     }
   if ((o->data == NULL || o->data[0] == NULL) && (o->symbols == NULL || o->symbols[0] == NULL))
     {
@@ -295,27 +315,102 @@ ql_cli_run_settings_parse (const QlCliRunOptions *o,
   return TRUE;
 }
 
-QlBuiltin *
-ql_cli_builtin_new (const QlCliRunOptions *o,
-                    GError               **error)
+static gboolean
+check_params (const QlCliRunOptions *o,
+              GError               **error)
 {
-  g_autoptr (QlBuiltin) b = ql_builtin_new (o->builtin, error);
+  for (int i = 0; o->params != NULL && o->params[i] != NULL; i++)
+    {
+      const char *eq = strchr (o->params[i], '=');
 
-  if (b == NULL)
+      if (eq == NULL || eq == o->params[i] || eq[1] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--param \"%s\" is not KEY=VALUE, as in fast=10", o->params[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+QlCliStrategy *
+ql_cli_strategy_new (const QlCliRunOptions *o,
+                     GError               **error)
+{
+  g_autoptr (QlCliStrategy) s = g_new0 (QlCliStrategy, 1);
+
+  if (!check_params (o, error))
+    return NULL;
+  if (o->program != NULL)
+    {
+      s->script = ql_script_instance_new (o->program, (const char *const *) o->params, NULL, error);
+      if (s->script == NULL)
+        return NULL;
+      s->strategy = ql_script_instance_get_strategy (s->script, NULL, NULL);
+      return g_steal_pointer (&s);
+    }
+  s->builtin = ql_builtin_new (o->builtin, error);
+  if (s->builtin == NULL)
     return NULL;
   for (int i = 0; o->params != NULL && o->params[i] != NULL; i++)
     {
       g_auto (GStrv) kv = g_strsplit (o->params[i], "=", 2);
-      if (kv[0] == NULL || kv[1] == NULL || kv[0][0] == '\0')
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--param \"%s\" is not KEY=VALUE, as in fast=10", o->params[i]);
-          return NULL;
-        }
-      if (!ql_builtin_set_param (b, kv[0], kv[1], error))
+
+      if (!ql_builtin_set_param (s->builtin, kv[0], kv[1], error))
         return NULL;
     }
-  return g_steal_pointer (&b);
+  s->strategy = *ql_builtin_get_strategy (s->builtin);
+  return g_steal_pointer (&s);
+}
+
+void
+ql_cli_strategy_free (QlCliStrategy *self)
+{
+  if (self == NULL)
+    return;
+  ql_builtin_free (self->builtin);
+  ql_script_instance_free (self->script);
+  g_free (self);
+}
+
+const char *
+ql_cli_strategy_name (const QlCliRunOptions *o)
+{
+  return o->builtin ? o->builtin : o->script;
+}
+
+QlProgram *
+ql_cli_compile_script (const char *path,
+                       GString    *json,
+                       GError    **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (QlDiagList) diags = NULL;
+  QlProgram *p;
+
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s", local->message);
+      return NULL;
+    }
+  diags = ql_diag_list_new (path, text, len);
+  p = ql_program_compile (path, text, len, diags);
+  if (json != NULL)
+    {
+      g_autofree char *j = ql_diag_list_to_json (diags);
+      g_string_append (json, j);
+    }
+  else if (diags->items->len > 0)
+    {
+      g_autofree char *t = ql_diag_list_to_text (diags, p == NULL);
+      fputs (t, stderr);
+    }
+  if (p == NULL)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %u error%s", path,
+                 diags->n_errors, diags->n_errors == 1 ? "" : "s");
+  return p;
 }
 
 /* ---- market ------------------------------------------------------------- */

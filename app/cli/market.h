@@ -6,6 +6,7 @@
 #include "data/feed.h"
 #include "data/store.h"
 #include "engine/backtest.h"
+#include "dsl/script.h"
 #include "engine/builtins.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   char *builtin;
+  char *script;        /* FILE.qls, instead of --builtin */
+  QlProgram *program;  /* --script compiled by ql_cli_run_settings_parse () */
+  gboolean allow_indicator; /* run and test: indicator scripts too */
   char **params;       /* K=V */
   char **data;         /* SYM=FILE */
   char **symbols;
@@ -47,13 +51,33 @@ typedef struct
   gboolean timeframe_given;
 } QlCliRunSettings;
 
-gboolean ql_cli_run_settings_parse (const QlCliRunOptions *opts,
+/* Also compiles --script (its diagnostics go to stderr). */
+gboolean ql_cli_run_settings_parse (QlCliRunOptions       *opts,
                                     QlCliRunSettings      *settings,
                                     GError               **error);
 
-/* A builtin with the --param values. (transfer full) */
-QlBuiltin *ql_cli_builtin_new (const QlCliRunOptions *opts,
-                               GError               **error);
+/* The strategy of one run: the builtin, or an instance of the compiled
+ * script, with the --param values. */
+typedef struct
+{
+  QlBuiltin *builtin;
+  QlScriptInstance *script;
+  QlStrategy strategy;
+} QlCliStrategy;
+
+/* (transfer full) */
+QlCliStrategy *ql_cli_strategy_new (const QlCliRunOptions *opts,
+                                    GError               **error);
+void           ql_cli_strategy_free (QlCliStrategy *self);
+/* "sma_cross" or the script's file name. */
+const char    *ql_cli_strategy_name (const QlCliRunOptions *opts);
+
+/* Reads and compiles a script; the diagnostics (warnings too) go to
+ * stderr as text, or to @json (nullable) as JSON. NULL with "N errors"
+ * in @error when it does not compile. (transfer full) */
+QlProgram     *ql_cli_compile_script (const char *path,
+                                      GString    *json,
+                                      GError    **error);
 
 /* The market: one entry per symbol, the data opened as feeds. */
 typedef struct
@@ -97,5 +121,6 @@ void         ql_cli_market_loaded_range (QlCliMarket *self,
 const GError *ql_cli_market_get_error (QlCliMarket *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlCliMarket, ql_cli_market_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QlCliStrategy, ql_cli_strategy_free)
 
 G_END_DECLS
