@@ -33,13 +33,15 @@ install_packages() {
   os=$(uname -s)
   if [ "$os" = Darwin ]; then
     command -v brew >/dev/null 2>&1 || { echo "run.sh: install Homebrew first (https://brew.sh)" >&2; exit 1; }
-    for p in meson ninja pkg-config glib sqlite xxhash json-glib gtk4 libepoxy cairo pango; do
+    for p in meson ninja pkg-config flex bison glib sqlite xxhash json-glib gtk4 libepoxy cairo pango; do
       brew list --formula "$p" >/dev/null 2>&1 || brew install "$p"
     done
+    # macOS ships bison 2.3 and an old flex; Homebrew's are keg-only.
+    PATH="$(brew --prefix bison)/bin:$(brew --prefix flex)/bin:$PATH"; export PATH
     return
   fi
   if command -v apt-get >/dev/null 2>&1; then
-    pkgs="build-essential meson ninja-build pkg-config libglib2.0-dev libsqlite3-dev libxxhash-dev
+    pkgs="build-essential meson ninja-build pkg-config flex bison libglib2.0-dev libsqlite3-dev libxxhash-dev
           libjson-glib-dev tzdata libgtk-4-dev libepoxy-dev libcairo2-dev libpango1.0-dev
           libegl-dev libgles-dev libegl-mesa0 libgl1-mesa-dri fonts-dejavu-core xvfb xauth"
     missing=""
@@ -53,7 +55,7 @@ install_packages() {
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
     fi
   elif command -v dnf >/dev/null 2>&1; then
-    pkgs="gcc meson ninja-build pkgconf-pkg-config glib2-devel sqlite-devel xxhash-devel tzdata
+    pkgs="gcc meson ninja-build pkgconf-pkg-config flex bison glib2-devel sqlite-devel xxhash-devel tzdata
           json-glib-devel gtk4-devel libepoxy-devel cairo-devel pango-devel mesa-libEGL-devel
           mesa-dri-drivers dejavu-sans-fonts xorg-x11-server-Xvfb"
     missing=""
@@ -61,7 +63,7 @@ install_packages() {
     # shellcheck disable=SC2086
     [ -z "$missing" ] || { say "installing:$missing"; as_root dnf install -y $missing; }
   else
-    echo "run.sh: no apt-get, dnf or brew here; install meson, ninja, pkg-config and the development files of GLib, SQLite, xxHash, json-glib, GTK 4, libepoxy, cairo and pango by hand" >&2
+    echo "run.sh: no apt-get, dnf or brew here; install meson, ninja, pkg-config, flex, bison and the development files of GLib, SQLite, xxHash, json-glib, GTK 4, libepoxy, cairo and pango by hand" >&2
     exit 1
   fi
 }

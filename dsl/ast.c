@@ -1,7 +1,7 @@
 /* dsl/ast.c — the syntax tree's arena, the parse driver and the tree dump.
  *
- * Nodes and child arrays come from a slab allocator (64 KiB slabs, bump
- * pointer, never freed one by one); strings from a GStringChunk. A child
+ * Nodes and child arrays come from a slab allocator (slabs of 4 KiB
+ * doubling up to 64 KiB, bump pointer, never freed one by one); strings from a GStringChunk. A child
  * array grows by doubling inside the arena: its capacity is not stored but
  * follows from n_kids (the next power of two, at least 4), so appending
  * reallocates exactly when n_kids reaches a power of two >= 4. */
@@ -32,7 +32,8 @@ arena_alloc (QlAst *self,
   size = (size + 15) & ~(gsize) 15;
   if (self->slabs == NULL || self->slab_used + size > self->slab_size)
     {
-      gsize n = MAX (SLAB_SIZE, size);
+      /* Slabs double from 4 KiB to 64 KiB: a one-line script costs little. */
+      gsize n = MAX (self->slab_size ? MIN (self->slab_size * 2, SLAB_SIZE) : 4096, size);
 
       self->slabs = g_slist_prepend (self->slabs, g_malloc (n));
       self->slab_used = 0;

@@ -142,6 +142,11 @@ call (QlParseCtx   *pc,
       QlNode       *callee,
       const QlNode *args)
 {
+  if (callee->kind == QL_NODE_NA)
+    {
+      /* na (x), the test for na: the keyword names the builtin here. */
+      callee = nd (pc, QL_NODE_IDENT, &callee->span, 0, "na", 0);
+    }
   if (callee->kind != QL_NODE_IDENT && callee->kind != QL_NODE_MEMBER)
     {
       if (callee->kind != QL_NODE_ERROR)
