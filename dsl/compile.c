@@ -636,8 +636,10 @@ offset_bound (C            *c,
     {
       if (off->k.i < 0)
         {
-          ERR (span, "E0312", "use x[1] for the previous bar; the future cannot be read",
-               "history offset must be >= 0, got %" G_GINT64_FORMAT, off->k.i);
+          g_autofree char *hint = g_strdup_printf ("use %s[1] for the previous bar; a script cannot read the future",
+                                                   what && what[0] != '(' ? what : "x");
+
+          ERR (span, "E0312", hint, "history offset must be >= 0, got %" G_GINT64_FORMAT, off->k.i);
           return FALSE;
         }
       if (off->k.i > 1000000)
@@ -2450,6 +2452,7 @@ compile_function (C            *c,
                   FnDef        *def,
                   QlNode      **pnodes,
                   const TKind  *types,
+                  const Ex     *argv,
                   guint         n,
                   QlNode       *block,
                   QlNode       *rnode,
@@ -2503,6 +2506,19 @@ compile_function (C            *c,
 
       s->is_param = TRUE;
       s->global = FALSE;
+      /* a copy made for one call site knows its constant and input
+       * arguments: ta.* lengths and history offsets may use them */
+      if (argv && argv[i].is_k)
+        {
+          s->is_k = TRUE;
+          s->k = argv[i].k;
+          s->q = Q_CONST;
+        }
+      else if (argv && argv[i].input >= 0)
+        {
+          s->input = argv[i].input;
+          s->q = Q_INPUT;
+        }
     }
   if (def)
     def->compiling = TRUE;
@@ -2549,14 +2565,15 @@ static guint
 instantiate (C            *c,
              FnDef        *def,
              const TKind  *types,
+             const Ex     *argv,
              guint         n,
              const char   *label,
              TKind        *ret)
 {
   QlNode *node = def->node;
 
-  return compile_function (c, def, node->kids[0]->kids, types, n, node->kids[2], node->kids[1],
-                           label, ret);
+  return compile_function (c, def, node->kids[0]->kids, types, argv, n, node->kids[2],
+                           node->kids[1], label, ret);
 }
 
 static Ex
@@ -2636,7 +2653,7 @@ compile_user_call (C      *c,
         WARN (&call->span, "W0402", NULL,
               "%s() keeps state and runs only on the bars where this condition holds", def->name);
       label = g_strdup_printf ("%s (called at %u:%u)", def->name, call->span.line, call->span.col);
-      func = instantiate (c, def, types, np, label, &ret);
+      func = instantiate (c, def, types, argv, np, label, &ret);
     }
   else
     {
@@ -2660,7 +2677,7 @@ compile_user_call (C      *c,
             }
         }
       if (!found)
-        func = instantiate (c, def, types, np, def->name, &ret);
+        func = instantiate (c, def, types, NULL, np, def->name, &ret);
     }
   base = alloc_regs (c, MAX (np, 1));
   for (guint i = 0; i < np; i++)
@@ -3286,6 +3303,7 @@ compile_for_range (C      *c,
   check = emit (c, QL_I_CHECK_FOR, base, 0, 0);
   compile_block (c, n->kids[3], TRUE);
   cont = here (c);
+  c->span = n->span;
   emit (c, QL_I_ADD_I, base, base, base + 2);
   {
     guint back = emit (c, QL_I_LOOP, 0, 0, 0);
@@ -3308,6 +3326,7 @@ compile_while (C      *c,
   top = here (c);
   compile_cond (c, n->kids[0], falses);
   compile_block (c, n->kids[1], TRUE);
+  c->span = n->span;
   {
     guint back = emit (c, QL_I_LOOP, 0, 0, 0);
     set_off32 (c, back, top);
@@ -3939,7 +3958,7 @@ ql_program_compile (const char *filename,
             }
           c->handler = k;
           p->handlers[k] = (int) compile_function (c, NULL, param ? &n->kids[0] : NULL, &pt,
-                                                   param ? 1 : 0, n->kids[1], NULL, n->name, &ret);
+                                                   NULL, param ? 1 : 0, n->kids[1], NULL, n->name, &ret);
           c->handler = -1;
         }
       else if (n->kind == QL_NODE_TEST_DEF)
@@ -3948,7 +3967,7 @@ ql_program_compile (const char *filename,
           char *label = g_strdup_printf ("test \"%s\"", n->name ? n->name : "");
 
           c->in_test = TRUE;
-          f = compile_function (c, NULL, NULL, NULL, 0, n->kids[0], NULL, label, &ret);
+          f = compile_function (c, NULL, NULL, NULL, NULL, 0, n->kids[0], NULL, label, &ret);
           c->in_test = FALSE;
           g_free (label);
           g_array_append_val (p->tests, f);

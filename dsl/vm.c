@@ -156,19 +156,43 @@ vm_fail (QlInstance *I,
   I->err.message = g_strdup_vprintf (format, ap);
   va_end (ap);
   I->err.span = span_at (p, func, pc);
-  for (guint d = depth;; d--)
-    {
-      QlSpan s = span_at (p, cur_func, cur_pc);
+  {
+    /* innermost first; a frame that repeats the one before it (deep
+     * recursion) is counted, not printed again */
+    char *last = NULL;
+    guint repeats = 0;
 
-      g_string_append_printf (trace, "at %s:%u:%u in %s\n", p->filename, s.line, s.col,
-                              func_at (p, cur_func)->name);
-      if (d == 0)
-        break;
-      /* frame d was called from frame d - 1, at the instruction before its
-       * return address */
-      cur_pc = I->frames[d].pc - 1;
-      cur_func = I->frames[d - 1].func;
-    }
+    for (guint d = depth;; d--)
+      {
+        QlSpan s = span_at (p, cur_func, cur_pc);
+        char *line = g_strdup_printf ("at %s:%u:%u in %s", p->filename, s.line, s.col,
+                                      func_at (p, cur_func)->name);
+
+        if (last && strcmp (last, line) == 0)
+          {
+            repeats++;
+            g_free (line);
+          }
+        else
+          {
+            if (repeats)
+              g_string_append_printf (trace, "(the line above %u more times)\n", repeats);
+            repeats = 0;
+            g_string_append_printf (trace, "%s\n", line);
+            g_free (last);
+            last = line;
+          }
+        if (d == 0)
+          break;
+        /* frame d was called from frame d - 1, at the instruction before
+         * its return address */
+        cur_pc = I->frames[d].pc - 1;
+        cur_func = I->frames[d - 1].func;
+      }
+    if (repeats)
+      g_string_append_printf (trace, "(the line above %u more times)\n", repeats);
+    g_free (last);
+  }
   g_free (I->err.trace);
   I->err.trace = g_string_free (trace, FALSE);
   I->err.bar_index = I->bars ? I->bar_index : -1;
