@@ -40,6 +40,8 @@ typedef enum
   T_COLOR,
   T_ORDER,
   T_TUPLE,
+  T_ARRAY,   /* Ex.el[0] / Sym.el: the element type */
+  T_MAP,     /* el[0]: the value type, el[1] / Sym.key: the key type */
 } TKind;
 
 typedef enum
@@ -79,11 +81,12 @@ typedef struct
   QlSpan span;
   gboolean is_k;        /* a constant never reassigned: k */
   QlValue k;
+  TKind el, key;        /* T_ARRAY, T_MAP */
 } Sym;
 
 typedef struct
 {
-  TKind args[16];
+  guint32 args[16];     /* type | element << 8 | key << 16 */
   guint n;
   guint func;
   TKind ret;
@@ -132,6 +135,7 @@ typedef struct
   gboolean in_test;
   guint bar_lookback_declared;
   GHashTable *assigned; /* names that some := or op= targets */
+  TKind expect_el, expect_key; /* the declared type of an empty [] or {} */
 } C;
 
 static Ex compile_expr (C *c, QlNode *n);
@@ -149,7 +153,7 @@ static const char *
 tname (TKind t)
 {
   static const char *const names[] = { "<error>", "void", "na", "int", "float", "bool",
-                                       "string", "color", "order", "tuple" };
+                                       "string", "color", "order", "tuple", "array", "map" };
   return names[t];
 }
 
@@ -190,6 +194,12 @@ static gboolean
 is_num (TKind t)
 {
   return t == T_INT || t == T_FLOAT;
+}
+
+static gboolean
+is_scalar (TKind t)
+{
+  return t == T_INT || t == T_FLOAT || t == T_BOOL || t == T_STRING || t == T_COLOR;
 }
 
 /* Levenshtein distance, capped: for "did you mean". */
@@ -792,6 +802,8 @@ compile_ident (C      *c,
       e.t = s->t;
       e.q = s->q;
       e.input = s->input;
+      e.el[0] = s->el;
+      e.el[1] = s->key;
       if (s->global && !c->fc->is_body)
         {
           e.reg = alloc_reg (c);
@@ -1266,9 +1278,14 @@ parse_signature (const char *sig,
           p++;
           while (*p == ' ')
             p++;
+          int depth = 0;
+
           i = 0;
-          while (*p && *p != '=' && *p != ',' && *p != ')' && i + 1 < sizeof sp->type)
-            sp->type[i++] = *p++;
+          while (*p && *p != '=' && (depth > 0 || (*p != ',' && *p != ')')) && i + 1 < sizeof sp->type)
+            {
+              depth += *p == '<' ? 1 : *p == '>' ? -1 : 0;
+              sp->type[i++] = *p++;
+            }
           while (i > 0 && sp->type[i - 1] == ' ')
             sp->type[--i] = 0;
         }
@@ -1588,6 +1605,256 @@ compile_ta (C                   *c,
   return e;
 }
 
+/* ---- arrays and maps ----------------------------------------------------- */
+
+static guint
+new_object (C     *c,
+            guint8 kind)
+{
+  g_array_append_val (c->p->object_kinds, kind);
+  return c->p->n_objects++;
+}
+
+static int
+el_code (TKind el)
+{
+  return el == T_FLOAT ? QL_EL_FLOAT : el == T_STRING ? QL_EL_STRING : QL_EL_INT;
+}
+
+/* The value an absent element reads as: na, false for bool, "" for string. */
+static Ex
+na_of (TKind t)
+{
+  QlValue v;
+
+  if (t == T_FLOAT)
+    v.f = NAN;
+  else if (t == T_BOOL)
+    v.i = 0;
+  else if (t == T_STRING)
+    v.s = "";
+  else
+    v.i = QL_NA_INT;
+  return ex_k (t, v);
+}
+
+static const char *
+container_name (TKind t,
+                TKind el,
+                TKind key,
+                char *buf)
+{
+  if (t == T_ARRAY)
+    g_snprintf (buf, 48, "array<%s>", tname (el));
+  else if (t == T_MAP)
+    g_snprintf (buf, 48, "map<%s, %s>", tname (key), tname (el));
+  else
+    g_snprintf (buf, 48, "%s", tname (t));
+  return buf;
+}
+
+/* @v as an element of type @el, in a register; strings copied to the
+ * instance's pool when they are stored. */
+static int
+element_value (C            *c,
+               Ex           *v,
+               TKind         el,
+               const QlSpan *span,
+               const char   *what)
+{
+  int r;
+
+  if (!coerce (c, v, el) || v->t != el)
+    {
+      ERR (span, "E0320", NULL, "%s must be %s, got %s", what, tname (el), tname (v->t));
+      return -1;
+    }
+  r = materialize (c, v);
+  if (el == T_STRING && !v->is_k)
+    {
+      int t = alloc_reg (c);
+
+      emit (c, QL_I_MOV, t, r, 0);
+      emit (c, QL_I_PERSIST, t, 0, 0);
+      r = t;
+    }
+  return r;
+}
+
+static Ex
+container (TKind t,
+           TKind el,
+           TKind key,
+           int   reg)
+{
+  Ex e = ex_err ();
+
+  e.t = t;
+  e.q = Q_SERIES;
+  e.reg = reg;
+  e.el[0] = el;
+  e.el[1] = key;
+  return e;
+}
+
+static Ex
+compile_array_lit (C      *c,
+                   QlNode *n)
+{
+  TKind el = T_ERR;
+  Ex *vals = g_new0 (Ex, MAX (n->n_kids, 1));
+  int dst;
+
+  for (guint i = 0; i < n->n_kids; i++)
+    {
+      vals[i] = compile_expr (c, n->kids[i]);
+      if (vals[i].t == T_ERR)
+        {
+          g_free (vals);
+          return ex_err ();
+        }
+      if (vals[i].t == T_NA)
+        continue;
+      if (!is_scalar (vals[i].t))
+        {
+          ERR (&n->kids[i]->span, "E0320", NULL, "array elements are int, float, bool, string or color, not %s",
+               tname (vals[i].t));
+          g_free (vals);
+          return ex_err ();
+        }
+      if (el == T_ERR || (el == T_INT && vals[i].t == T_FLOAT))
+        el = vals[i].t;
+    }
+  if (c->expect_el != T_ERR && (el == T_ERR || (el == T_INT && c->expect_el == T_FLOAT)))
+    el = c->expect_el;
+  if (el == T_ERR)
+    {
+      ERR (&n->span, "E0305", "declare the type: a: array<float> = []",
+           "cannot tell the element type of this array");
+      g_free (vals);
+      return ex_err ();
+    }
+  dst = alloc_reg (c);
+  emit (c, QL_I_ANEW, dst, new_object (c, 0), 0);
+  for (guint i = 0; i < n->n_kids; i++)
+    {
+      int r = element_value (c, &vals[i], el, &n->kids[i]->span, "every element");
+
+      if (r < 0)
+        {
+          g_free (vals);
+          return ex_err ();
+        }
+      emit (c, QL_I_APUSH, dst, r, 0);
+    }
+  g_free (vals);
+  return container (T_ARRAY, el, T_ERR, dst);
+}
+
+static Ex
+compile_map_lit (C      *c,
+                 QlNode *n)
+{
+  TKind key = c->expect_key, el = c->expect_el;
+  int dst;
+  guint pairs = n->n_kids / 2;
+  Ex *ks = g_new0 (Ex, MAX (pairs, 1)), *vs = g_new0 (Ex, MAX (pairs, 1));
+  Ex result = ex_err ();
+
+  for (guint i = 0; i < pairs; i++)
+    {
+      ks[i] = compile_expr (c, n->kids[2 * i]);
+      vs[i] = compile_expr (c, n->kids[2 * i + 1]);
+      if (ks[i].t == T_ERR || vs[i].t == T_ERR)
+        goto out;
+      if (key == T_ERR)
+        key = ks[i].t;
+      if (vs[i].t != T_NA && (el == T_ERR || (el == T_INT && vs[i].t == T_FLOAT)))
+        el = vs[i].t;
+    }
+  if (key == T_ERR || el == T_ERR)
+    {
+      ERR (&n->span, "E0305", "declare the type: m: map<string, float> = {}",
+           "cannot tell the key and value types of this map");
+      goto out;
+    }
+  if (key != T_INT && key != T_STRING)
+    {
+      ERR (&n->span, "E0320", NULL, "map keys are int or string, not %s", tname (key));
+      goto out;
+    }
+  if (!is_scalar (el))
+    {
+      ERR (&n->span, "E0320", NULL, "map values are int, float, bool, string or color, not %s", tname (el));
+      goto out;
+    }
+  dst = alloc_reg (c);
+  emit (c, QL_I_MNEW, dst, new_object (c, key == T_STRING ? 2 : 1), 0);
+  for (guint i = 0; i < pairs; i++)
+    {
+      int kr, vr;
+
+      if (ks[i].t != key)
+        {
+          ERR (&n->kids[2 * i]->span, "E0320", NULL, "every key must be %s, got %s", tname (key), tname (ks[i].t));
+          goto out;
+        }
+      kr = materialize (c, &ks[i]);
+      vr = element_value (c, &vs[i], el, &n->kids[2 * i + 1]->span, "every value");
+      if (vr < 0)
+        goto out;
+      emit (c, QL_I_MPUT, dst, kr, vr);
+    }
+  result = container (T_MAP, el, key, dst);
+out:
+  g_free (ks);
+  g_free (vs);
+  return result;
+}
+
+/* a[i] and m[k]. */
+static Ex
+element_get (C            *c,
+             Ex           *cont,
+             Ex           *idx,
+             const QlSpan *span)
+{
+  Ex e = ex_err ();
+
+  if (cont->t == T_ARRAY)
+    {
+      if (idx->t != T_INT)
+        {
+          ERR (span, "E0320", NULL, "an array index is an int, got %s", tname (idx->t));
+          return ex_err ();
+        }
+      e.t = cont->el[0];
+      e.q = Q_SERIES;
+      e.reg = alloc_reg (c);
+      {
+        int a = materialize (c, cont), i = materialize (c, idx);
+        emit (c, QL_I_AGET, e.reg, a, i);
+      }
+      return e;
+    }
+  if (idx->t != cont->el[1])
+    {
+      ERR (span, "E0320", NULL, "this map's keys are %s, got %s", tname (cont->el[1]), tname (idx->t));
+      return ex_err ();
+    }
+  {
+    Ex na_e = na_of (cont->el[0]);
+    int m = materialize (c, cont), k = materialize (c, idx);
+
+    e.t = cont->el[0];
+    e.q = Q_SERIES;
+    e.reg = alloc_reg (c);
+    emit (c, QL_I_MOV, e.reg, materialize (c, &na_e), 0);
+    emit (c, QL_I_MGET, e.reg, m, k);
+  }
+  return e;
+}
+
 /* ---- history ------------------------------------------------------------- */
 
 /* A hidden variable holding @e, for history on an expression. */
@@ -1663,6 +1930,11 @@ compile_index (C      *c,
     Sym *s = base->kind == QL_NODE_IDENT ? lookup (c, base->name) : NULL;
     Ex be;
 
+    if (s && (s->t == T_ARRAY || s->t == T_MAP))
+      {
+        be = compile_expr (c, base);
+        return element_get (c, &be, &off, &n->span);
+      }
     if (s && s->global && !c->fc->is_body)
       {
         ERR (&n->span, "E0316", "read its history at top level and pass the value in",
@@ -1674,6 +1946,8 @@ compile_index (C      *c,
         be = compile_expr (c, base);
         if (be.t == T_ERR)
           return ex_err ();
+        if (be.t == T_ARRAY || be.t == T_MAP)
+          return element_get (c, &be, &off, &n->span);
         if (be.t == T_TUPLE || be.t == T_VOID || be.t == T_STRING || be.t == T_NA)
           {
             ERR (&base->span, "E0317", NULL, "%s has no history", tname (be.t));
@@ -2028,6 +2302,245 @@ compile_callb (C                   *c,
   return e;
 }
 
+/* array.* and map.*: @args bound to the signature's parameters. */
+static Ex
+compile_container_call (C                   *c,
+                        QlNode              *call,
+                        const QlBuiltinInfo *info,
+                        QlNode             **args)
+{
+  int id = info->id;
+  Ex cont, a1, a2, e = ex_err ();
+  TKind el;
+  int base;
+
+  if (id >= QL_B_ARRAY_NEW_FLOAT && id <= QL_B_ARRAY_NEW_COLOR)
+    {
+      static const TKind kinds[] = { T_FLOAT, T_INT, T_BOOL, T_STRING, T_COLOR };
+      int dst;
+
+      el = kinds[id - QL_B_ARRAY_NEW_FLOAT];
+      dst = alloc_reg (c);
+      emit (c, QL_I_ANEW, dst, new_object (c, 0), 0);
+      if (args[0])
+        {
+          a1 = compile_expr (c, args[0]);
+          a2 = args[1] ? compile_expr (c, args[1]) : na_of (el);
+          if (a1.t == T_ERR || a2.t == T_ERR)
+            return ex_err ();
+          if (a1.t != T_INT)
+            {
+              ERR (&args[0]->span, "E0408", NULL, "size of %s() must be an int, got %s", info->name,
+                   tname (a1.t));
+              return ex_err ();
+            }
+          base = alloc_regs (c, 3);
+          emit (c, QL_I_MOV, base, dst, 0);
+          emit (c, QL_I_MOV, base + 1, materialize (c, &a1), 0);
+          {
+            int vr = element_value (c, &a2, el, args[1] ? &args[1]->span : &call->span, "initial");
+
+            if (vr < 0)
+              return ex_err ();
+            emit (c, QL_I_MOV, base + 2, vr, 0);
+          }
+          c->span = call->span;
+          emit (c, QL_I_ACALL, base, QL_A_FILL | el_code (el), base);
+        }
+      return container (T_ARRAY, el, T_ERR, dst);
+    }
+  cont = compile_expr (c, args[0]);
+  if (cont.t == T_ERR)
+    return ex_err ();
+  {
+    gboolean want_map = id >= QL_B_MAP_PUT;
+
+    if (cont.t != (want_map ? T_MAP : T_ARRAY))
+      {
+        ERR (&args[0]->span, "E0408", NULL, "%s() takes %s, got %s", info->name,
+             want_map ? "a map" : "an array", tname (cont.t));
+        return ex_err ();
+      }
+  }
+  el = cont.el[0];
+  c->span = call->span;
+  switch (id)
+    {
+    case QL_B_ARRAY_PUSH:
+      {
+        int vr;
+
+        a1 = compile_expr (c, args[1]);
+        if (a1.t == T_ERR)
+          return ex_err ();
+        vr = element_value (c, &a1, el, &args[1]->span, "the value");
+        if (vr < 0)
+          return ex_err ();
+        c->span = call->span;
+        emit (c, QL_I_APUSH, materialize (c, &cont), vr, 0);
+        return ex_void ();
+      }
+    case QL_B_ARRAY_GET:
+    case QL_B_MAP_GET:
+      a1 = compile_expr (c, args[1]);
+      if (a1.t == T_ERR)
+        return ex_err ();
+      return element_get (c, &cont, &a1, &call->span);
+    case QL_B_ARRAY_SET:
+    case QL_B_MAP_PUT:
+      {
+        int vr;
+
+        a1 = compile_expr (c, args[1]);
+        a2 = compile_expr (c, args[2]);
+        if (a1.t == T_ERR || a2.t == T_ERR)
+          return ex_err ();
+        if (a1.t != (id == QL_B_MAP_PUT ? cont.el[1] : T_INT))
+          {
+            ERR (&args[1]->span, "E0320", NULL, "the %s must be %s, got %s",
+                 id == QL_B_MAP_PUT ? "key" : "index", tname (id == QL_B_MAP_PUT ? cont.el[1] : T_INT),
+                 tname (a1.t));
+            return ex_err ();
+          }
+        vr = element_value (c, &a2, el, &args[2]->span, "the value");
+        if (vr < 0)
+          return ex_err ();
+        c->span = call->span;
+        emit (c, id == QL_B_MAP_PUT ? QL_I_MPUT : QL_I_ASET, materialize (c, &cont),
+              materialize (c, &a1), vr);
+        return ex_void ();
+      }
+    case QL_B_ARRAY_SIZE:
+    case QL_B_MAP_SIZE:
+      e.t = T_INT;
+      e.q = Q_SERIES;
+      e.reg = alloc_reg (c);
+      emit (c, id == QL_B_MAP_SIZE ? QL_I_MLEN : QL_I_ALEN, e.reg, materialize (c, &cont), 0);
+      return e;
+    case QL_B_MAP_CONTAINS:
+    case QL_B_MAP_REMOVE:
+      a1 = compile_expr (c, args[1]);
+      if (a1.t == T_ERR)
+        return ex_err ();
+      if (a1.t != cont.el[1])
+        {
+          ERR (&args[1]->span, "E0320", NULL, "this map's keys are %s, got %s", tname (cont.el[1]),
+               tname (a1.t));
+          return ex_err ();
+        }
+      c->span = call->span;
+      if (id == QL_B_MAP_REMOVE)
+        {
+          emit (c, QL_I_MDEL, materialize (c, &cont), materialize (c, &a1), 0);
+          return ex_void ();
+        }
+      e.t = T_BOOL;
+      e.q = Q_SERIES;
+      e.reg = alloc_reg (c);
+      emit (c, QL_I_MHAS, e.reg, materialize (c, &cont), materialize (c, &a1));
+      return e;
+    case QL_B_MAP_KEYS:
+      {
+        /* a new array, filled by a loop over the map's order */
+        int dst = alloc_reg (c), i = alloc_reg (c), n = alloc_reg (c), tmp = alloc_reg (c);
+        int m = materialize (c, &cont);
+        Ex zero = ex_k (T_INT, (QlValue) { .i = 0 }), one = ex_k (T_INT, (QlValue) { .i = 1 });
+        guint top, jexit;
+
+        emit (c, QL_I_ANEW, dst, new_object (c, 0), 0);
+        emit (c, QL_I_MOV, i, materialize (c, &zero), 0);
+        emit (c, QL_I_MLEN, n, m, 0);
+        top = here (c);
+        jexit = emit (c, QL_I_JF_LT_I, i, n, 0);
+        emit (c, QL_I_MKEYAT, tmp, m, i);
+        emit (c, QL_I_APUSH, dst, tmp, 0);
+        emit (c, QL_I_ADD_I, i, i, materialize (c, &one));
+        {
+          guint back = emit (c, QL_I_LOOP, 0, 0, 0);
+          set_off32 (c, back, top);
+        }
+        set_off16 (c, jexit, here (c));
+        return container (T_ARRAY, cont.el[1], T_ERR, dst);
+      }
+    default:
+      break;
+    }
+  /* the rest through ACALL: base = container, then the arguments */
+  {
+    int op;
+    TKind rt = el;
+
+    switch (id)
+      {
+      case QL_B_ARRAY_POP: op = QL_A_POP; break;
+      case QL_B_ARRAY_SHIFT: op = QL_A_SHIFT; break;
+      case QL_B_ARRAY_CLEAR: op = QL_A_CLEAR; rt = T_VOID; break;
+      case QL_B_MAP_CLEAR: op = QL_M_CLEAR; rt = T_VOID; break;
+      case QL_B_ARRAY_SUM: op = QL_A_SUM; break;
+      case QL_B_ARRAY_AVG: op = QL_A_AVG; rt = T_FLOAT; break;
+      case QL_B_ARRAY_MIN: op = QL_A_MIN; break;
+      case QL_B_ARRAY_MAX: op = QL_A_MAX; break;
+      case QL_B_ARRAY_INCLUDES: op = QL_A_INCLUDES; rt = T_BOOL; break;
+      case QL_B_ARRAY_INSERT: op = QL_A_INSERT; rt = T_VOID; break;
+      case QL_B_ARRAY_REMOVE: op = QL_A_REMOVE; break;
+      default:
+        ERR (&call->span, "E0401", NULL, "%s() cannot be called here", info->name);
+        return ex_err ();
+      }
+    if ((op == QL_A_SUM || op == QL_A_AVG || op == QL_A_MIN || op == QL_A_MAX) && !is_num (el))
+      {
+        ERR (&args[0]->span, "E0408", NULL, "%s() needs an array of numbers, got array<%s>",
+             info->name, tname (el));
+        return ex_err ();
+      }
+    base = alloc_regs (c, 3);
+    emit (c, QL_I_MOV, base, materialize (c, &cont), 0);
+    if (op == QL_A_INCLUDES || op == QL_A_INSERT || op == QL_A_REMOVE)
+      {
+        a1 = compile_expr (c, args[1]);
+        if (a1.t == T_ERR)
+          return ex_err ();
+        if (op == QL_A_INCLUDES)
+          {
+            int vr = element_value (c, &a1, el, &args[1]->span, "the value");
+
+            if (vr < 0)
+              return ex_err ();
+            emit (c, QL_I_MOV, base + 1, vr, 0);
+          }
+        else
+          {
+            if (a1.t != T_INT)
+              {
+                ERR (&args[1]->span, "E0320", NULL, "an array index is an int, got %s", tname (a1.t));
+                return ex_err ();
+              }
+            emit (c, QL_I_MOV, base + 1, materialize (c, &a1), 0);
+          }
+        if (op == QL_A_INSERT)
+          {
+            int vr;
+
+            a2 = compile_expr (c, args[2]);
+            if (a2.t == T_ERR)
+              return ex_err ();
+            vr = element_value (c, &a2, el, &args[2]->span, "the value");
+            if (vr < 0)
+              return ex_err ();
+            emit (c, QL_I_MOV, base + 2, vr, 0);
+          }
+      }
+    c->span = call->span;
+    e.t = rt;
+    e.q = Q_SERIES;
+    e.reg = alloc_reg (c);
+    emit (c, QL_I_ACALL, e.reg, op | el_code (el), base);
+    if (rt == T_VOID)
+      return ex_void ();
+    return e;
+  }
+}
+
 static Ex
 compile_builtin_call (C                   *c,
                       QlNode              *call,
@@ -2091,6 +2604,8 @@ compile_builtin_call (C                   *c,
     }
   if (!bind_args (c, argn, nargs, info->name, names, n_sig, required, args, &call->span))
     return ex_err ();
+  if (info->id >= QL_B_ARRAY_NEW_FLOAT && info->id <= QL_B_MAP_KEYS)
+    return compile_container_call (c, call, info, args);
   switch (info->id)
     {
     case QL_B_NA:
@@ -2351,38 +2866,87 @@ compile_builtin_call (C                   *c,
 
 /* ---- user functions ------------------------------------------------------ */
 
+/* A type annotation: int, float, ..., array<T>, map<K, V>. */
 static TKind
-type_of_node (C      *c,
-              QlNode *t)
+type_of_node_full (C      *c,
+                   QlNode *t,
+                   TKind  *el,
+                   TKind  *key)
 {
   TKind k;
 
+  *el = *key = T_ERR;
   if (t == NULL)
     return T_ERR;
-  k = type_word (t->name);
-  if (k == T_ERR || k == T_ORDER)
+  if (strcmp (t->name, "array") == 0 || strcmp (t->name, "map") == 0)
     {
-      if (strcmp (t->name, "array") == 0 || strcmp (t->name, "map") == 0
-          || strcmp (t->name, "symbol") == 0 || strcmp (t->name, "position") == 0)
-        ERR (&t->span, "E0306", "use int, float, bool, string or color",
+      gboolean is_map = t->name[0] == 'm';
+      TKind e2, k2;
+
+      if (t->n_kids != (is_map ? 2u : 1u))
+        {
+          ERR (&t->span, "E0307", is_map ? "write map<string, float>" : "write array<float>",
+               "%s needs %s type parameter%s", t->name, is_map ? "two" : "one", is_map ? "s" : "");
+          return T_ERR;
+        }
+      if (is_map)
+        {
+          *key = type_of_node_full (c, t->kids[0], &e2, &k2);
+          *el = type_of_node_full (c, t->kids[1], &e2, &k2);
+          if (*key != T_ERR && *key != T_INT && *key != T_STRING)
+            {
+              ERR (&t->kids[0]->span, "E0307", NULL, "map keys are int or string, not %s", tname (*key));
+              return T_ERR;
+            }
+        }
+      else
+        *el = type_of_node_full (c, t->kids[0], &e2, &k2);
+      if (*el != T_ERR && !is_scalar (*el))
+        {
+          ERR (&t->span, "E0307", NULL, "elements are int, float, bool, string or color, not %s",
+               tname (*el));
+          return T_ERR;
+        }
+      return *el == T_ERR || (is_map && *key == T_ERR) ? T_ERR : is_map ? T_MAP : T_ARRAY;
+    }
+  k = type_word (t->name);
+  if (k == T_ERR)
+    {
+      if (strcmp (t->name, "symbol") == 0 || strcmp (t->name, "position") == 0)
+        ERR (&t->span, "E0306", "use int, float, bool, string, color, order, array or map",
              "type '%s' is not available in this version", t->name);
-      else if (k == T_ERR)
-        ERR (&t->span, "E0307", "the types: int, float, bool, string, color, order",
+      else
+        ERR (&t->span, "E0307", "the types: int, float, bool, string, color, order, array<T>, map<K, V>",
              "unknown type '%s'", t->name);
     }
   return k;
 }
 
+static TKind
+type_of_node (C      *c,
+              QlNode *t)
+{
+  TKind el, key;
+
+  return type_of_node_full (c, t, &el, &key);
+}
+
 /* Whether a function body keeps state across bars: ta.*, history, var,
  * fixnan, or a call to such a function. */
 static gboolean
-node_stateful (C      *c,
-               QlNode *n,
-               int     depth)
+node_stateful (C          *c,
+               QlNode     *n,
+               int         depth,
+               GHashTable *containers)
 {
   if (n == NULL || depth > 64)
     return FALSE;
-  if (n->kind == QL_NODE_INDEX)
+  /* x[n] is history, unless x is a parameter given an array or map */
+  if (n->kind == QL_NODE_INDEX
+      && !(containers && n->kids[0]->kind == QL_NODE_IDENT
+           && g_hash_table_contains (containers, n->kids[0]->name)))
+    return TRUE;
+  if (n->kind == QL_NODE_ARRAY || n->kind == QL_NODE_MAP)
     return TRUE;
   if (n->kind == QL_NODE_DECL && n->op != QL_DECL_PLAIN)
     return TRUE;
@@ -2395,14 +2959,16 @@ node_stateful (C      *c,
           const QlBuiltinInfo *b = ql_builtins_lookup (name);
           FnDef *def = g_hash_table_lookup (c->fns, name);
 
-          if (b && (b->kind == QL_BUILTIN_TA || b->id == QL_B_FIXNAN))
+          if (b && (b->kind == QL_BUILTIN_TA || b->id == QL_B_FIXNAN
+                    || (b->id >= QL_B_ARRAY_NEW_FLOAT && b->id <= QL_B_ARRAY_NEW_COLOR)
+                    || b->id == QL_B_MAP_KEYS))
             return TRUE;
           if (def && def->node != NULL && !def->compiling)
             {
               gboolean r;
 
               def->compiling = TRUE;
-              r = node_stateful (c, def->node, depth + 1);
+              r = node_stateful (c, def->node, depth + 1, NULL);
               def->compiling = FALSE;
               if (r)
                 return TRUE;
@@ -2410,7 +2976,7 @@ node_stateful (C      *c,
         }
     }
   for (guint i = 0; i < n->n_kids; i++)
-    if (node_stateful (c, n->kids[i], depth + 1))
+    if (node_stateful (c, n->kids[i], depth + 1, containers))
       return TRUE;
   return FALSE;
 }
@@ -2479,7 +3045,8 @@ compile_function (C            *c,
     {
       Inst in = { 0 };
 
-      memcpy (in.args, types, n * sizeof *types);
+      for (guint i = 0; i < n; i++)
+        in.args[i] = types[i] | (argv ? (guint32) argv[i].el[0] << 8 | (guint32) argv[i].el[1] << 16 : 0);
       in.n = n;
       in.func = idx;
       in.ret = fc.ret;
@@ -2506,15 +3073,20 @@ compile_function (C            *c,
 
       s->is_param = TRUE;
       s->global = FALSE;
+      if (argv)
+        {
+          s->el = argv[i].el[0];
+          s->key = argv[i].el[1];
+        }
       /* a copy made for one call site knows its constant and input
        * arguments: ta.* lengths and history offsets may use them */
-      if (argv && argv[i].is_k)
+      if (argv && def && def->stateful && argv[i].is_k)
         {
           s->is_k = TRUE;
           s->k = argv[i].k;
           s->q = Q_CONST;
         }
-      else if (argv && argv[i].input >= 0)
+      else if (argv && def && def->stateful && argv[i].input >= 0)
         {
           s->input = argv[i].input;
           s->q = Q_INPUT;
@@ -2591,6 +3163,7 @@ compile_user_call (C      *c,
   TKind ret = T_ERR;
   Ex e = ex_err ();
   int base;
+  gboolean saved_stateful;
 
   if (np > 16)
     {
@@ -2633,6 +3206,24 @@ compile_user_call (C      *c,
         }
       types[i] = argv[i].t;
     }
+  saved_stateful = def->stateful;
+  if (def->stateful && !def->compiling)
+    {
+      /* with the argument types known, a[i] on an array parameter is an
+       * element, not history: decide for this call */
+      GHashTable *containers = g_hash_table_new (g_str_hash, g_str_equal);
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < np; i++)
+        if (argv[i].t == T_ARRAY || argv[i].t == T_MAP)
+          {
+            g_hash_table_add (containers, (gpointer) names[i]);
+            any = TRUE;
+          }
+      if (any)
+        def->stateful = node_stateful (c, def->node->kids[2], 0, containers);
+      g_hash_table_unref (containers);
+    }
   if (def->stateful)
     {
       g_autofree char *label = NULL;
@@ -2663,7 +3254,11 @@ compile_user_call (C      *c,
         {
           const Inst *in = &g_array_index (def->insts, Inst, i);
 
-          if (in->n == np && memcmp (in->args, types, np * sizeof *types) == 0)
+          gboolean same = in->n == np;
+
+          for (guint k = 0; k < np && same; k++)
+            same = in->args[k] == (types[k] | (guint32) argv[k].el[0] << 8 | (guint32) argv[k].el[1] << 16);
+          if (same)
             {
               found = TRUE;
               func = in->func;
@@ -2677,8 +3272,9 @@ compile_user_call (C      *c,
             }
         }
       if (!found)
-        func = instantiate (c, def, types, NULL, np, def->name, &ret);
+        func = instantiate (c, def, types, argv, np, def->name, &ret);
     }
+  def->stateful = saved_stateful;
   base = alloc_regs (c, MAX (np, 1));
   for (guint i = 0; i < np; i++)
     emit (c, QL_I_MOV, base + (int) i, materialize (c, &argv[i]), 0);
@@ -2818,10 +3414,16 @@ compile_expr (C      *c,
         break;
       }
     case QL_NODE_ARRAY:
+      {
+        TKind se = c->expect_el, sk = c->expect_key;
+
+        e = compile_array_lit (c, n);
+        c->expect_el = se;
+        c->expect_key = sk;
+        break;
+      }
     case QL_NODE_MAP:
-      ERR (&n->span, "E0306", "arrays and maps can be written but not yet run: use separate variables",
-           "%s values are not available in this version", n->kind == QL_NODE_ARRAY ? "array" : "map");
-      e = ex_err ();
+      e = compile_map_lit (c, n);
       break;
     case QL_NODE_ERROR:
       e = ex_err ();
@@ -2965,7 +3567,8 @@ compile_decl (C      *c,
   QlNode *names = n->kids[0];
   QlNode *tnode = n->kids[1];
   QlNode *value = n->kids[2];
-  TKind want = tnode ? type_of_node (c, tnode) : T_ERR;
+  TKind want_el = T_ERR, want_key = T_ERR;
+  TKind want = tnode ? type_of_node_full (c, tnode, &want_el, &want_key) : T_ERR;
   Ex e;
   gboolean is_input = FALSE;
   guint once_pc = 0;
@@ -2993,6 +3596,8 @@ compile_decl (C      *c,
       once_flag = (int) c->p->n_once++;
       once_pc = emit (c, QL_I_ONCE, once_flag, 0, 0);
     }
+  c->expect_el = want_el;
+  c->expect_key = want_key;
   if (value && value->kind == QL_NODE_ORDER)
     e = compile_order (c, value);
   else if (value && value->kind == QL_NODE_CALL)
@@ -3015,6 +3620,17 @@ compile_decl (C      *c,
     }
   else
     e = compile_expr (c, value);
+  c->expect_el = c->expect_key = T_ERR;
+  if ((want == T_ARRAY || want == T_MAP) && e.t == want
+      && (e.el[0] != want_el || (want == T_MAP && e.el[1] != want_key)))
+    {
+      char b1[48], b2[48];
+
+      ERR (&value->span, "E0303", NULL, "'%s' is declared %s but the value is %s",
+           names->kids[0]->name, container_name (want, want_el, want_key, b1),
+           container_name (e.t, e.el[0], e.el[1], b2));
+      e = ex_err ();
+    }
 
   if (names->n_kids > 1)
     {
@@ -3072,6 +3688,8 @@ compile_decl (C      *c,
     Sym *s = declare (c, names->kids[0]->name, tnode && want != T_ERR ? want : e.t, q, &names->kids[0]->span);
 
     s->is_var = n->op == QL_DECL_VAR;
+    s->el = e.el[0];
+    s->key = e.el[1];
     if (is_input)
       {
         guint16 reg = (guint16) s->reg;
@@ -3116,10 +3734,59 @@ compile_assign (C      *c,
   Ex v, cur;
   int dst;
 
+  if (target->kind == QL_NODE_INDEX)
+    {
+      Ex cont = compile_expr (c, target->kids[0]);
+
+      if (cont.t == T_ERR)
+        return;
+      if (cont.t == T_ARRAY || cont.t == T_MAP)
+        {
+          Ex idx = compile_expr (c, target->kids[1]);
+          int vr;
+
+          if (idx.t == T_ERR)
+            return;
+          if (n->op != QL_OP_ASSIGN)
+            {
+              ERR (&n->span, "E0215", "write a[i] := a[i] + x", "compound assignment to an element");
+              return;
+            }
+          v = compile_expr (c, n->kids[1]);
+          if (v.t == T_ERR)
+            return;
+          vr = element_value (c, &v, cont.el[0], &n->kids[1]->span, "the value");
+          if (vr < 0)
+            return;
+          c->span = n->span;
+          if (cont.t == T_ARRAY)
+            {
+              if (idx.t != T_INT)
+                {
+                  ERR (&target->kids[1]->span, "E0320", NULL, "an array index is an int, got %s", tname (idx.t));
+                  return;
+                }
+              emit (c, QL_I_ASET, materialize (c, &cont), materialize (c, &idx), vr);
+            }
+          else
+            {
+              if (idx.t != cont.el[1])
+                {
+                  ERR (&target->kids[1]->span, "E0320", NULL, "this map's keys are %s, got %s",
+                       tname (cont.el[1]), tname (idx.t));
+                  return;
+                }
+              emit (c, QL_I_MPUT, materialize (c, &cont), materialize (c, &idx), vr);
+            }
+          return;
+        }
+      ERR (&target->span, "E0215", "history cannot be changed; assign the variable itself",
+           "only variables and elements of arrays and maps can be assigned");
+      return;
+    }
   if (target->kind != QL_NODE_IDENT)
     {
-      ERR (&target->span, "E0215", target->kind == QL_NODE_INDEX ? "history cannot be changed; assign the variable itself" : NULL,
-           "only variables can be assigned");
+      ERR (&target->span, "E0215", NULL, "only variables can be assigned");
       return;
     }
   s = lookup (c, target->name);
@@ -3165,6 +3832,15 @@ compile_assign (C      *c,
         return;
     }
   cur = v;
+  if ((s->t == T_ARRAY || s->t == T_MAP) && cur.t == s->t
+      && (cur.el[0] != s->el || cur.el[1] != s->key))
+    {
+      char b1[48], b2[48];
+
+      ERR (&n->span, "E0303", NULL, "'%s' is %s; cannot assign %s", s->name,
+           container_name (s->t, s->el, s->key, b1), container_name (cur.t, cur.el[0], cur.el[1], b2));
+      return;
+    }
   if (!coerce (c, &cur, s->t) || cur.t != s->t)
     {
       ERR (&n->span, "E0303", s->t == T_INT && v.t == T_FLOAT ? "declare it as float: x = 0.0, or convert: int(...)" : NULL,
@@ -3311,6 +3987,84 @@ compile_for_range (C      *c,
   }
   set_off16 (c, check, here (c));
   loop_end (c, sb, sc, cont, here (c));
+  scope_pop (c);
+}
+
+/* for x in a / for i, x in a / for k in m / for k, v in m: over the
+ * elements in order; the size is read again before each step. */
+static void
+compile_for_in (C      *c,
+                QlNode *n)
+{
+  QlNode *names = n->kids[0];
+  Ex cont = compile_expr (c, n->kids[1]);
+  Ex zero = ex_k (T_INT, (QlValue) { .i = 0 }), one = ex_k (T_INT, (QlValue) { .i = 1 });
+  int creg, idx, len;
+  guint top, jexit, cont_pc;
+  GArray *sb, *sc;
+  gboolean is_map;
+
+  if (cont.t == T_ERR)
+    return;
+  if (cont.t != T_ARRAY && cont.t != T_MAP)
+    {
+      ERR (&n->kids[1]->span, "E0319", "count instead: for i = 0 to n - 1",
+           "for ... in goes over an array or a map, not %s", tname (cont.t));
+      return;
+    }
+  is_map = cont.t == T_MAP;
+  if (names->n_kids > 2)
+    {
+      ERR (&names->span, "E0310", NULL, "for ... in takes one or two names");
+      return;
+    }
+  scope_push (c);
+  creg = alloc_reg (c);
+  idx = alloc_reg (c);
+  len = alloc_reg (c);
+  emit (c, QL_I_MOV, creg, materialize (c, &cont), 0);
+  emit (c, QL_I_MOV, idx, materialize (c, &zero), 0);
+  {
+    /* the names: element; index and element; key; key and value */
+    Sym *first, *second = NULL;
+    TKind t1 = is_map ? cont.el[1] : names->n_kids == 2 ? T_INT : cont.el[0];
+
+    first = declare (c, names->kids[0]->name, t1, Q_SERIES, &names->kids[0]->span);
+    first->is_param = TRUE;
+    if (names->n_kids == 2)
+      {
+        second = declare (c, names->kids[1]->name, cont.el[0], Q_SERIES, &names->kids[1]->span);
+        second->is_param = TRUE;
+      }
+    loop_begin (c, &sb, &sc);
+    top = here (c);
+    c->span = n->span;
+    emit (c, is_map ? QL_I_MLEN : QL_I_ALEN, len, creg, 0);
+    jexit = emit (c, QL_I_JF_LT_I, idx, len, 0);
+    if (is_map)
+      {
+        emit (c, QL_I_MKEYAT, first->reg, creg, idx);
+        if (second)
+          emit (c, QL_I_MVALAT, second->reg, creg, idx);
+      }
+    else if (second)
+      {
+        emit (c, QL_I_MOV, first->reg, idx, 0);
+        emit (c, QL_I_AGET, second->reg, creg, idx);
+      }
+    else
+      emit (c, QL_I_AGET, first->reg, creg, idx);
+    compile_block (c, n->kids[2], TRUE);
+    cont_pc = here (c);
+    c->span = n->span;
+    emit (c, QL_I_ADD_I, idx, idx, materialize (c, &one));
+    {
+      guint back = emit (c, QL_I_LOOP, 0, 0, 0);
+      set_off32 (c, back, top);
+    }
+    set_off16 (c, jexit, here (c));
+    loop_end (c, sb, sc, cont_pc, here (c));
+  }
   scope_pop (c);
 }
 
@@ -3571,7 +4325,7 @@ compile_item (C      *c,
       compile_for_range (c, n);
       break;
     case QL_NODE_FOR_IN:
-      ERR (&n->span, "E0306", "use for i = 0 to n - 1", "for ... in needs arrays or maps, not available in this version");
+      compile_for_in (c, n);
       break;
     case QL_NODE_WHILE:
       compile_while (c, n);
@@ -3717,6 +4471,7 @@ ql_program_free (QlProgram *self)
     g_free (g_array_index (self->test_names, char *, i));
   g_array_unref (self->test_names);
   g_string_free (self->explain, TRUE);
+  g_array_unref (self->object_kinds);
   g_free (self);
 }
 
@@ -3747,6 +4502,7 @@ program_new (const char *filename,
   p->tests = g_array_new (FALSE, FALSE, sizeof (guint));
   p->test_names = g_array_new (FALSE, FALSE, sizeof (char *));
   p->explain = g_string_new (NULL);
+  p->object_kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
   for (guint i = 0; i < G_N_ELEMENTS (p->handlers); i++)
     p->handlers[i] = -1;
   return p;
@@ -3893,7 +4649,7 @@ ql_program_compile (const char *filename,
     while (g_hash_table_iter_next (&it, NULL, &v))
       {
         FnDef *def = v;
-        def->stateful = node_stateful (c, def->node->kids[2], 0);
+        def->stateful = node_stateful (c, def->node->kids[2], 0, NULL);
       }
   }
 

@@ -46,7 +46,9 @@ typedef struct
   X (ISNA_F) X (ISNA_I) X (NZ_F) X (NZ_I) \
   X (BAR) X (BARH) X (HIST) \
   X (TA) X (CALL) X (CALLB) X (RET) X (END) \
-  X (ONCE) X (ORDER) X (PLOT) X (ASSERT) X (LOG) X (CHECK_FOR)
+  X (ONCE) X (ORDER) X (PLOT) X (ASSERT) X (LOG) X (CHECK_FOR) \
+  X (ANEW) X (APUSH) X (AGET) X (ASET) X (ALEN) X (ACALL) X (PERSIST) \
+  X (MNEW) X (MGET) X (MPUT) X (MHAS) X (MDEL) X (MLEN) X (MKEYAT) X (MVALAT)
 
 typedef enum
 {
@@ -73,6 +75,46 @@ typedef enum
 } QlField;
 
 typedef struct QlInstance QlInstance;
+
+/* ACALL sub-operations (b): the array functions beyond get/set/push. The
+ * element kind is added: + 0 float, + 16 int (also bool, color), + 32
+ * string. */
+typedef enum
+{
+  QL_A_POP,
+  QL_A_SHIFT,
+  QL_A_CLEAR,
+  QL_A_SUM,
+  QL_A_AVG,
+  QL_A_MIN,
+  QL_A_MAX,
+  QL_A_INCLUDES,
+  QL_A_INSERT,    /* base: array, index, value */
+  QL_A_REMOVE,    /* base: array, index */
+  QL_A_FILL,      /* base: array, size, value: size copies of value */
+  QL_M_CLEAR,
+} QlArrayOp;
+
+#define QL_EL_FLOAT 0
+#define QL_EL_INT 16
+#define QL_EL_STRING 32
+
+/* Arrays and maps: one object per creation site (literal, array.new_*,
+ * map.keys), owned by the instance; running the site again clears and
+ * refills the same object, so a script allocates only as its arrays grow.
+ * A map keeps insertion order (for k, v in m) and an index. */
+typedef struct
+{
+  QlValue *data;
+  guint32 len, cap;
+} QlArr;
+
+typedef struct
+{
+  QlArr keys, vals;
+  GHashTable *index;     /* key -> position + 1 */
+  gboolean str_keys;
+} QlMap;
 
 /* A pure builtin: @args in registers, result to @out. Returns NULL or a
  * runtime error message (static). */
@@ -181,6 +223,8 @@ struct QlProgram
   guint n_once;         /* var initialisation flags */
   guint bar_lookback;   /* the largest history offset read from bar fields */
   int handlers[6];      /* function index per QlEventKind, -1: none */
+  guint n_objects;      /* array and map creation sites */
+  GArray *object_kinds; /* guint8 per site: 0 array, 1 map with int keys, 2 map with string keys */
   GArray *tests;        /* guint: function indices of test blocks */
   GArray *test_names;   /* char * */
   GString *explain;     /* lookbacks and state, for check --explain */

@@ -96,6 +96,9 @@ struct QlInstance
   GHashTable *order_ids;
   GStringChunk *scratch;  /* string results, cleared per event */
   GPtrArray *owned;       /* string input values */
+  gpointer *objects;      /* QlArr or QlMap per creation site */
+  gboolean sites_ready;   /* the ta.* states are initialised */
+  GStringChunk *strpool;  /* strings stored in arrays and maps */
 };
 
 void
@@ -292,6 +295,206 @@ bar_field_f (const QlSeries *bars,
 
 static gboolean vm_order (QlInstance *I, const QlOrderSite *site, const QlValue *args,
                           QlValue *out, const char **error);
+
+/* ---- arrays and maps ----------------------------------------------------- */
+
+/* Grows @a to hold @need values; FALSE past the memory limit. */
+static gboolean
+arr_reserve (QlInstance *I,
+             QlArr      *a,
+             guint64     need)
+{
+  guint64 cap;
+
+  if (need <= a->cap)
+    return TRUE;
+  cap = MAX (need, (guint64) a->cap * 2);
+  cap = MAX (cap, 8);
+  if (cap > G_MAXUINT32 || I->memory + (cap - a->cap) * sizeof (QlValue) > I->limits.max_memory)
+    return FALSE;
+  I->memory += (cap - a->cap) * sizeof (QlValue);
+  a->data = g_renew (QlValue, a->data, cap);
+  a->cap = (guint32) cap;
+  return TRUE;
+}
+
+static guint
+key_hash (gconstpointer k)
+{
+  return (guint) GPOINTER_TO_SIZE (k);
+}
+
+/* Position + 1 of @key in @m, 0 when absent. */
+static guint
+map_find (const QlMap *m,
+          QlValue      key)
+{
+  if (m->str_keys)
+    return GPOINTER_TO_UINT (g_hash_table_lookup (m->index, key.s));
+  return GPOINTER_TO_UINT (g_hash_table_lookup (m->index, GSIZE_TO_POINTER ((gsize) key.i)));
+}
+
+static void
+map_reindex (QlMap *m)
+{
+  g_hash_table_remove_all (m->index);
+  for (guint32 k = 0; k < m->keys.len; k++)
+    g_hash_table_insert (m->index, m->str_keys ? (gpointer) m->keys.data[k].s
+                                               : GSIZE_TO_POINTER ((gsize) m->keys.data[k].i),
+                         GUINT_TO_POINTER (k + 1));
+}
+
+/* Runs an ACALL sub-operation; NULL or an error message. */
+static const char *
+array_call (QlInstance *I,
+            guint       op,
+            QlValue    *args,
+            QlValue    *out)
+{
+  QlArr *a = args[0].p;
+  guint kind = op & 0x30;
+  gboolean is_f = kind == QL_EL_FLOAT, is_s = kind == QL_EL_STRING;
+  static char msg[96];
+
+  switch (op & 0xf)
+    {
+    case QL_A_POP:
+    case QL_A_SHIFT:
+      if (a->len == 0)
+        return (op & 0xf) == QL_A_POP ? "pop from an empty array" : "shift from an empty array";
+      if ((op & 0xf) == QL_A_POP)
+        *out = a->data[--a->len];
+      else
+        {
+          *out = a->data[0];
+          memmove (a->data, a->data + 1, (a->len - 1) * sizeof (QlValue));
+          a->len--;
+        }
+      return NULL;
+    case QL_A_CLEAR:
+      a->len = 0;
+      return NULL;
+    case QL_A_SUM:
+    case QL_A_AVG:
+      {
+        double sf = 0;
+        gint64 si = 0;
+        gboolean na = FALSE;
+
+        for (guint32 k = 0; k < a->len; k++)
+          if (is_f)
+            sf += a->data[k].f;
+          else if (a->data[k].i == QL_NA_INT)
+            na = TRUE;
+          else if (__builtin_add_overflow (si, a->data[k].i, &si))
+            return "integer overflow in the sum";
+        if ((op & 0xf) == QL_A_AVG)
+          out->f = a->len == 0 || na ? NAN : is_f ? sf / a->len : (double) si / a->len;
+        else if (is_f)
+          out->f = sf;
+        else
+          out->i = na ? QL_NA_INT : si;
+        return NULL;
+      }
+    case QL_A_MIN:
+    case QL_A_MAX:
+      {
+        gboolean is_max = (op & 0xf) == QL_A_MAX;
+
+        if (is_f)
+          {
+            double best = NAN;
+
+            for (guint32 k = 0; k < a->len; k++)
+              {
+                double v = a->data[k].f;
+
+                if (isnan (v))
+                  continue;
+                if (isnan (best) || (is_max ? v > best : v < best))
+                  best = v;
+              }
+            out->f = best;
+          }
+        else
+          {
+            gint64 best = QL_NA_INT;
+
+            for (guint32 k = 0; k < a->len; k++)
+              {
+                gint64 v = a->data[k].i;
+
+                if (v == QL_NA_INT)
+                  continue;
+                if (best == QL_NA_INT || (is_max ? v > best : v < best))
+                  best = v;
+              }
+            out->i = best;
+          }
+        return NULL;
+      }
+    case QL_A_INCLUDES:
+      out->i = 0;
+      for (guint32 k = 0; k < a->len && !out->i; k++)
+        out->i = is_f ? a->data[k].f == args[1].f
+                 : is_s ? strcmp (a->data[k].s, args[1].s) == 0
+                        : a->data[k].i == args[1].i;
+      return NULL;
+    case QL_A_INSERT:
+    case QL_A_REMOVE:
+      {
+        gint64 i = args[1].i;
+        gboolean ins = (op & 0xf) == QL_A_INSERT;
+
+        if (i == QL_NA_INT || i < 0 || (ins ? i > (gint64) a->len : i >= (gint64) a->len))
+          {
+            g_snprintf (msg, sizeof msg, "index %" G_GINT64_FORMAT " is out of bounds (size %u)",
+                        i, a->len);
+            return msg;
+          }
+        if (ins)
+          {
+            if (!arr_reserve (I, a, (guint64) a->len + 1))
+              return "the array outgrew the script's memory limit";
+            memmove (a->data + i + 1, a->data + i, (a->len - i) * sizeof (QlValue));
+            a->data[i] = args[2];
+            if (is_s)
+              a->data[i].s = g_string_chunk_insert_const (I->strpool, args[2].s);
+            a->len++;
+          }
+        else
+          {
+            *out = a->data[i];
+            memmove (a->data + i, a->data + i + 1, (a->len - i - 1) * sizeof (QlValue));
+            a->len--;
+          }
+        return NULL;
+      }
+    case QL_A_FILL:
+      {
+        gint64 n = args[1].i;
+
+        if (n == QL_NA_INT || n < 0)
+          return "array size must be >= 0";
+        if (!arr_reserve (I, a, (guint64) n))
+          return "the array outgrew the script's memory limit";
+        for (gint64 k = 0; k < n; k++)
+          a->data[k] = args[2];
+        a->len = (guint32) n;
+        return NULL;
+      }
+    case QL_M_CLEAR:
+      {
+        QlMap *m = args[0].p;
+
+        m->keys.len = m->vals.len = 0;
+        g_hash_table_remove_all (m->index);
+        return NULL;
+      }
+    default:
+      return "unknown array operation";
+    }
+}
 
 /* ---- the loop ------------------------------------------------------------ */
 
@@ -841,6 +1044,124 @@ next:
         g_message ("%s:%u:%u: %s", p->filename, t->span.line, t->span.col, r[ip->a].s);
       NEXT;
     }
+    OP (ANEW)
+    {
+      QlArr *a = I->objects[ip->b];
+
+      a->len = 0;
+      r[ip->a].p = a;
+      NEXT;
+    }
+    OP (APUSH)
+    {
+      QlArr *a = r[ip->a].p;
+
+      if (G_UNLIKELY (a->len == a->cap) && !arr_reserve (I, a, (guint64) a->len + 1))
+        FAIL ("R0013", "an array outgrew the script's memory limit of %" G_GSIZE_FORMAT " bytes",
+              I->limits.max_memory);
+      a->data[a->len++] = r[ip->b];
+      NEXT;
+    }
+    OP (AGET)
+    {
+      QlArr *a = r[ip->b].p;
+      gint64 i = r[ip->c].i;
+
+      if (G_UNLIKELY (i == QL_NA_INT || i < 0 || i >= (gint64) a->len))
+        FAIL ("R0014", "index %" G_GINT64_FORMAT " is out of bounds (size %u)", i, a->len);
+      r[ip->a] = a->data[i];
+      NEXT;
+    }
+    OP (ASET)
+    {
+      QlArr *a = r[ip->a].p;
+      gint64 i = r[ip->b].i;
+
+      if (G_UNLIKELY (i == QL_NA_INT || i < 0 || i >= (gint64) a->len))
+        FAIL ("R0014", "index %" G_GINT64_FORMAT " is out of bounds (size %u)", i, a->len);
+      a->data[i] = r[ip->c];
+      NEXT;
+    }
+    OP (ALEN) r[ip->a].i = ((QlArr *) r[ip->b].p)->len; NEXT;
+    OP (ACALL)
+    {
+      const char *msg = array_call (I, ip->b, &r[ip->c], &r[ip->a]);
+
+      if (G_UNLIKELY (msg))
+        {
+          if (strstr (msg, "memory"))
+            FAIL ("R0013", "%s", msg);
+          FAIL ("R0014", "%s", msg);
+        }
+      NEXT;
+    }
+    OP (PERSIST)
+    {
+      /* a string about to be kept in an array or map outlives the event */
+      r[ip->a].s = g_string_chunk_insert_const (I->strpool, r[ip->a].s);
+      NEXT;
+    }
+    OP (MNEW)
+    {
+      QlMap *m = I->objects[ip->b];
+
+      m->keys.len = m->vals.len = 0;
+      g_hash_table_remove_all (m->index);
+      r[ip->a].p = m;
+      NEXT;
+    }
+    OP (MGET)
+    {
+      /* a: pre-filled with the value type's na by the compiler */
+      QlMap *m = r[ip->b].p;
+      guint pos = map_find (m, r[ip->c]);
+
+      if (pos)
+        r[ip->a] = m->vals.data[pos - 1];
+      NEXT;
+    }
+    OP (MPUT)
+    {
+      QlMap *m = r[ip->a].p;
+      QlValue key = r[ip->b];
+      guint pos = map_find (m, key);
+
+      if (pos)
+        m->vals.data[pos - 1] = r[ip->c];
+      else
+        {
+          if (!arr_reserve (I, &m->keys, (guint64) m->keys.len + 1)
+              || !arr_reserve (I, &m->vals, (guint64) m->vals.len + 1))
+            FAIL ("R0013", "a map outgrew the script's memory limit of %" G_GSIZE_FORMAT " bytes",
+                  I->limits.max_memory);
+          if (m->str_keys)
+            key.s = g_string_chunk_insert_const (I->strpool, key.s);
+          m->keys.data[m->keys.len++] = key;
+          m->vals.data[m->vals.len++] = r[ip->c];
+          g_hash_table_insert (m->index, m->str_keys ? (gpointer) key.s : GSIZE_TO_POINTER ((gsize) key.i),
+                               GUINT_TO_POINTER (m->keys.len));
+        }
+      NEXT;
+    }
+    OP (MHAS) r[ip->a].i = map_find (r[ip->b].p, r[ip->c]) != 0; NEXT;
+    OP (MDEL)
+    {
+      QlMap *m = r[ip->a].p;
+      guint pos = map_find (m, r[ip->b]);
+
+      if (pos)
+        {
+          memmove (m->keys.data + pos - 1, m->keys.data + pos, (m->keys.len - pos) * sizeof (QlValue));
+          memmove (m->vals.data + pos - 1, m->vals.data + pos, (m->vals.len - pos) * sizeof (QlValue));
+          m->keys.len--;
+          m->vals.len--;
+          map_reindex (m);
+        }
+      NEXT;
+    }
+    OP (MLEN) r[ip->a].i = ((QlMap *) r[ip->b].p)->keys.len; NEXT;
+    OP (MKEYAT) r[ip->a] = ((QlMap *) r[ip->b].p)->keys.data[r[ip->c].i]; NEXT;
+    OP (MVALAT) r[ip->a] = ((QlMap *) r[ip->b].p)->vals.data[r[ip->c].i]; NEXT;
     OP (CHECK_FOR)
     {
       /* a: the loop variable, a+1: the bound, a+2: the step; jump by c when
@@ -1155,15 +1476,32 @@ ql_script_instance_new (const QlProgram      *program,
                    G_GSIZE_FORMAT, p->filename, self->memory, self->limits.max_memory);
       return NULL;
     }
+  self->strpool = g_string_chunk_new (1024);
+  self->objects = g_new0 (gpointer, MAX (p->n_objects, 1));
+  for (guint k = 0; k < p->n_objects; k++)
+    {
+      guint8 kind = g_array_index (p->object_kinds, guint8, k);
+
+      if (kind == 0)
+        self->objects[k] = g_new0 (QlArr, 1);
+      else
+        {
+          QlMap *m = g_new0 (QlMap, 1);
+
+          m->str_keys = kind == 2;
+          m->index = m->str_keys ? g_hash_table_new (g_str_hash, g_str_equal)
+                                 : g_hash_table_new (key_hash, g_direct_equal);
+          self->objects[k] = m;
+        }
+      self->memory += kind == 0 ? sizeof (QlArr) : sizeof (QlMap);
+    }
   reset_state (self);
   for (guint j = 0; j < p->inputs->len; j++)
     if (input_set[j])
       self->g[g_array_index (p->input_regs, guint16, j)] = input_vals[j];
   if (!init_sites (self, error))
-    {
-      self->prog = NULL;  /* nothing to clear */
-      return NULL;
-    }
+    return NULL;
+  self->sites_ready = TRUE;
   return g_steal_pointer (&self);
 }
 
@@ -1172,7 +1510,7 @@ ql_script_instance_free (QlScriptInstance *self)
 {
   if (self == NULL)
     return;
-  if (self->prog && self->state)
+  if (self->sites_ready)
     clear_sites (self);
   if (self->rings && self->prog)
     for (guint k = 0; k < self->prog->rings->len; k++)
@@ -1184,6 +1522,27 @@ ql_script_instance_free (QlScriptInstance *self)
   g_free (self->state);
   g_free (self->once);
   g_free (self->row);
+  if (self->objects && self->prog)
+    for (guint k = 0; k < self->prog->n_objects; k++)
+      {
+        if (g_array_index (self->prog->object_kinds, guint8, k) == 0)
+          {
+            QlArr *a = self->objects[k];
+            g_free (a->data);
+            g_free (a);
+          }
+        else
+          {
+            QlMap *m = self->objects[k];
+            g_free (m->keys.data);
+            g_free (m->vals.data);
+            g_hash_table_unref (m->index);
+            g_free (m);
+          }
+      }
+  g_free (self->objects);
+  if (self->strpool)
+    g_string_chunk_free (self->strpool);
   if (self->order_ids)
     g_hash_table_unref (self->order_ids);
   if (self->owned)
@@ -1292,9 +1651,11 @@ ql_script_instance_run_test (QlScriptInstance *self,
 
   g_return_val_if_fail (i < p->tests->len, FALSE);
   clear_sites (self);
+  self->sites_ready = FALSE;
   reset_state (self);
   if (!init_sites (self, NULL))
     return FALSE;
+  self->sites_ready = TRUE;
   self->bars = NULL;
   return run_event (self, g_array_index (p->tests, guint, i), NULL);
 }
