@@ -142,7 +142,10 @@ ensure_table (void)
           const QlTaBind *b = ql_ta_bind_get (i);
           QlBuiltinInfo *row = &t[G_N_ELEMENTS (rows) + i];
 
-          row->name = g_intern_string (g_strconcat ("ta.", b->name, NULL));
+          char *full = g_strconcat ("ta.", b->name, NULL);
+
+          row->name = g_intern_string (full);
+          g_free (full);
           row->kind = QL_BUILTIN_TA;
           row->signature = b->signature;
           row->doc = b->doc;

@@ -1503,6 +1503,7 @@ compile_ta (C                   *c,
       Ex pe = args[i] ? compile_expr (c, args[i]) : default_value (sig[i].def);
 
       site.param_input[j] = -1;
+      site.param_reg[j] = -1;
       if (pe.t == T_ERR)
         return ex_err ();
       if (want == T_FLOAT && pe.t == T_INT)
@@ -1528,6 +1529,13 @@ compile_ta (C                   *c,
         site.params[j] = *(QlScalar *) &pe.k;
       else if (pe.input >= 0)
         site.param_input[j] = (gint16) pe.input;
+      else if (pe.q <= Q_INPUT)
+        {
+          /* computed from inputs (len * 2): fixed for the run, known when
+           * the call first runs */
+          site.param_reg[j] = materialize (c, &pe);
+          site.lazy = TRUE;
+        }
       else
         {
           ERR (&args[i]->span, "E0410", "use a constant or an input.int / input.float variable",
@@ -1541,7 +1549,7 @@ compile_ta (C                   *c,
     gboolean all_const = TRUE;
 
     for (guint j = 0; j < bind->n_params; j++)
-      all_const &= site.param_input[j] < 0;
+      all_const &= site.param_input[j] < 0 && site.param_reg[j] < 0;
     if (all_const && bind->state_size <= sizeof probe)
       {
         const char *msg = bind->init (probe, site.params);
@@ -2126,6 +2134,13 @@ compile_plot (C                   *c,
         return ex_err ();
       }
   g_array_append_val (c->p->plots, pl);
+  if (band)
+    {
+      g_ptr_array_add (c->p->column_names, g_strconcat (pl.title, ".upper", NULL));
+      g_ptr_array_add (c->p->column_names, g_strconcat (pl.title, ".lower", NULL));
+    }
+  else
+    g_ptr_array_add (c->p->column_names, g_strdup (pl.title));
   emit (c, QL_I_PLOT, base, c->p->plots->len - 1, 0);
   return ex_void ();
 }
@@ -4472,6 +4487,7 @@ ql_program_free (QlProgram *self)
   g_array_unref (self->test_names);
   g_string_free (self->explain, TRUE);
   g_array_unref (self->object_kinds);
+  g_ptr_array_unref (self->column_names);
   g_free (self);
 }
 
@@ -4503,6 +4519,7 @@ program_new (const char *filename,
   p->test_names = g_array_new (FALSE, FALSE, sizeof (char *));
   p->explain = g_string_new (NULL);
   p->object_kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
+  p->column_names = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < G_N_ELEMENTS (p->handlers); i++)
     p->handlers[i] = -1;
   return p;

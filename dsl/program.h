@@ -148,6 +148,8 @@ typedef struct
   /* Parameters: a constant, or an input (index into inputs). */
   QlScalar params[6];
   gint16 param_input[6];    /* -1: constant */
+  gint32 param_reg[6];      /* lazy sites: the register holding the value, -1: params[] */
+  gboolean lazy;            /* a parameter is computed from inputs: init on first use */
   QlSpan span;
 } QlTaSite;
 
@@ -215,6 +217,7 @@ struct QlProgram
   GArray *inputs;       /* QlScriptInput */
   GArray *input_regs;   /* guint16: the global of each input */
   GArray *plots;        /* QlScriptPlot */
+  GPtrArray *column_names; /* char *: one per output column ("t.upper", "t.lower" for a band) */
   GArray *orders;       /* QlOrderSite */
   GArray *texts;        /* QlSiteText: assert, log sites */
   GArray *callb;        /* QlCallbSite for CALLB */

@@ -98,6 +98,7 @@ struct QlInstance
   GPtrArray *owned;       /* string input values */
   gpointer *objects;      /* QlArr or QlMap per creation site */
   gboolean sites_ready;   /* the ta.* states are initialised */
+  guint8 *site_ready;     /* per site: state initialised (lazy sites on first use) */
   GStringChunk *strpool;  /* strings stored in arrays and maps */
 };
 
@@ -548,7 +549,7 @@ vm_exec (QlInstance    *I,
 #define FAIL(code_, ...) \
   do { \
     I->count_event = count; \
-    vm_fail (I, code_, cur, PC - 1, depth, __VA_ARGS__); \
+    vm_fail (I, code_, cur, PC, depth, __VA_ARGS__); \
     return FALSE; \
   } while (0)
 #define OFF32(in) ((gint32) ((guint32) (in)->b | ((guint32) (in)->c << 16)))
@@ -868,6 +869,20 @@ next:
       const QlTaSite *site = &g_array_index (p->ta_sites, QlTaSite, ip->b);
       void *st = I->state + site->state_off;
 
+      if (G_UNLIKELY (!I->site_ready[ip->b]))
+        {
+          /* parameters computed from inputs: known from the first run */
+          QlScalar params[6];
+          const char *msg;
+
+          for (guint j = 0; j < site->bind->n_params && j < 6; j++)
+            params[j] = site->param_reg[j] >= 0 ? *(const QlScalar *) &r[site->param_reg[j]]
+                                                : site->params[j];
+          msg = site->bind->init (st, params);
+          if (msg)
+            FAIL ("R0009", "ta.%s: %s (from the inputs given)", site->bind->name, msg);
+          I->site_ready[ip->b] = 1;
+        }
       if (G_UNLIKELY (I->forming))
         site->bind->preview (st, I->day, (const QlScalar *) &r[ip->c], (QlScalar *) &r[ip->a]);
       else
@@ -1310,6 +1325,11 @@ init_sites (QlScriptInstance *self,
       QlScalar params[6];
       const char *msg;
 
+      if (site->lazy)
+        {
+          self->site_ready[k] = 0;
+          continue;
+        }
       for (guint j = 0; j < site->bind->n_params && j < 6; j++)
         {
           if (site->param_input[j] >= 0)
@@ -1327,13 +1347,17 @@ init_sites (QlScriptInstance *self,
           for (guint j = 0; j < k; j++)
             {
               const QlTaSite *s2 = &g_array_index (p->ta_sites, QlTaSite, j);
-              s2->bind->clear (self->state + s2->state_off);
+
+              if (self->site_ready[j])
+                s2->bind->clear (self->state + s2->state_off);
+              self->site_ready[j] = 0;
             }
           g_set_error (error, QL_SCRIPT_ERROR, QL_SCRIPT_ERROR_INPUT,
                        "%s:%u:%u: ta.%s: %s (from the inputs given)", p->filename,
                        site->span.line, site->span.col, site->bind->name, msg);
           return FALSE;
         }
+      self->site_ready[k] = 1;
     }
   return TRUE;
 }
@@ -1346,7 +1370,10 @@ clear_sites (QlScriptInstance *self)
   for (guint k = 0; k < p->ta_sites->len; k++)
     {
       const QlTaSite *site = &g_array_index (p->ta_sites, QlTaSite, k);
-      site->bind->clear (self->state + site->state_off);
+
+      if (self->site_ready[k])
+        site->bind->clear (self->state + site->state_off);
+      self->site_ready[k] = 0;
     }
 }
 
@@ -1451,6 +1478,7 @@ ql_script_instance_new (const QlProgram      *program,
   self->frames = g_new0 (Frame, self->limits.max_call_depth + 1);
   self->g = g_new0 (QlValue, MAX (func_at (p, 0)->n_regs, 1));
   self->state = g_malloc0 (MAX (p->state_size, 16));
+  self->site_ready = g_malloc0 (MAX (p->ta_sites->len, 1));
   self->once = g_malloc0 (MAX (p->n_once, 1));
   self->row = g_new (double, MAX (ql_program_get_n_columns (p), 1));
   self->rings = g_new0 (Ring, MAX (p->rings->len, 1));
@@ -1520,6 +1548,7 @@ ql_script_instance_free (QlScriptInstance *self)
   g_free (self->frames);
   g_free (self->g);
   g_free (self->state);
+  g_free (self->site_ready);
   g_free (self->once);
   g_free (self->row);
   if (self->objects && self->prog)
@@ -1672,6 +1701,10 @@ st_on_start (QlContext *ctx,
   self->ctx = ctx;
   self->instr = ql_context_get_instrument (ctx, 0);
   self->bar_index = -1;
+  /* an events script's top level holds declarations: they run once,
+   * before on_start */
+  if (p->mode == QL_MODE_EVENTS && !run_event (self, 0, NULL))
+    return;
   if (p->handlers[QL_EVENT_ON_START] >= 0)
     run_event (self, (guint) p->handlers[QL_EVENT_ON_START], NULL);
 }
@@ -2065,15 +2098,7 @@ const char *
 ql_program_get_column_name (const QlProgram *self,
                             guint            i)
 {
-  for (guint k = 0; k < self->plots->len; k++)
-    {
-      const QlScriptPlot *pl = &g_array_index (self->plots, QlScriptPlot, k);
-      guint w = pl->kind == 2 ? 2 : 1;
-
-      if (i < pl->column + w)
-        return pl->title;
-    }
-  return NULL;
+  return i < self->column_names->len ? g_ptr_array_index (self->column_names, i) : NULL;
 }
 
 guint

@@ -104,23 +104,6 @@ write_row (gint64        time,
 }
 
 static void
-print_log (int           level,
-           const QlSpan *span,
-           gint64        bar_index,
-           const char   *text,
-           gpointer      data)
-{
-  static const char *const levels[] = { "info", "warn", "error" };
-
-  if (bar_index >= 0)
-    fprintf (stderr, "%s:%u:%u: %s: [bar %" G_GINT64_FORMAT "] %s\n", (const char *) data,
-             span->line, span->col, levels[level], bar_index, text);
-  else
-    fprintf (stderr, "%s:%u:%u: %s: %s\n", (const char *) data, span->line, span->col,
-             levels[level], text);
-}
-
-static void
 report_runtime_error (const QlProgram        *prog,
                       const QlScriptInstance *inst)
 {
@@ -156,7 +139,7 @@ run_script (QlCliRunOptions *o,
   inst = ql_script_instance_new (o->program, (const char *const *) o->params, NULL, error);
   if (inst == NULL)
     return FALSE;
-  ql_script_instance_set_log_func (inst, print_log, o->script);
+  ql_script_instance_set_log_func (inst, ql_cli_script_log, o->script);
   market = ql_cli_market_open (o, &st, error);
   if (market == NULL)
     return FALSE;
@@ -312,7 +295,7 @@ ql_cli_test (int argc, char **argv)
       rc = ql_cli_fail ("test", error);
       goto out;
     }
-  ql_script_instance_set_log_func (inst, print_log, o.script);
+  ql_script_instance_set_log_func (inst, ql_cli_script_log, o.script);
   n_tests = ql_program_get_n_tests (o.program);
   for (guint i = 0; i < n_tests; i++)
     {

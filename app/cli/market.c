@@ -333,6 +333,23 @@ check_params (const QlCliRunOptions *o,
   return TRUE;
 }
 
+void
+ql_cli_script_log (int           level,
+                   const QlSpan *span,
+                   gint64        bar_index,
+                   const char   *text,
+                   gpointer      data)
+{
+  static const char *const levels[] = { "info", "warn", "error" };
+
+  if (bar_index >= 0)
+    fprintf (stderr, "%s:%u:%u: %s: [bar %" G_GINT64_FORMAT "] %s\n", (const char *) data,
+             span->line, span->col, levels[level], bar_index, text);
+  else
+    fprintf (stderr, "%s:%u:%u: %s: %s\n", (const char *) data, span->line, span->col,
+             levels[level], text);
+}
+
 QlCliStrategy *
 ql_cli_strategy_new (const QlCliRunOptions *o,
                      GError               **error)
@@ -346,6 +363,7 @@ ql_cli_strategy_new (const QlCliRunOptions *o,
       s->script = ql_script_instance_new (o->program, (const char *const *) o->params, NULL, error);
       if (s->script == NULL)
         return NULL;
+      ql_script_instance_set_log_func (s->script, ql_cli_script_log, o->script);
       s->strategy = ql_script_instance_get_strategy (s->script, NULL, NULL);
       return g_steal_pointer (&s);
     }

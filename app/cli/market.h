@@ -65,6 +65,13 @@ typedef struct
   QlStrategy strategy;
 } QlCliStrategy;
 
+/* log.* of a script: "FILE:LINE:COL: info: [bar N] text" on stderr;
+ * @data is the file name. */
+void           ql_cli_script_log (int           level,
+                                  const QlSpan *span,
+                                  gint64        bar_index,
+                                  const char   *text,
+                                  gpointer      data);
 /* (transfer full) */
 QlCliStrategy *ql_cli_strategy_new (const QlCliRunOptions *opts,
                                     GError               **error);
