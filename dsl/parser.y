@@ -180,6 +180,8 @@ static void yyerror (const QlSpan *loc, QlParseCtx *pc, const char *msg);
 %token <node> IDENT "identifier" INT "integer" FLOAT "number" STRING "string"
 %token <node> COLOR "color" EVENT_NAME "event name"
 %token NL "end of line" INDENT "indent" DEDENT "end of block"
+/* The keywords, INDICATOR to OCO, are declared in one run: dsl/lexer.l
+ * tests for a keyword with TOK_INDICATOR <= tok <= TOK_OCO. */
 %token INDICATOR "indicator" STRATEGY "strategy" EVENTS "events"
 %token VAR "var" VARIP "varip" FN "fn" EVENT "event" TEST "test"
 %token IF "if" ELSE "else" FOR "for" TO "to" BY "by" IN "in" WHILE "while"

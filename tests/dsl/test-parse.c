@@ -217,6 +217,22 @@ test_tree_postfix (void)
 }
 
 static void
+test_tree_keyword_member (void)
+{
+  g_test_summary ("After '.' a keyword is a member name: ta.var is the variance");
+  check_item (HEADER "v = ta.var(close)\n", 1,
+              "(DECL 2:1-2:18 op=PLAIN\n"
+              "  (NAMES 2:1-2:2\n"
+              "    (IDENT 2:1-2:2 name=v))\n"
+              "  nil\n"
+              "  (CALL 2:5-2:18\n"
+              "    (MEMBER 2:5-2:11 name=var\n"
+              "      (IDENT 2:5-2:7 name=ta))\n"
+              "    (ARG 2:12-2:17\n"
+              "      (IDENT 2:12-2:17 name=close))))\n");
+}
+
+static void
 test_tree_if (void)
 {
   g_test_summary ("if / else if / else nests the else-if as an IF in the else slot");
@@ -962,6 +978,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/parse/tree/decl", test_tree_decl);
   g_test_add_func ("/dsl/parse/tree/precedence", test_tree_precedence);
   g_test_add_func ("/dsl/parse/tree/postfix", test_tree_postfix);
+  g_test_add_func ("/dsl/parse/tree/keyword-member", test_tree_keyword_member);
   g_test_add_func ("/dsl/parse/tree/if", test_tree_if);
   g_test_add_func ("/dsl/parse/tree/loops", test_tree_loops);
   g_test_add_func ("/dsl/parse/tree/fn", test_tree_fn);
