@@ -2083,6 +2083,269 @@ test_diag_e0107_once (void)
   g_assert_cmpuint (diags->n_errors, ==, 1);
 }
 
+/* ---- 4. sandbox ----------------------------------------------------------- */
+
+static void
+test_sandbox_endless_loop (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_auto (RunError) e1 = { 0 };
+  g_auto (RunError) e2 = { 0 };
+  /* Bars 0-3 run normally; on bar 4 the loop never ends. */
+  static const char src[] =
+    "indicator(\"loop\")\n"
+    "n = 0\n"
+    "if bar_index == 4\n"
+    "    while true\n"
+    "        n += 1\n"
+    "plot(n, \"n\")\n";
+
+  g_test_summary ("An endless while true stops with R0001 on the same bar, with the same message, every time");
+  prog = compile_ok (src);
+  run_expect_error (prog, NULL, bars, &e1);
+  run_expect_error (prog, NULL, bars, &e2);
+  g_assert_cmpstr (e1.code, ==, "R0001");
+  g_assert_cmpstr (e1.message, ==,
+                   "instruction budget of one event exceeded (1000000 instructions): an endless loop?");
+  g_assert_cmpint (e1.bar_index, ==, 4);
+  g_assert_cmpuint (e1.rows, ==, 4);
+  g_assert_cmpuint (e1.line, >=, 4);
+  g_assert_cmpuint (e1.line, <=, 5);
+  g_assert_nonnull (e1.trace);
+  g_assert_nonnull (strstr (e1.trace, "in the script body"));
+  g_assert_cmpstr (e2.code, ==, e1.code);
+  g_assert_cmpstr (e2.message, ==, e1.message);
+  g_assert_cmpint (e2.bar_index, ==, e1.bar_index);
+  g_assert_cmpuint (e2.line, ==, e1.line);
+  g_assert_cmpuint (e2.col, ==, e1.col);
+  g_assert_cmpstr (e2.trace, ==, e1.trace);
+}
+
+static void
+test_sandbox_recursion (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_auto (RunError) e = { 0 };
+  static const char src[] =
+    "indicator(\"rec\")\n"
+    "fn r(n: int) -> int\n"
+    "    return r(n + 1) + 1\n"
+    "plot(r(0), \"r\")\n";
+  g_auto (GStrv) lines = NULL;
+
+  g_test_summary ("Runaway recursion stops with R0007 and a trace from the recursive call to the body");
+  prog = compile_ok (src);
+  run_expect_error (prog, NULL, bars, &e);
+  g_assert_cmpstr (e.code, ==, "R0007");
+  g_assert_cmpstr (e.message, ==, "call depth exceeds 256: runaway recursion?");
+  g_assert_cmpint (e.bar_index, ==, 0);
+  g_assert_cmpuint (e.rows, ==, 0);
+  g_assert_cmpuint (e.line, ==, 3);
+  /* Innermost first: the call in r (line 3), repeated frames folded, then
+   * the call from the body (line 4). */
+  g_assert_nonnull (e.trace);
+  lines = g_strsplit (e.trace, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[0], "at t.qls:3:"));
+  g_assert_true (g_str_has_suffix (lines[0], " in r"));
+  g_assert_nonnull (strstr (e.trace, "at t.qls:4:"));
+  g_assert_nonnull (strstr (e.trace, "in the script body"));
+  /* Folded, not 256 lines. */
+  g_assert_cmpuint (g_strv_length (lines), <, 10);
+}
+
+static void
+test_sandbox_run_budget (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_auto (RunError) e1 = { 0 };
+  g_auto (RunError) e2 = { 0 };
+  QlScriptLimits limits;
+  /* 50 turns per bar: some hundreds of instructions; a run budget of 1000
+   * ends the run after a few bars, always the same one. */
+  static const char src[] =
+    "indicator(\"budget\")\n"
+    "s = 0\n"
+    "for i = 1 to 50\n"
+    "    s += i\n"
+    "plot(s, \"s\")\n";
+
+  g_test_summary ("A small per-run budget stops with R0002, deterministically");
+  ql_script_limits_init (&limits);
+  g_assert_cmpuint (limits.max_instructions_per_event, ==, 1000000);
+  g_assert_cmpuint (limits.max_instructions_per_run, ==, G_GUINT64_CONSTANT (10000000000));
+  g_assert_cmpuint (limits.max_call_depth, ==, 256);
+  g_assert_cmpuint (limits.max_memory, ==, 64 * 1024 * 1024);
+  limits.max_instructions_per_run = 1000;
+  prog = compile_ok (src);
+  run_expect_error (prog, &limits, bars, &e1);
+  run_expect_error (prog, &limits, bars, &e2);
+  g_assert_cmpstr (e1.code, ==, "R0002");
+  g_assert_cmpstr (e1.message, ==, "instruction budget of the run exceeded (1000 instructions)");
+  g_assert_cmpint (e1.bar_index, >, 0);
+  g_assert_cmpint (e1.bar_index, <, N_HAND);
+  /* Each bar before the failing one produced its row: s = 1 + ... + 50 = 1275. */
+  g_assert_cmpuint (e1.rows, ==, (guint) e1.bar_index);
+  g_assert_cmpint (e2.bar_index, ==, e1.bar_index);
+  g_assert_cmpstr (e2.message, ==, e1.message);
+  {
+    /* With the default budget the same script runs to the end. */
+    g_autoptr (Rows) r = run_prog (prog, NULL, bars);
+    check_const (r, 0, 1275);
+  }
+}
+
+static gboolean
+deadline_now (gpointer data)
+{
+  guint *calls = data;
+  (*calls)++;
+  return TRUE;
+}
+
+static gboolean
+deadline_never (gpointer data)
+{
+  guint *calls = data;
+  (*calls)++;
+  return FALSE;
+}
+
+static void
+test_sandbox_deadline (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_auto (RunError) e = { 0 };
+  QlScriptLimits limits;
+  guint calls = 0;
+  /* 100000 turns on each bar: well past the 65536 instructions between two
+   * deadline checks. s = 100000 * 100001 / 2 = 5000050000. */
+  static const char src[] =
+    "indicator(\"deadline\")\n"
+    "s = 0\n"
+    "for i = 1 to 100000\n"
+    "    s += i\n"
+    "plot(s, \"s\")\n";
+
+  g_test_summary ("A deadline callback returning TRUE stops with R0004; one returning FALSE changes nothing");
+  prog = compile_ok (src);
+  ql_script_limits_init (&limits);
+  limits.deadline = deadline_now;
+  limits.deadline_data = &calls;
+  run_expect_error (prog, &limits, bars, &e);
+  g_assert_cmpstr (e.code, ==, "R0004");
+  g_assert_cmpstr (e.message, ==, "deadline passed: the run took longer than the host allows");
+  g_assert_cmpint (e.bar_index, ==, 0);
+  g_assert_cmpuint (calls, ==, 1);
+
+  calls = 0;
+  limits.deadline = deadline_never;
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (QlScriptInstance) inst = ql_script_instance_new (prog, NULL, &limits, &error);
+    g_autoptr (Rows) r = rows_new (1);
+    g_assert_no_error (error);
+    g_assert_true (ql_script_instance_run_bars (inst, bars, NULL, collect_row, r));
+    check_const (r, 0, 5000050000.0);
+    g_assert_cmpuint (n_rows (r), ==, N_HAND);
+    /* Checked every 65536 instructions: at least once per bar. */
+    g_assert_cmpuint (calls, >=, N_HAND);
+  }
+}
+
+static void
+test_sandbox_lookback (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlProgram) prog2 = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_auto (RunError) e = { 0 };
+  g_auto (RunError) e2 = { 0 };
+  /* k = bar_index: close[k] is the first close (10) while k <= 3; on bar 4
+   * the offset 4 passes the declared lookback of 3. */
+  static const char src[] =
+    "indicator(\"lb\")\n"
+    "lookback(close, 3)\n"
+    "k = bar_index\n"
+    "plot(close[k], \"c\")\n";
+  /* The same on a variable with lookback 2: fails on bar 3. */
+  static const char src2[] =
+    "indicator(\"lb\")\n"
+    "w = close + 1\n"
+    "lookback(w, 2)\n"
+    "k = bar_index\n"
+    "plot(w[k], \"w\")\n";
+
+  g_test_summary ("A runtime history offset past its declared lookback stops with R0005");
+  prog = compile_ok (src);
+  run_expect_error (prog, NULL, bars, &e);
+  g_assert_cmpstr (e.code, ==, "R0005");
+  g_assert_cmpstr (e.message, ==, "history offset 4 exceeds the lookback of 3 bars; "
+                                  "declare a larger one with lookback (close, N)");
+  g_assert_cmpint (e.bar_index, ==, 4);
+  g_assert_cmpuint (e.rows, ==, 4);
+  g_assert_cmpuint (e.line, ==, 4);
+
+  prog2 = compile_ok (src2);
+  run_expect_error (prog2, NULL, bars, &e2);
+  g_assert_cmpstr (e2.code, ==, "R0005");
+  g_assert_cmpstr (e2.message, ==, "history offset 3 of 'w' exceeds its lookback of 2; "
+                                   "declare a larger one with lookback (w, N)");
+  g_assert_cmpint (e2.bar_index, ==, 3);
+  g_assert_cmpuint (e2.line, ==, 5);
+}
+
+static void
+test_sandbox_host_carries_on (void)
+{
+  g_autoptr (QlProgram) prog = NULL;
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (QlSeries) first4 = bars_from_closes (hand_close, 4);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QlScriptInstance) inst = NULL;
+  g_autoptr (Rows) r = NULL;
+  g_autoptr (QlDiagList) diags = NULL;
+  g_autofree char *text = NULL;
+  /* Fails on bar 4 (endless loop), fine before. */
+  static const char src[] =
+    "indicator(\"loop\")\n"
+    "n = 0\n"
+    "if bar_index == 4\n"
+    "    while true\n"
+    "        n += 1\n"
+    "plot(close, \"c\")\n";
+
+  g_test_summary ("After a runtime error the instance reports it, stays stopped, and a new instance runs");
+  prog = compile_ok (src);
+  inst = ql_script_instance_new (prog, NULL, NULL, &error);
+  g_assert_no_error (error);
+  r = rows_new (1);
+  g_assert_false (ql_script_instance_run_bars (inst, bars, NULL, collect_row, r));
+  g_assert_cmpuint (n_rows (r), ==, 4);
+  g_assert_cmpstr (ql_script_instance_get_error (inst)->code, ==, "R0001");
+  g_assert_cmpint (ql_script_instance_get_error (inst)->time, ==, T0 + 4 * QL_NS_PER_MIN);
+  /* The error as a diagnostic: code, message and trace. */
+  diags = ql_diag_list_new ("t.qls", src, strlen (src));
+  ql_script_instance_report_error (inst, diags);
+  g_assert_cmpuint (diags->n_errors, ==, 1);
+  text = ql_diag_list_to_text (diags, FALSE);
+  g_assert_true (g_str_has_prefix (text, "error[R0001]: instruction budget of one event exceeded"));
+  g_assert_nonnull (strstr (text, "in the script body"));
+  /* A fresh instance over the first four bars runs to the end. */
+  {
+    g_autoptr (Rows) r2 = run_prog (prog, NULL, first4);
+    check_col (r2, 0, hand_close, 4);
+  }
+  /* Another program, too. */
+  {
+    g_autoptr (Rows) r3 = run_hand ("indicator(\"ok\")\nplot(close, \"c\")\n");
+    check_col (r3, 0, hand_close, N_HAND);
+  }
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 int
@@ -2122,5 +2385,11 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/diag/five-errors", test_diag_five_errors);
   g_test_add_func ("/dsl/script/diag/no-cascade-e0214", test_diag_no_cascade_after_e0214);
   g_test_add_func ("/dsl/script/diag/e0107-once", test_diag_e0107_once);
+  g_test_add_func ("/dsl/script/sandbox/endless-loop", test_sandbox_endless_loop);
+  g_test_add_func ("/dsl/script/sandbox/recursion", test_sandbox_recursion);
+  g_test_add_func ("/dsl/script/sandbox/run-budget", test_sandbox_run_budget);
+  g_test_add_func ("/dsl/script/sandbox/deadline", test_sandbox_deadline);
+  g_test_add_func ("/dsl/script/sandbox/lookback", test_sandbox_lookback);
+  g_test_add_func ("/dsl/script/sandbox/host-carries-on", test_sandbox_host_carries_on);
   return g_test_run ();
 }
