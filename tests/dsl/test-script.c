@@ -2346,6 +2346,396 @@ test_sandbox_host_carries_on (void)
   }
 }
 
+/* ---- 5. strategies in a backtest ------------------------------------------ */
+
+/* Price scale 2: a QlPrice of 1025 is 10.25. */
+static void
+inst_init (QlInstrument *inst)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ql_instrument_init (inst, "HAND", &error));
+  g_assert_no_error (error);
+  inst->price_scale = 2;
+}
+
+static QlTimeframe
+tf_1m (void)
+{
+  QlTimeframe t;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ql_timeframe_parse ("1m", &t, &error));
+  return t;
+}
+
+typedef struct
+{
+  QlInstrument inst;
+  QlProgram *prog;
+  QlScriptInstance *script;
+  QlBacktest *bt;
+  Rows *rows;
+} StratRun;
+
+static void
+strat_run_free (StratRun *r)
+{
+  ql_backtest_free (r->bt);
+  ql_script_instance_free (r->script);
+  ql_program_free (r->prog);
+  rows_free (r->rows);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StratRun, strat_run_free)
+
+/* Backtests @src over @data (bars, or ticks when @kind says so), one
+ * minute bars, capital 100000, no commission, shorts allowed. */
+static StratRun *
+run_strategy (const char *src, QlSourceKind kind, const QlSeries *data)
+{
+  StratRun *r = g_new0 (StratRun, 1);
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  QlStrategy strategy;
+  g_autoptr (GError) error = NULL;
+
+  inst_init (&r->inst);
+  r->prog = compile_ok (src);
+  g_assert_cmpint (ql_program_get_mode (r->prog), ==, QL_MODE_STRATEGY);
+  r->script = ql_script_instance_new (r->prog, NULL, NULL, &error);
+  g_assert_no_error (error);
+  r->rows = rows_new (ql_program_get_n_columns (r->prog));
+  cfg.timeframe = tf_1m ();
+  cfg.initial_capital = 100000 * QL_MONEY_ONE;
+  cfg.broker.allow_short = TRUE;
+  sym.inst = &r->inst;
+  sym.kind = kind;
+  sym.bar_timeframe = tf_1m ();
+  sym.source = ql_source_new_memory (data, 0);
+  r->bt = ql_backtest_new (&cfg, &sym, 1, &error);
+  g_assert_no_error (error);
+  strategy = ql_script_instance_get_strategy (r->script, collect_row, r->rows);
+  g_assert_cmpint (ql_backtest_run (r->bt, &strategy), ==, QL_STATUS_OK);
+  if (ql_script_instance_get_error (r->script))
+    g_error ("runtime error %s: %s", ql_script_instance_get_error (r->script)->code,
+             ql_script_instance_get_error (r->script)->message);
+  return r;
+}
+
+static const QlOrder *
+order_at (const StratRun *r, QlOrderId id)
+{
+  const QlOrder *o = ql_broker_get_order (ql_backtest_get_broker (r->bt), id);
+  g_assert_nonnull (o);
+  return o;
+}
+
+static guint
+n_orders (const StratRun *r)
+{
+  return ql_broker_get_n_orders (ql_backtest_get_broker (r->bt));
+}
+
+/* The hand bars for reference (open = close - 0.5, high = close + 1,
+ * low = close - 1); orders sent at a bar's close meet the next bar:
+ *   bar:    0     1     2     3     4     5     6     7     8     9
+ *   open:  9.5  10.5  11.5  10.5  12.5  14.5  13.5  15.5  17.5  16.5
+ *   high:  11    12    13    12    14    16    15    17    19    18
+ *   low:    9    10    11    10    12    14    13    15    17    16 */
+
+static void
+test_strategy_market (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (StratRun) r = NULL;
+  gsize n;
+  const QlTrade *t;
+  /* buy at bar 1's close → fills at bar 2's open, 11.5; sell at bar 4's
+   * close → bar 5's open, 14.5: one long trade, P&L 3.0. */
+  static const char src[] =
+    "strategy(\"mkt\")\n"
+    "if bar_index == 1\n"
+    "    buy(\"L\", 1)\n"
+    "if bar_index == 4\n"
+    "    sell(\"S\", 1)\n"
+    "plot(position_size, \"pos\")\n";
+  /* position_size at each bar's close: 0 0 1 1 1 0 0 0 0 0 */
+  static const double pos[] = { 0, 0, 1, 1, 1, 0, 0, 0, 0, 0 };
+
+  g_test_summary ("Market buy and sell fill at the next bar's open: one trade 11.5 → 14.5");
+  r = run_strategy (src, QL_SOURCE_BARS, bars);
+  t = ql_backtest_get_trades (r->bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (t[0].side, ==, QL_SIDE_BUY);
+  g_assert_cmpfloat (t[0].quantity, ==, 1);
+  g_assert_cmpfloat (t[0].entry_price, ==, 11.5);
+  g_assert_cmpfloat (t[0].exit_price, ==, 14.5);
+  g_assert_cmpfloat (t[0].pnl, ==, 3.0);
+  g_assert_cmpint (t[0].entry_time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (t[0].exit_time, ==, T0 + 5 * QL_NS_PER_MIN);
+  g_assert_cmpuint (n_orders (r), ==, 2);
+  g_assert_cmpint (order_at (r, 1)->req.type, ==, QL_ORDER_MARKET);
+  g_assert_cmpint (order_at (r, 2)->req.side, ==, QL_SIDE_SELL);
+  check_col (r->rows, 0, pos, N_HAND);
+}
+
+static void
+test_strategy_limit_stop_exit (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (StratRun) r = NULL;
+  gsize n;
+  const QlTrade *t;
+  /* Sent at bar 1's close:
+   *   buy limit 10.25: bar 2's low 11 stays above; bar 3 opens at 10.5
+   *   and trades down to 10 → fills at the limit, 10.25.
+   *   sell stop 9.25 (short): never reached (lows 10 and up) → still
+   *   working at the end; cancelled on bar 8 by cancel("SS").
+   * exit("L") at bar 6's close → bar 7's open 15.5: trade 10.25 → 15.5,
+   * P&L 5.25.
+   * A buy stop 15.25 sent at bar 7 (after the exit): bar 8 opens at 17.5,
+   * above the stop → fills at the open, 17.5; exit(all) at bar 8's close
+   * → bar 9's open 16.5: P&L -1.0. */
+  static const char src[] =
+    "strategy(\"lim\")\n"
+    "if bar_index == 1\n"
+    "    buy(\"L\", 1, limit = 10.25)\n"
+    "    sell(\"SS\", 1, stop = 9.25)\n"
+    "if bar_index == 6\n"
+    "    exit(\"L\")\n"
+    "if bar_index == 7\n"
+    "    buy(\"B\", 1, stop = 15.25)\n"
+    "if bar_index == 8\n"
+    "    cancel(\"SS\")\n"
+    "    exit(all)\n";
+
+  g_test_summary ("Limit and stop entries, exit by id and exit(all), cancel by id");
+  r = run_strategy (src, QL_SOURCE_BARS, bars);
+  t = ql_backtest_get_trades (r->bt, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpfloat (t[0].entry_price, ==, 10.25);
+  g_assert_cmpint (t[0].entry_time, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (t[0].exit_price, ==, 15.5);
+  g_assert_cmpfloat (t[0].pnl, ==, 5.25);
+  g_assert_cmpfloat (t[1].entry_price, ==, 17.5);
+  g_assert_cmpfloat (t[1].exit_price, ==, 16.5);
+  g_assert_cmpfloat (t[1].pnl, ==, -1.0);
+  g_assert_cmpint (order_at (r, 1)->req.type, ==, QL_ORDER_LIMIT);
+  g_assert_cmpint (order_at (r, 1)->req.limit_price, ==, 1025);
+  g_assert_cmpint (order_at (r, 1)->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (order_at (r, 2)->req.type, ==, QL_ORDER_STOP);
+  g_assert_cmpint (order_at (r, 2)->req.stop_price, ==, 925);
+  g_assert_cmpint (order_at (r, 2)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (order_at (r, 2)->filled, ==, 0);
+}
+
+static void
+test_strategy_bracket (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (StratRun) r = NULL;
+  gsize n;
+  const QlTrade *t;
+  const QlOrder *entry;
+  /* Entry limit 10.25 fills on bar 3 (as above); then the take-profit
+   * limit 15.25 and the stop-loss 9.25 are live; bar 5 trades up to 16 →
+   * the take fills at 15.25 and the stop is cancelled (one OCO group).
+   * open_orders (the broker's live orders: pending, held, working) at each
+   * bar's close: bars 1-2: 3 (the entry and its two held legs), bars 3-4:
+   * 2 (take and stop), from bar 5: 0. */
+  static const char src[] =
+    "strategy(\"br\")\n"
+    "if bar_index == 1\n"
+    "    bracket(\"B\", \"long\", 1, entry = 10.25, take = 15.25, stop = 9.25)\n"
+    "plot(open_orders, \"open\")\n"
+    "plot(position_size, \"pos\")\n";
+  static const double open[] = { 0, 3, 3, 2, 2, 0, 0, 0, 0, 0 };
+  static const double pos[] = { 0, 0, 0, 1, 1, 0, 0, 0, 0, 0 };
+
+  g_test_summary ("A bracket: its take and stop legs live after the entry fills; the take fills, the stop is cancelled");
+  r = run_strategy (src, QL_SOURCE_BARS, bars);
+  t = ql_backtest_get_trades (r->bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpfloat (t[0].entry_price, ==, 10.25);
+  g_assert_cmpfloat (t[0].exit_price, ==, 15.25);
+  g_assert_cmpfloat (t[0].pnl, ==, 5.0);
+  g_assert_cmpuint (n_orders (r), ==, 3);
+  entry = order_at (r, 1);
+  g_assert_cmpint (entry->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpuint (entry->children[0], !=, 0);
+  g_assert_cmpuint (entry->children[1], !=, 0);
+  {
+    const QlOrder *take = order_at (r, entry->children[0]);
+    const QlOrder *stop = order_at (r, entry->children[1]);
+    g_assert_cmpuint (take->parent, ==, 1);
+    g_assert_cmpint (take->req.limit_price, ==, 1525);
+    g_assert_cmpint (take->state, ==, QL_ORDER_FILLED);
+    g_assert_cmpint (stop->req.stop_price, ==, 925);
+    g_assert_cmpint (stop->state, ==, QL_ORDER_CANCELLED);
+  }
+  check_col (r->rows, 0, open, N_HAND);
+  check_col (r->rows, 1, pos, N_HAND);
+}
+
+static void
+test_strategy_oco (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (StratRun) r = NULL;
+  gsize n;
+  const QlTrade *t;
+  /* Sent at bar 1: buy stop 15.25 (up) and buy limit 10.25 (dn), one OCO
+   * group. Bar 3 trades down to 10 → dn fills at 10.25 and up is
+   * cancelled (bar 5, which reaches 16, fills nothing more). exit(all) at
+   * bar 6 → bar 7's open 15.5. */
+  static const char src[] =
+    "strategy(\"oco\")\n"
+    "if bar_index == 1\n"
+    "    oco \"g\"\n"
+    "        buy(\"up\", 1, stop = 15.25)\n"
+    "        buy(\"dn\", 1, limit = 10.25)\n"
+    "if bar_index == 6\n"
+    "    exit(all)\n"
+    "plot(position_size, \"pos\")\n";
+  static const double pos[] = { 0, 0, 0, 1, 1, 1, 1, 0, 0, 0 };
+
+  g_test_summary ("An oco block: one leg fills, the other is cancelled");
+  r = run_strategy (src, QL_SOURCE_BARS, bars);
+  t = ql_backtest_get_trades (r->bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpfloat (t[0].entry_price, ==, 10.25);
+  g_assert_cmpfloat (t[0].exit_price, ==, 15.5);
+  g_assert_cmpint (order_at (r, 1)->req.type, ==, QL_ORDER_STOP);
+  g_assert_cmpint (order_at (r, 1)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (order_at (r, 2)->req.type, ==, QL_ORDER_LIMIT);
+  g_assert_cmpint (order_at (r, 2)->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpuint (order_at (r, 1)->req.oco_group, !=, 0);
+  g_assert_cmpuint (order_at (r, 1)->req.oco_group, ==, order_at (r, 2)->req.oco_group);
+  check_col (r->rows, 0, pos, N_HAND);
+}
+
+static void
+test_strategy_var_varip_ticks (void)
+{
+  g_autoptr (QlSeries) ticks = ql_series_new_ticks ();
+  g_autoptr (StratRun) r = NULL;
+  /* Three one-minute bars of four trades each, at 0, 15, 30 and 45 s.
+   * calc = "tick": the body runs on every tick with the forming bar
+   * rolled back first, and once more at each bar's close, which commits.
+   * var nb += 1 survives only the committing runs: 1, 2, 3 at the closes.
+   * varip nt += 1 is never rolled back: it counts every run, the 4 ticks
+   * and the close of each bar: 5, 10, 15. */
+  static const char src[] =
+    "strategy(\"ticks\", calc = \"tick\")\n"
+    "var nb = 0\n"
+    "varip nt = 0\n"
+    "nb += 1\n"
+    "nt += 1\n"
+    "plot(nb, \"nb\")\n"
+    "plot(nt, \"nt\")\n";
+
+  g_test_summary ("calc = \"tick\" over ticks: var counts bars, varip counts every run");
+  for (int b = 0; b < 3; b++)
+    for (int k = 0; k < 4; k++)
+      {
+        QlTick t = { 0 };
+        t.time = T0 + b * QL_NS_PER_MIN + k * 15 * QL_NS_PER_SEC;
+        t.price = 1000 + 10 * (b * 4 + k);
+        t.size = 1;
+        t.flags = QL_TICK_FLAG_TRADE;
+        ql_series_append_tick (ticks, &t);
+      }
+  r = run_strategy (src, QL_SOURCE_TICKS, ticks);
+  g_assert_true (ql_program_get_calc_tick (r->prog));
+  g_assert_cmpuint (n_rows (r->rows), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpfloat (cell (r->rows, i, 0), ==, i + 1.0);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpfloat (cell (r->rows, i, 1), ==, 5.0 * (i + 1));
+}
+
+static void
+test_strategy_deterministic (void)
+{
+  g_autoptr (QlSeries) bars = random_bars (99, 400);
+  g_autoptr (StratRun) a = NULL;
+  g_autoptr (StratRun) b = NULL;
+  gsize na_, nb_, ea, eb;
+  const QlTrade *ta, *tb;
+  const QlEquityPoint *qa, *qb;
+  static const char src[] =
+    "strategy(\"cross\")\n"
+    "f = ta.sma(close, 5)\n"
+    "s = ta.sma(close, 13)\n"
+    "if ta.crossover(f, s)\n"
+    "    buy(\"L\", 1)\n"
+    "if ta.crossunder(f, s) and position_size > 0\n"
+    "    exit(\"L\")\n";
+
+  g_test_summary ("Two runs of one strategy give identical trades and equity, byte for byte");
+  /* The random bars are not on the 0.01 grid, but market orders carry no
+   * price. */
+  a = run_strategy (src, QL_SOURCE_BARS, bars);
+  b = run_strategy (src, QL_SOURCE_BARS, bars);
+  ta = ql_backtest_get_trades (a->bt, &na_);
+  tb = ql_backtest_get_trades (b->bt, &nb_);
+  qa = ql_backtest_get_equity (a->bt, &ea);
+  qb = ql_backtest_get_equity (b->bt, &eb);
+  g_assert_cmpuint (na_, >, 5);
+  g_assert_cmpmem (ta, na_ * sizeof *ta, tb, nb_ * sizeof *tb);
+  g_assert_cmpmem (qa, ea * sizeof *qa, qb, eb * sizeof *qb);
+  g_assert_cmpint (ql_backtest_get_final_equity (a->bt), ==, ql_backtest_get_final_equity (b->bt));
+}
+
+/* ---- 6. truncation -------------------------------------------------------- */
+
+static void
+test_truncation (void)
+{
+  static const char *const scripts[] = {
+    "indicator(\"a\")\n"
+    "m, s, h = ta.macd(close, 12, 26, 9)\n"
+    "plot(m, \"m\")\nplot(s, \"s\")\nplot(h, \"h\")\n"
+    "plot(ta.rsi(close, 14), \"rsi\")\n",
+    "indicator(\"b\")\n"
+    "var n = 0\n"
+    "n += close > open ? 1 : 0\n"
+    "plot(n, \"n\")\n"
+    "plot(close[3] - close, \"d3\")\n"
+    "plot(fixnan(volume > 0 ? volume : na), \"v\")\n",
+    "indicator(\"c\")\n"
+    "fn band_mid(x: float) -> float\n"
+    "    return (ta.highest(x, 20) + ta.lowest(x, 20)) / 2\n"
+    "plot(band_mid(close), \"mid\")\n"
+    "plot(ta.vwap(hlc3, volume), \"vwap\")\n"
+    "plot(ta.barssince(close > open), \"since\")\n"
+    "mark(ta.crossover(close, ta.ema(close, 10)), \"x\")\n",
+  };
+  g_autoptr (QlSeries) all = random_bars (4242, 200);
+
+  g_test_summary ("The first k rows on k bars equal the first k rows on all bars (no look-ahead)");
+  for (gsize j = 0; j < G_N_ELEMENTS (scripts); j++)
+    {
+      g_autoptr (QlProgram) prog = compile_ok (scripts[j]);
+      g_autoptr (Rows) full = run_prog (prog, NULL, all);
+      static const gsize ks[] = { 1, 2, 17, 50, 123, 199 };
+
+      g_assert_cmpuint (n_rows (full), ==, all->len);
+      for (gsize q = 0; q < G_N_ELEMENTS (ks); q++)
+        {
+          g_autoptr (QlSeries) part = random_bars (4242, 200);
+          g_autoptr (Rows) cut = NULL;
+          ql_series_truncate (part, ks[q]);
+          cut = run_prog (prog, NULL, part);
+          g_assert_cmpuint (n_rows (cut), ==, ks[q]);
+          for (guint i = 0; i < ks[q]; i++)
+            for (guint c = 0; c < full->n_cols; c++)
+              if (!same (cell (cut, i, c), cell (full, i, c)))
+                g_error ("script %zu, k = %zu, row %u col %u: %.17g on k bars, %.17g on all", j,
+                         ks[q], i, c, cell (cut, i, c), cell (full, i, c));
+        }
+    }
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 int
@@ -2391,5 +2781,12 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/sandbox/deadline", test_sandbox_deadline);
   g_test_add_func ("/dsl/script/sandbox/lookback", test_sandbox_lookback);
   g_test_add_func ("/dsl/script/sandbox/host-carries-on", test_sandbox_host_carries_on);
+  g_test_add_func ("/dsl/script/strategy/market", test_strategy_market);
+  g_test_add_func ("/dsl/script/strategy/limit-stop-exit-cancel", test_strategy_limit_stop_exit);
+  g_test_add_func ("/dsl/script/strategy/bracket", test_strategy_bracket);
+  g_test_add_func ("/dsl/script/strategy/oco", test_strategy_oco);
+  g_test_add_func ("/dsl/script/strategy/var-varip-ticks", test_strategy_var_varip_ticks);
+  g_test_add_func ("/dsl/script/strategy/deterministic", test_strategy_deterministic);
+  g_test_add_func ("/dsl/script/truncation", test_truncation);
   return g_test_run ();
 }
