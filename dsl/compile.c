@@ -1562,9 +1562,8 @@ compile_ta (C                   *c,
         bind->clear (probe);
       }
   }
-  /* inputs: series values in consecutive registers */
-  in_base = alloc_regs (c, MAX (bind->n_inputs, 1));
-  for (guint i = 0; i < bind->n_inputs; i++)
+  /* inputs: wherever their values are; the site lists the registers */
+  for (guint i = 0; i < bind->n_inputs && i < 6; i++)
     {
       TKind want = type_word (sig[i].type);
       Ex ie = compile_expr (c, args[i]);
@@ -1578,12 +1577,16 @@ compile_ta (C                   *c,
                tname (want), tname (ie.t));
           return ex_err ();
         }
-      emit (c, QL_I_MOV, in_base + (int) i, materialize (c, &ie), 0);
+      site.in_regs[i] = (guint16) materialize (c, &ie);
     }
+  in_base = site.in_regs[0];
   c->p->state_size = (c->p->state_size + 15) & ~(gsize) 15;
   site.state_off = (guint32) c->p->state_size;
   c->p->state_size += bind->state_size;
+  site.n_inputs = bind->n_inputs;
+  site.update = bind->update;
   g_array_append_val (c->p->ta_sites, site);
+  c->p->uses_day |= bind->uses_day;
   out_base = alloc_regs (c, bind->n_outputs);
   c->span = call->span;
   emit (c, QL_I_TA, out_base, c->p->ta_sites->len - 1, in_base);
@@ -2141,6 +2144,7 @@ compile_plot (C                   *c,
     }
   else
     g_ptr_array_add (c->p->column_names, g_strdup (pl.title));
+  c->p->n_columns = c->p->column_names->len;
   emit (c, QL_I_PLOT, base, c->p->plots->len - 1, 0);
   return ex_void ();
 }
@@ -3588,6 +3592,7 @@ compile_decl (C      *c,
   gboolean is_input = FALSE;
   guint once_pc = 0;
   int once_flag = -1;
+  int top0 = c->fc->top;
 
   if (n->op != QL_DECL_PLAIN && names->n_kids != 1)
     {
@@ -3733,7 +3738,14 @@ compile_decl (C      *c,
             s->k = e.k;
             s->q = Q_CONST;
           }
-        emit (c, QL_I_MOV, s->reg, materialize (c, &e), 0);
+        if (e.reg >= top0 && !e.is_k && e.reg != s->reg)
+          {
+            /* the value was computed into a temporary of this statement:
+             * it becomes the variable's register, no copy */
+            s->reg = e.reg;
+          }
+        else
+          emit (c, QL_I_MOV, s->reg, materialize (c, &e), 0);
       }
     if (once_flag >= 0)
       set_off16 (c, once_pc, here (c));

@@ -150,6 +150,9 @@ typedef struct
   gint16 param_input[6];    /* -1: constant */
   gint32 param_reg[6];      /* lazy sites: the register holding the value, -1: params[] */
   gboolean lazy;            /* a parameter is computed from inputs: init on first use */
+  guint16 in_regs[6];       /* the registers of the series inputs (TA's c is in_regs[0]) */
+  guint n_inputs;           /* bind->n_inputs, here to save a load on the hot path */
+  void (*update) (void *state, gint64 day, const QlScalar *in, QlScalar *out);  /* bind->update */
   QlSpan span;
 } QlTaSite;
 
@@ -225,6 +228,8 @@ struct QlProgram
   gsize state_size;     /* ta states, 16-byte aligned offsets */
   guint n_once;         /* var initialisation flags */
   guint bar_lookback;   /* the largest history offset read from bar fields */
+  gboolean uses_day;    /* some ta.* site needs the trading day (vwap, pivots) */
+  guint n_columns;      /* output columns */
   int handlers[6];      /* function index per QlEventKind, -1: none */
   guint n_objects;      /* array and map creation sites */
   GArray *object_kinds; /* guint8 per site: 0 array, 1 map with int keys, 2 map with string keys */

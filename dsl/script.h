@@ -82,6 +82,9 @@ const char  *ql_program_explain (const QlProgram *self);
 /* Bars of history the script reads (the largest offset into the main
  * series), for the host's history window. */
 guint        ql_program_get_bar_lookback (const QlProgram *self);
+/* Every function's instructions with their source lines, for
+ * `check --bytecode`. (transfer full) */
+char        *ql_program_disassemble (const QlProgram *self);
 
 typedef struct
 {

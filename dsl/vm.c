@@ -96,6 +96,7 @@ struct QlInstance
   GHashTable *order_ids;
   GStringChunk *scratch;  /* string results, cleared per event */
   GPtrArray *owned;       /* string input values */
+  gboolean scratch_used;  /* the scratch chunk holds strings of this event */
   gpointer *objects;      /* QlArr or QlMap per creation site */
   gboolean sites_ready;   /* the ta.* states are initialised */
   guint8 *site_ready;     /* per site: state initialised (lazy sites on first use) */
@@ -519,6 +520,7 @@ vm_exec (QlInstance    *I,
   const QlInsn *code = (const QlInsn *) (void *) f->code->data;
   const QlInsn *ip = code;
   const QlValue *K = (const QlValue *) (void *) p->consts->data;
+  const QlTaSite *sites = (const QlTaSite *) (void *) p->ta_sites->data;
   QlValue *r;
   guint depth = 0;
   guint32 base = 0;
@@ -803,7 +805,10 @@ next:
     OP (BAR)
     {
       guint field = ip->b;
-      if (field == QL_FIELD_TIME)
+      /* QL_FIELD_OPEN .. VOLUME are the bar columns QL_BAR_OPEN .. VOLUME */
+      if (G_LIKELY (field <= QL_FIELD_VOLUME))
+        r[ip->a].f = ql_series_f64 (I->bars, QL_BAR_OPEN + field)[I->row_i];
+      else if (field == QL_FIELD_TIME)
         r[ip->a].i = ql_series_i64 (I->bars, QL_BAR_TIME)[I->row_i];
       else if (field == QL_FIELD_BAR_INDEX)
         r[ip->a].i = I->bar_index;
@@ -866,7 +871,7 @@ next:
     }
     OP (TA)
     {
-      const QlTaSite *site = &g_array_index (p->ta_sites, QlTaSite, ip->b);
+      const QlTaSite *site = &sites[ip->b];
       void *st = I->state + site->state_off;
 
       if (G_UNLIKELY (!I->site_ready[ip->b]))
@@ -883,10 +888,22 @@ next:
             FAIL ("R0009", "ta.%s: %s (from the inputs given)", site->bind->name, msg);
           I->site_ready[ip->b] = 1;
         }
-      if (G_UNLIKELY (I->forming))
-        site->bind->preview (st, I->day, (const QlScalar *) &r[ip->c], (QlScalar *) &r[ip->a]);
-      else
-        site->bind->update (st, I->day, (const QlScalar *) &r[ip->c], (QlScalar *) &r[ip->a]);
+      {
+        /* one input: its register; more: gathered from the site's list */
+        QlScalar gathered[6];
+        const QlScalar *inputs = (const QlScalar *) &r[ip->c];
+
+        if (site->n_inputs > 1)
+          {
+            for (guint k = 0; k < site->n_inputs; k++)
+              gathered[k] = *(const QlScalar *) &r[site->in_regs[k]];
+            inputs = gathered;
+          }
+        if (G_LIKELY (!I->forming))
+          site->update (st, I->day, inputs, (QlScalar *) &r[ip->a]);
+        else
+          site->bind->preview (st, I->day, inputs, (QlScalar *) &r[ip->a]);
+      }
       NEXT;
     }
     OP (CALL)
@@ -1608,7 +1625,11 @@ run_event (QlScriptInstance *self,
   if (self->failed)
     return FALSE;
   self->count_event = 0;
-  g_string_chunk_clear (self->scratch);
+  if (self->scratch_used)
+    {
+      g_string_chunk_clear (self->scratch);
+      self->scratch_used = FALSE;
+    }
   ok = vm_exec (self, func, args, NULL);
   self->count_run += self->count_event;
   return ok;
@@ -1618,6 +1639,8 @@ run_event (QlScriptInstance *self,
 static void
 rollback (QlScriptInstance *self)
 {
+  if (self->journal->len == 0)
+    return;
   for (guint k = self->journal->len; k-- > 0;)
     {
       const JournalEntry *e = &g_array_index (self->journal, JournalEntry, k);
@@ -1629,7 +1652,7 @@ rollback (QlScriptInstance *self)
 static void
 clear_row (QlScriptInstance *self)
 {
-  guint n = ql_program_get_n_columns (self->prog);
+  guint n = self->prog->n_columns;
 
   for (guint k = 0; k < n; k++)
     self->row[k] = NAN;
@@ -1662,7 +1685,8 @@ ql_script_instance_run_bars (QlScriptInstance   *self,
     {
       self->row_i = i;
       self->bar_index = (gint64) i;
-      self->day = day_of (inst, time[i]);
+      if (self->prog->uses_day)
+        self->day = day_of (inst, time[i]);
       clear_row (self);
       if (!run_event (self, 0, NULL))
         return FALSE;
@@ -1723,7 +1747,8 @@ bar_event (QlScriptInstance *self,
   self->ctx = ctx;
   self->bars = bars;
   self->row_i = bars->len - 1;
-  self->day = day_of (self->instr, ql_series_i64 (bars, QL_BAR_TIME)[self->row_i]);
+  if (p->uses_day)
+    self->day = day_of (self->instr, ql_series_i64 (bars, QL_BAR_TIME)[self->row_i]);
   if (forming)
     {
       rollback (self);
@@ -2087,11 +2112,7 @@ ql_program_get_plot (const QlProgram *self,
 guint
 ql_program_get_n_columns (const QlProgram *self)
 {
-  guint n = 0;
-
-  for (guint k = 0; k < self->plots->len; k++)
-    n += g_array_index (self->plots, QlScriptPlot, k).kind == 2 ? 2 : 1;
-  return n;
+  return self->n_columns;
 }
 
 const char *
@@ -2118,6 +2139,7 @@ const char *
 ql_instance_scratch (QlInstance *inst,
                      const char *text)
 {
+  inst->scratch_used = TRUE;
   return g_string_chunk_insert (inst->scratch, text);
 }
 
@@ -2213,4 +2235,34 @@ ql_vm_account_fn (int id)
     case QL_B_TICKER: return acc_ticker;
     default: return NULL;
     }
+}
+
+/* ---- disassembly ------------------------------------------------------- */
+
+char *
+ql_program_disassemble (const QlProgram *self)
+{
+  static const char *const names[] = {
+#define QL_OP_NAME(name) #name,
+    QL_OPCODES (QL_OP_NAME)
+#undef QL_OP_NAME
+  };
+  GString *out = g_string_new (NULL);
+
+  for (guint f = 0; f < self->funcs->len; f++)
+    {
+      const QlFunc *fn = func_at (self, f);
+
+      g_string_append_printf (out, "function %u: %s (%u registers, %u parameters)\n", f, fn->name,
+                              fn->n_regs, fn->n_params);
+      for (guint pc = 0; pc < fn->code->len; pc++)
+        {
+          const QlInsn *in = &g_array_index (fn->code, QlInsn, pc);
+          QlSpan sp = span_at (self, f, pc);
+
+          g_string_append_printf (out, "  %4u  %-10s %5u %5u %5u    ; %u:%u\n", pc, names[in->op],
+                                  in->a, in->b, in->c, sp.line, sp.col);
+        }
+    }
+  return g_string_free (out, FALSE);
 }

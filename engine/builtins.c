@@ -3,6 +3,9 @@
 
 #include "engine/builtins.h"
 
+#include "engine/ta.h"
+
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (ql-builtin-error-quark, ql_builtin_error)
@@ -15,13 +18,7 @@ typedef enum
 
 typedef struct
 {
-  gint64 *ring;        /* the last max (fast, slow) closes, price units */
-  gint64 count;        /* closes seen */
-  gint64 head;         /* count % window: where the next close goes */
-  gint64 out_fast;     /* (count - fast) % window, once count >= fast */
-  gint64 out_slow;     /* (count - slow) % window, once count >= slow */
-  gint64 sum_fast;
-  gint64 sum_slow;
+  QlTaSma fast, slow;  /* sma_cross */
   int prev;            /* sign of F - S on the previous bar; 2: undefined */
   gboolean bought;     /* buy_and_hold */
   QlQty qty;
@@ -52,7 +49,11 @@ static void
 state_clear (QlBuiltin *self)
 {
   for (guint i = 0; i < self->n; i++)
-    g_free (self->st[i].ring);
+    if (self->kind == KIND_SMA_CROSS)
+      {
+        ql_ta_sma_clear (&self->st[i].fast);
+        ql_ta_sma_clear (&self->st[i].slow);
+      }
   g_clear_pointer (&self->st, g_free);
   self->n = 0;
 }
@@ -61,7 +62,6 @@ static void
 on_start (QlContext *ctx, gpointer data)
 {
   QlBuiltin *self = data;
-  gint64 w = MAX (self->fast, self->slow);
 
   state_clear (self);
   self->n = ql_context_get_n_symbols (ctx);
@@ -71,7 +71,10 @@ on_start (QlContext *ctx, gpointer data)
       self->st[i].qty = ql_qty_from_double (ql_context_get_instrument (ctx, i), self->qty);
       self->st[i].prev = 2;
       if (self->kind == KIND_SMA_CROSS)
-        self->st[i].ring = g_new0 (gint64, w);
+        {
+          ql_ta_sma_init (&self->st[i].fast, (int) self->fast);
+          ql_ta_sma_init (&self->st[i].slow, (int) self->slow);
+        }
     }
 }
 
@@ -93,45 +96,26 @@ sma_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
   QlBuiltin *self = data;
   SymState *s = &self->st[symbol];
   const QlSeries *bars;
-  const gint64 w = MAX (self->fast, self->slow);
-  gint64 close;
+  double close;
   int sign;
 
   if (tf != 0)
     return;
   bars = ql_context_get_bars (ctx, symbol, 0);
-  close = ql_price_from_double (ql_context_get_instrument (ctx, symbol),
-                                ql_series_f64 (bars, QL_BAR_CLOSE)[bars->len - 1]);
-
-  /* Running sums over the ring: the close leaving the fast window is the
-   * one fast bars back. Indices wrap by compare, not by division. */
+  close = ql_series_f64 (bars, QL_BAR_CLOSE)[bars->len - 1];
   {
-    gint64 *ring = s->ring, count = s->count, head = s->head;
-    gint64 sum_fast = s->sum_fast, sum_slow = s->sum_slow;
+    double f = ql_ta_sma_update (&s->fast, close);
+    double sl = ql_ta_sma_update (&s->slow, close);
 
-    if (count >= self->fast)
+    /* both averages defined from the bar where the longer one fills up;
+     * an undefined one makes the next bar's previous sign undefined too,
+     * as ta.crossover treats na */
+    if (isnan (f) || isnan (sl))
       {
-        sum_fast -= ring[s->out_fast];
-        s->out_fast = s->out_fast + 1 == w ? 0 : s->out_fast + 1;
+        s->prev = 2;
+        return;
       }
-    if (count >= self->slow)
-      {
-        sum_slow -= ring[s->out_slow];
-        s->out_slow = s->out_slow + 1 == w ? 0 : s->out_slow + 1;
-      }
-    ring[head] = close;
-    s->head = head + 1 == w ? 0 : head + 1;
-    s->sum_fast = sum_fast + close;
-    s->sum_slow = sum_slow + close;
-    s->count = count + 1;
-    if (count + 1 < w)
-      return;
-  }
-
-  {
-    __int128 lhs = (__int128) s->sum_fast * self->slow;
-    __int128 rhs = (__int128) s->sum_slow * self->fast;
-    sign = lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
+    sign = f > sl ? 1 : f < sl ? -1 : 0;
   }
   if (s->prev != 2)
     {

@@ -10,8 +10,10 @@
  *     bar and the one before: when F > S on this bar and F <= S on the
  *     previous one, buys qty at market; when F < S on this bar and F >= S on
  *     the previous one, sells the whole position at market (nothing when
- *     flat). The averages are compared exactly: the closes are summed in
- *     fixed point and sum_fast * slow is compared with sum_slow * fast.
+ *     flat). The averages are the engine's incremental SMA (engine/ta.h,
+ *     in double), the numbers the chart and `quantlab-cli indicators` show,
+ *     so that dsl/examples/sma_cross.qls, which computes ta.sma with the
+ *     same kernel, reproduces this strategy trade for trade.
  *
  * Parameters are text (as `--param K=V` gives them): fast and slow are
  * integers >= 1, qty a decimal number of units, converted with each

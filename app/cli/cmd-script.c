@@ -16,10 +16,11 @@
 int
 ql_cli_check (int argc, char **argv)
 {
-  gboolean json = FALSE, explain = FALSE;
+  gboolean json = FALSE, explain = FALSE, bytecode = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Diagnostics as JSON on stdout (for editors)", NULL },
     { "explain", 0, 0, G_OPTION_ARG_NONE, &explain, "Print every history lookback, ta.* state slot and the state bytes", NULL },
+    { "bytecode", 0, 0, G_OPTION_ARG_NONE, &bytecode, "Print the compiled instructions", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -48,6 +49,11 @@ ql_cli_check (int argc, char **argv)
     }
   if (explain)
     fputs (ql_program_explain (prog), stdout);
+  if (bytecode)
+    {
+      g_autofree char *code = ql_program_disassemble (prog);
+      fputs (code, stdout);
+    }
   if (!json)
     {
       guint n = ql_program_get_n_inputs (prog);
