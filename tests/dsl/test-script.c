@@ -1785,13 +1785,14 @@ static const DiagCase diag_cases[] = {
       "1 error, 0 warnings\n" },
     { "E0505",
       "indicator(\"t\")\n"
-      "e = symbol(\"ETH\", \"1h\")\n",
-      "error[E0505]: symbol() (other symbols' series) is not available in this version\n"
-      " --> t.qls:2:5\n"
+      "if close > 1\n"
+      "    e = symbol(\"ETH\", \"1h\")\n",
+      "error[E0505]: symbol() belongs in a top-level declaration\n"
+      " --> t.qls:3:9\n"
       "  |\n"
-      "2 | e = symbol(\"ETH\", \"1h\")\n"
-      "  |     ^^^^^^^^^^^^^^^^^^^\n"
-      "  = hint: run one symbol per script in this version\n"
+      "3 |     e = symbol(\"ETH\", \"1h\")\n"
+      "  |         ^^^^^^^^^^^^^^^^^^^\n"
+      "  = hint: write eth = symbol(\"BINANCE:ETHUSDT\", \"1h\") at the top level\n"
       "\n"
       "1 error, 0 warnings\n" },
     { "E0506",
@@ -2383,6 +2384,7 @@ strat_run_free (StratRun *r)
   ql_script_instance_free (r->script);
   ql_program_free (r->prog);
   rows_free (r->rows);
+  ql_instrument_clear (&r->inst);
   g_free (r);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StratRun, strat_run_free)
