@@ -42,6 +42,7 @@ typedef enum
   T_TUPLE,
   T_ARRAY,   /* Ex.el[0] / Sym.el: the element type */
   T_MAP,     /* el[0]: the value type, el[1] / Sym.key: the key type */
+  T_SYMBOL,  /* another series of the run: k.i is its QlForeign index */
 } TKind;
 
 typedef enum
@@ -63,6 +64,7 @@ typedef struct
   int input;            /* an input variable read directly: its index, else -1 */
   guint n;              /* T_TUPLE: elements in registers reg .. reg+n-1 */
   TKind el[MAX_TUPLE];
+  int foreign;          /* read from another symbol's series: its index; -1 none; -2 mixed */
 } Ex;
 
 typedef struct
@@ -153,7 +155,8 @@ static const char *
 tname (TKind t)
 {
   static const char *const names[] = { "<error>", "void", "na", "int", "float", "bool",
-                                       "string", "color", "order", "tuple", "array", "map" };
+                                       "string", "color", "order", "tuple", "array", "map",
+                                       "symbol" };
   return names[t];
 }
 
@@ -165,6 +168,7 @@ ex_err (void)
   e.t = T_ERR;
   e.reg = -1;
   e.input = -1;
+  e.foreign = -1;
   return e;
 }
 
@@ -980,6 +984,10 @@ compile_binary (C      *c,
   if (l.t == T_ERR || r.t == T_ERR)
     return ex_err ();
   e.q = MAX (l.q, r.q);
+  /* a value of one other symbol's series stays on its clock when the
+   * other side is fixed for the run */
+  e.foreign = l.foreign == r.foreign ? l.foreign
+              : l.q < Q_SERIES ? r.foreign : r.q < Q_SERIES ? l.foreign : -2;
   if (l.t == T_NA || r.t == T_NA)
     {
       /* arithmetic with a literal na: na of the other operand's type */
@@ -1578,6 +1586,22 @@ compile_ta (C                   *c,
           return ex_err ();
         }
       site.in_regs[i] = (guint16) materialize (c, &ie);
+      /* the clock: one other symbol's series advances the call on its
+       * closes; anything mixing series runs on the main bars */
+      if (i == 0)
+        site.clock = ie.foreign;
+      else if (site.clock != ie.foreign)
+        site.clock = -1;
+    }
+  if (site.clock < -1)
+    site.clock = -1;
+  if (bind->n_inputs == 0)
+    site.clock = -1;
+  if (site.clock >= 0 && !c->fc->is_body)
+    {
+      ERR (&call->span, "E0514", "compute it at the top level and pass the value in",
+           "%s() on another symbol's series inside a function", info->name);
+      return ex_err ();
     }
   in_base = site.in_regs[0];
   c->p->state_size = (c->p->state_size + 15) & ~(gsize) 15;
@@ -1588,6 +1612,7 @@ compile_ta (C                   *c,
   g_array_append_val (c->p->ta_sites, site);
   c->p->uses_day |= bind->uses_day;
   out_base = alloc_regs (c, bind->n_outputs);
+  g_array_index (c->p->ta_sites, QlTaSite, c->p->ta_sites->len - 1).out_reg = (guint16) out_base;
   c->span = call->span;
   emit (c, QL_I_TA, out_base, c->p->ta_sites->len - 1, in_base);
   g_string_append_printf (c->p->explain, "  %s at %u:%u: %" G_GSIZE_FORMAT " bytes of state\n",
@@ -1866,6 +1891,53 @@ element_get (C            *c,
   return e;
 }
 
+/* ---- other symbols --------------------------------------------------------- */
+
+/* eth.close, eth.close[k]: @member is the MEMBER node, @off the offset. */
+static Ex
+foreign_read (C      *c,
+              Sym    *sy,
+              QlNode *member,
+              Ex     *off)
+{
+  static const char *const fields[] = { "open", "high", "low", "close", "volume", "hl2", "hlc3",
+                                        "ohlc4", "time" };
+  guint field;
+  guint32 bound = 0;
+  QlForeign *fo = &g_array_index (c->p->foreigns, QlForeign, sy->k.i);
+  Ex e = ex_err ();
+
+  for (field = 0; field < G_N_ELEMENTS (fields); field++)
+    if (strcmp (fields[field], member->name) == 0)
+      break;
+  if (field == G_N_ELEMENTS (fields))
+    {
+      ERR (&member->span, "E0206", "the fields: open, high, low, close, volume, hl2, hlc3, ohlc4, time",
+           "a symbol has no field '%s'", member->name);
+      return ex_err ();
+    }
+  if (c->p->mode == QL_MODE_EVENTS && c->handler < 0)
+    {
+      ERR (&member->span, "E0506", "read it inside an event handler", "'%s.%s' has no value outside an event handler in events mode",
+           sy->name, member->name);
+      return ex_err ();
+    }
+  if (!offset_bound (c, off, &member->span, 0, sy->name, &bound))
+    return ex_err ();
+  fo->lookback = MAX (fo->lookback, bound);
+  e.t = field == QL_FIELD_TIME ? T_INT : T_FLOAT;
+  e.q = Q_SERIES;
+  e.foreign = (int) sy->k.i;
+  e.reg = alloc_reg (c);
+  {
+    int oreg = materialize (c, off);
+
+    c->span = member->span;
+    emit (c, QL_I_XBAR, e.reg, (int) (sy->k.i * 16 + field), oreg);
+  }
+  return e;
+}
+
 /* ---- history ------------------------------------------------------------- */
 
 /* A hidden variable holding @e, for history on an expression. */
@@ -1910,6 +1982,13 @@ compile_index (C      *c,
   off = compile_expr (c, n->kids[1]);
   if (off.t == T_ERR)
     return ex_err ();
+  if (base->kind == QL_NODE_MEMBER && base->kids[0]->kind == QL_NODE_IDENT)
+    {
+      Sym *sy = lookup (c, base->kids[0]->name);
+
+      if (sy && sy->t == T_SYMBOL)
+        return foreign_read (c, sy, base, &off);
+    }
   /* a bar field: read the series directly */
   if (base->kind == QL_NODE_IDENT && lookup (c, base->name) == NULL)
     {
@@ -2609,9 +2688,46 @@ compile_builtin_call (C                   *c,
     case QL_B_INPUT_COLOR:
       return compile_input (c, call, info, NULL);
     case QL_B_SYMBOL:
-      ERR (&call->span, "E0505", "run one symbol per script in this version",
-           "symbol() (other symbols' series) is not available in this version");
-      return ex_err ();
+      {
+        static const char *const sn[] = { "ticker", "timeframe" };
+        QlNode *sa[2];
+        QlForeign fo = { 0 };
+        const char *ticker = NULL, *tf = NULL;
+        Ex e2;
+
+        if (!bind_args (c, argn, nargs, info->name, sn, 2, 1, sa, &call->span))
+          return ex_err ();
+        if (!c->fc->is_body || c->scopes->len > 1 || c->fc->cond_depth > 0)
+          {
+            ERR (&call->span, "E0505", "write eth = symbol(\"BINANCE:ETHUSDT\", \"1h\") at the top level",
+                 "symbol() belongs in a top-level declaration");
+            return ex_err ();
+          }
+        if (!const_string (c, sa[0], "the ticker", &ticker) || !const_string (c, sa[1], "the timeframe", &tf))
+          return ex_err ();
+        if (tf && tf[0])
+          {
+            QlTimeframe parsed;
+            g_autoptr (GError) terr = NULL;
+
+            if (!ql_timeframe_parse (tf, &parsed, &terr))
+              {
+                ERR (&sa[1]->span, "E0412", "the forms: " QL_TIMEFRAME_FORMS, "%s", terr->message);
+                return ex_err ();
+              }
+            if (!ql_timeframe_is_time_based (&parsed))
+              {
+                ERR (&sa[1]->span, "E0412", NULL, "another symbol's bars must be time based (1m, 1h, 1d ...)");
+                return ex_err ();
+              }
+          }
+        fo.ticker = g_strdup (ticker);
+        fo.timeframe = g_strdup (tf ? tf : "");
+        fo.span = call->span;
+        g_array_append_val (c->p->foreigns, fo);
+        e2 = ex_k (T_SYMBOL, (QlValue) { .i = (gint64) c->p->foreigns->len - 1 });
+        return e2;
+      }
     default:
       break;
     }
@@ -3414,8 +3530,14 @@ compile_expr (C      *c,
       {
         g_autofree char *name = dotted_name (n);
         const QlBuiltinInfo *b = name ? ql_builtins_lookup (name) : NULL;
+        Sym *sy = n->kids[0]->kind == QL_NODE_IDENT ? lookup (c, n->kids[0]->name) : NULL;
 
-        if (b && b->kind == QL_BUILTIN_VALUE)
+        if (sy && sy->t == T_SYMBOL)
+          {
+            Ex zero = ex_k (T_INT, (QlValue) { .i = 0 });
+            e = foreign_read (c, sy, n, &zero);
+          }
+        else if (b && b->kind == QL_BUILTIN_VALUE)
           e = value_builtin (c, b, &n->span);
         else if (b)
           {
@@ -3608,6 +3730,8 @@ compile_decl (C      *c,
     {
       ERR (&n->span, "E0214", "keep the state in a top-level var and pass it in",
            "var and varip are not available inside functions in this version");
+      /* declared all the same, so that its uses do not cascade */
+      declare (c, names->kids[0]->name, T_ERR, Q_SERIES, &names->kids[0]->span);
       return;
     }
   if (n->op != QL_DECL_PLAIN)
@@ -4052,16 +4176,19 @@ compile_for_in (C      *c,
   emit (c, QL_I_MOV, creg, materialize (c, &cont), 0);
   emit (c, QL_I_MOV, idx, materialize (c, &zero), 0);
   {
-    /* the names: element; index and element; key; key and value */
-    Sym *first, *second = NULL;
+    /* the names: element; index and element; key; key and value (the
+     * registers kept, not the Sym pointers, which move as syms grows) */
     TKind t1 = is_map ? cont.el[1] : names->n_kids == 2 ? T_INT : cont.el[0];
+    Sym *sy = declare (c, names->kids[0]->name, t1, Q_SERIES, &names->kids[0]->span);
+    int first_reg, second_reg = -1;
 
-    first = declare (c, names->kids[0]->name, t1, Q_SERIES, &names->kids[0]->span);
-    first->is_param = TRUE;
+    sy->is_param = TRUE;
+    first_reg = sy->reg;
     if (names->n_kids == 2)
       {
-        second = declare (c, names->kids[1]->name, cont.el[0], Q_SERIES, &names->kids[1]->span);
-        second->is_param = TRUE;
+        sy = declare (c, names->kids[1]->name, cont.el[0], Q_SERIES, &names->kids[1]->span);
+        sy->is_param = TRUE;
+        second_reg = sy->reg;
       }
     loop_begin (c, &sb, &sc);
     top = here (c);
@@ -4070,17 +4197,17 @@ compile_for_in (C      *c,
     jexit = emit (c, QL_I_JF_LT_I, idx, len, 0);
     if (is_map)
       {
-        emit (c, QL_I_MKEYAT, first->reg, creg, idx);
-        if (second)
-          emit (c, QL_I_MVALAT, second->reg, creg, idx);
+        emit (c, QL_I_MKEYAT, first_reg, creg, idx);
+        if (second_reg >= 0)
+          emit (c, QL_I_MVALAT, second_reg, creg, idx);
       }
-    else if (second)
+    else if (second_reg >= 0)
       {
-        emit (c, QL_I_MOV, first->reg, idx, 0);
-        emit (c, QL_I_AGET, second->reg, creg, idx);
+        emit (c, QL_I_MOV, first_reg, idx, 0);
+        emit (c, QL_I_AGET, second_reg, creg, idx);
       }
     else
-      emit (c, QL_I_AGET, first->reg, creg, idx);
+      emit (c, QL_I_AGET, first_reg, creg, idx);
     compile_block (c, n->kids[2], TRUE);
     cont_pc = here (c);
     c->span = n->span;
@@ -4466,10 +4593,17 @@ input_clear (gpointer data)
   g_strfreev (in->options);
 }
 
+QlProgram *
+ql_program_ref (QlProgram *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
 void
 ql_program_free (QlProgram *self)
 {
-  if (self == NULL)
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
     return;
   g_free (self->filename);
   g_free (self->source);
@@ -4500,6 +4634,12 @@ ql_program_free (QlProgram *self)
   g_string_free (self->explain, TRUE);
   g_array_unref (self->object_kinds);
   g_ptr_array_unref (self->column_names);
+  for (guint i = 0; i < self->foreigns->len; i++)
+    {
+      g_free (g_array_index (self->foreigns, QlForeign, i).ticker);
+      g_free (g_array_index (self->foreigns, QlForeign, i).timeframe);
+    }
+  g_array_unref (self->foreigns);
   g_free (self);
 }
 
@@ -4510,6 +4650,7 @@ program_new (const char *filename,
 {
   QlProgram *p = g_new0 (QlProgram, 1);
 
+  p->ref_count = 1;
   p->filename = g_strdup (filename ? filename : "<script>");
   p->source = g_strndup (source, len);
   p->source_len = len;
@@ -4532,6 +4673,7 @@ program_new (const char *filename,
   p->explain = g_string_new (NULL);
   p->object_kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
   p->column_names = g_ptr_array_new_with_free_func (g_free);
+  p->foreigns = g_array_new (FALSE, FALSE, sizeof (QlForeign));
   for (guint i = 0; i < G_N_ELEMENTS (p->handlers); i++)
     p->handlers[i] = -1;
   return p;
@@ -4725,11 +4867,7 @@ ql_program_compile (const char *filename,
           gboolean wants_param = k >= QL_EVENT_ON_TICK;
 
           if (k < 0)
-            {
-              ERR (&n->span, "E0107", "the events: on_start, on_end, on_tick, on_bar, on_order_fill, on_position_change",
-                   "unknown event '%s'", n->name);
-              continue;
-            }
+            continue;  /* the parser reported it (E0107) */
           if (p->handlers[k] >= 0)
             {
               ERR (&n->span, "E0202", NULL, "event %s is handled twice", n->name);

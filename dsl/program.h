@@ -48,7 +48,8 @@ typedef struct
   X (TA) X (CALL) X (CALLB) X (RET) X (END) \
   X (ONCE) X (ORDER) X (PLOT) X (ASSERT) X (LOG) X (CHECK_FOR) \
   X (ANEW) X (APUSH) X (AGET) X (ASET) X (ALEN) X (ACALL) X (PERSIST) \
-  X (MNEW) X (MGET) X (MPUT) X (MHAS) X (MDEL) X (MLEN) X (MKEYAT) X (MVALAT)
+  X (MNEW) X (MGET) X (MPUT) X (MHAS) X (MDEL) X (MLEN) X (MKEYAT) X (MVALAT) \
+  X (XBAR)
 
 typedef enum
 {
@@ -152,6 +153,8 @@ typedef struct
   gboolean lazy;            /* a parameter is computed from inputs: init on first use */
   guint16 in_regs[6];       /* the registers of the series inputs (TA's c is in_regs[0]) */
   guint n_inputs;           /* bind->n_inputs, here to save a load on the hot path */
+  int clock;                /* >= 0: fed by that other symbol's series, advances on its closes */
+  guint16 out_reg;          /* first output register (clocked sites start at na) */
   void (*update) (void *state, gint64 day, const QlScalar *in, QlScalar *out);  /* bind->update */
   QlSpan span;
 } QlTaSite;
@@ -181,6 +184,15 @@ typedef struct
   char *message;         /* assert: the condition's text */
 } QlSiteText;
 
+/* symbol ("BINANCE:ETHUSDT", "1h"): another series of the run. */
+typedef struct
+{
+  char *ticker;          /* as written */
+  char *timeframe;       /* "" : the run's timeframe */
+  QlSpan span;
+  guint lookback;        /* the largest offset read */
+} QlForeign;
+
 typedef struct
 {
   QlOrderKind kind;
@@ -203,6 +215,7 @@ typedef enum
 
 struct QlProgram
 {
+  gint ref_count;       /* instances hold a reference */
   char *filename;
   char *source;
   gsize source_len;
@@ -230,6 +243,7 @@ struct QlProgram
   guint bar_lookback;   /* the largest history offset read from bar fields */
   gboolean uses_day;    /* some ta.* site needs the trading day (vwap, pivots) */
   guint n_columns;      /* output columns */
+  GArray *foreigns;     /* QlForeign */
   int handlers[6];      /* function index per QlEventKind, -1: none */
   guint n_objects;      /* array and map creation sites */
   GArray *object_kinds; /* guint8 per site: 0 array, 1 map with int keys, 2 map with string keys */

@@ -69,6 +69,9 @@ QlProgram   *ql_program_compile (const char *filename,
                                  const char *source,
                                  gsize       len,
                                  QlDiagList *diags);
+/* A program is reference counted: each instance holds one, so it may be
+ * freed before its instances. ql_program_free () drops a reference. */
+QlProgram   *ql_program_ref (QlProgram *self);
 void         ql_program_free (QlProgram *self);   /* NULL ok */
 QlScriptMode ql_program_get_mode (const QlProgram *self);
 const char  *ql_program_get_title (const QlProgram *self);

@@ -97,6 +97,11 @@ struct QlInstance
   GStringChunk *scratch;  /* string results, cleared per event */
   GPtrArray *owned;       /* string input values */
   gboolean scratch_used;  /* the scratch chunk holds strings of this event */
+  /* symbol (): each foreign series' run symbol and subscription */
+  guint *fsym;
+  guint *ftf;
+  gint64 *ftf_ns;         /* nominal bar length (0: months) */
+  gint64 *site_stamp;     /* clocked ta.* sites: open time of the last foreign bar fed */
   gpointer *objects;      /* QlArr or QlMap per creation site */
   gboolean sites_ready;   /* the ta.* states are initialised */
   guint8 *site_ready;     /* per site: state initialised (lazy sites on first use) */
@@ -498,6 +503,31 @@ array_call (QlInstance *I,
     }
 }
 
+/* ---- other symbols ------------------------------------------------------- */
+
+/* The bars of foreign series @k and the index of its last closed row, or
+ * -1 when none has closed yet. A bar of another symbol ending at the
+ * current instant is seen once the run has consumed that symbol's input of
+ * this instant: symbols are taken in the run's order at equal times, so a
+ * symbol listed after the main one shows that bar from the main's next
+ * bar (docs/language.md, "Other symbols"). */
+static gint64
+foreign_last (QlInstance      *I,
+              guint            k,
+              const QlSeries **out)
+{
+  const QlSeries *bars = ql_context_get_bars (I->ctx, I->fsym[k], I->ftf[k]);
+  gint64 last;
+
+  *out = bars;
+  if (bars == NULL || bars->len == 0)
+    return -1;
+  last = (gint64) bars->len - 1;
+  if (ql_context_bar_is_forming (I->ctx, I->fsym[k], I->ftf[k]))
+    last--;
+  return last;
+}
+
 /* ---- the loop ------------------------------------------------------------ */
 
 static inline gboolean
@@ -888,6 +918,18 @@ next:
             FAIL ("R0009", "ta.%s: %s (from the inputs given)", site->bind->name, msg);
           I->site_ready[ip->b] = 1;
         }
+      if (G_UNLIKELY (site->clock >= 0))
+        {
+          /* fed by another symbol: advance once per closed bar of it */
+          const QlSeries *fb;
+          gint64 last = foreign_last (I, (guint) site->clock, &fb);
+          gint64 stamp = last >= 0 ? ql_series_i64 (fb, QL_BAR_TIME)[last] : G_MININT64;
+
+          if (stamp == I->site_stamp[ip->b])
+            NEXT;  /* the outputs keep their values */
+          if (!I->forming)
+            I->site_stamp[ip->b] = stamp;
+        }
       {
         /* one input: its register; more: gathered from the site's list */
         QlScalar gathered[6];
@@ -1194,6 +1236,31 @@ next:
     OP (MLEN) r[ip->a].i = ((QlMap *) r[ip->b].p)->keys.len; NEXT;
     OP (MKEYAT) r[ip->a] = ((QlMap *) r[ip->b].p)->keys.data[r[ip->c].i]; NEXT;
     OP (MVALAT) r[ip->a] = ((QlMap *) r[ip->b].p)->vals.data[r[ip->c].i]; NEXT;
+    OP (XBAR)
+    {
+      guint k = ip->b >> 4, field = ip->b & 15;
+      gint64 n = r[ip->c].i, last;
+      const QlSeries *fb;
+
+      if (G_UNLIKELY (I->ctx == NULL))
+        FAIL ("R0016", "another symbol's series is read only in a run with market data "
+              "(quantlab-cli run, backtest)");
+      if (G_UNLIKELY (n < 0 || n == QL_NA_INT))
+        FAIL ("R0006", "history offset must be >= 0, got %" G_GINT64_FORMAT, n);
+      last = foreign_last (I, k, &fb);
+      if (n > last)
+        {
+          if (field == QL_FIELD_TIME)
+            r[ip->a].i = QL_NA_INT;
+          else
+            r[ip->a].f = NAN;
+        }
+      else if (field == QL_FIELD_TIME)
+        r[ip->a].i = ql_series_i64 (fb, QL_BAR_TIME)[last - n];
+      else
+        r[ip->a].f = bar_field_f (fb, (gsize) (last - n), field);
+      NEXT;
+    }
     OP (CHECK_FOR)
     {
       /* a: the loop variable, a+1: the bound, a+2: the step; jump by c when
@@ -1411,6 +1478,15 @@ reset_state (QlScriptInstance *self)
       self->rings[k].count = 0;
     }
   memset (self->once, 0, MAX (p->n_once, 1));
+  for (guint k = 0; k < p->ta_sites->len; k++)
+    {
+      const QlTaSite *site = &g_array_index (p->ta_sites, QlTaSite, k);
+
+      self->site_stamp[k] = G_MININT64;
+      if (site->clock >= 0)
+        for (guint j = 0; j < site->bind->n_outputs; j++)
+          self->g[site->out_reg + j].f = NAN;
+    }
   self->count_run = 0;
   self->count_event = 0;
   self->bar_index = -1;
@@ -1430,7 +1506,7 @@ ql_script_instance_new (const QlProgram      *program,
   g_autofree QlValue *input_vals = g_new0 (QlValue, MAX (p->inputs->len, 1));
   g_autofree gboolean *input_set = g_new0 (gboolean, MAX (p->inputs->len, 1));
 
-  self->prog = program;
+  self->prog = ql_program_ref ((QlProgram *) program);
   if (limits)
     self->limits = *limits;
   else
@@ -1496,6 +1572,10 @@ ql_script_instance_new (const QlProgram      *program,
   self->g = g_new0 (QlValue, MAX (func_at (p, 0)->n_regs, 1));
   self->state = g_malloc0 (MAX (p->state_size, 16));
   self->site_ready = g_malloc0 (MAX (p->ta_sites->len, 1));
+  self->site_stamp = g_new (gint64, MAX (p->ta_sites->len, 1));
+  self->fsym = g_new0 (guint, MAX (p->foreigns->len, 1));
+  self->ftf = g_new0 (guint, MAX (p->foreigns->len, 1));
+  self->ftf_ns = g_new0 (gint64, MAX (p->foreigns->len, 1));
   self->once = g_malloc0 (MAX (p->n_once, 1));
   self->row = g_new (double, MAX (ql_program_get_n_columns (p), 1));
   self->rings = g_new0 (Ring, MAX (p->rings->len, 1));
@@ -1566,6 +1646,10 @@ ql_script_instance_free (QlScriptInstance *self)
   g_free (self->g);
   g_free (self->state);
   g_free (self->site_ready);
+  g_free (self->site_stamp);
+  g_free (self->fsym);
+  g_free (self->ftf);
+  g_free (self->ftf_ns);
   g_free (self->once);
   g_free (self->row);
   if (self->objects && self->prog)
@@ -1599,6 +1683,7 @@ ql_script_instance_free (QlScriptInstance *self)
     g_string_chunk_free (self->scratch);
   g_free (self->err.message);
   g_free (self->err.trace);
+  ql_program_free ((QlProgram *) self->prog);
   g_free (self);
 }
 
@@ -1715,6 +1800,88 @@ ql_script_instance_run_test (QlScriptInstance *self,
 
 /* ---- the strategy adapter ----------------------------------------------- */
 
+/* A failure outside the bytecode (at a symbol () line). */
+static void G_GNUC_PRINTF (4, 5)
+fail_at (QlInstance   *I,
+         const char   *code,
+         const QlSpan *span,
+         const char   *format,
+         ...)
+{
+  va_list ap;
+
+  if (I->failed)
+    return;
+  I->failed = TRUE;
+  g_strlcpy (I->err.code, code, sizeof I->err.code);
+  va_start (ap, format);
+  g_free (I->err.message);
+  I->err.message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  I->err.span = *span;
+  g_free (I->err.trace);
+  I->err.trace = NULL;
+  I->err.bar_index = -1;
+  I->err.time = G_MININT64;
+}
+
+/* Each symbol () of the script: the run's symbol of that name, and its
+ * bars of the timeframe asked for (subscribed now, in on_start). */
+static gboolean
+resolve_foreigns (QlInstance *I,
+                  QlContext  *ctx)
+{
+  const QlProgram *p = I->prog;
+
+  for (guint k = 0; k < p->foreigns->len; k++)
+    {
+      const QlForeign *fo = &g_array_index (p->foreigns, QlForeign, k);
+      char sym[QL_SYMBOL_MAX], ex[QL_EXCHANGE_MAX];
+      int found = -1;
+      const QlTimeframe *tf;
+
+      if (!ql_symbol_normalize (fo->ticker, sym, ex, NULL))
+        {
+          fail_at (I, "R0016", &fo->span, "\"%s\" is not a symbol", fo->ticker);
+          return FALSE;
+        }
+      for (guint i = 0; i < ql_context_get_n_symbols (ctx) && found < 0; i++)
+        {
+          const QlInstrument *in = ql_context_get_instrument (ctx, i);
+
+          if (strcmp (in->symbol, sym) == 0
+              && (ex[0] == '\0' || in->exchange[0] == '\0' || strcmp (in->exchange, ex) == 0))
+            found = (int) i;
+        }
+      if (found < 0)
+        {
+          fail_at (I, "R0016", &fo->span,
+                   "symbol \"%s\" is not in this run: give its data too (--data %s=FILE or --symbol %s)",
+                   fo->ticker, sym, fo->ticker);
+          return FALSE;
+        }
+      I->fsym[k] = (guint) found;
+      I->ftf[k] = 0;
+      if (fo->timeframe[0])
+        {
+          QlTimeframe want;
+          int idx;
+
+          if (!ql_timeframe_parse (fo->timeframe, &want, NULL)
+              || (idx = ql_context_subscribe (ctx, (guint) found, &want)) < 0)
+            {
+              fail_at (I, "R0016", &fo->span, "%s bars of %s cannot be built from its data",
+                       fo->timeframe, fo->ticker);
+              return FALSE;
+            }
+          I->ftf[k] = (guint) idx;
+        }
+      tf = ql_context_get_timeframe (ctx, (guint) found, I->ftf[k]);
+      I->ftf_ns[k] = tf ? ql_timeframe_nominal_ns (tf) : 0;
+    }
+  return TRUE;
+}
+
 static void
 st_on_start (QlContext *ctx,
              gpointer   data)
@@ -1725,6 +1892,8 @@ st_on_start (QlContext *ctx,
   self->ctx = ctx;
   self->instr = ql_context_get_instrument (ctx, 0);
   self->bar_index = -1;
+  if (!resolve_foreigns (self, ctx))
+    return;
   /* an events script's top level holds declarations: they run once,
    * before on_start */
   if (p->mode == QL_MODE_EVENTS && !run_event (self, 0, NULL))
@@ -1889,13 +2058,38 @@ price_arg (QlInstance    *I,
            QlPrice       *out,
            const char   **error)
 {
+  double back;
+
   if (isnan (v->f))
     {
       *error = "an order price is na";
       return FALSE;
     }
   *out = ql_price_from_double (I->instr, v->f);
+  /* a price with more decimals than the instrument has is not rounded
+   * here: the order is not sent (the backtester never adjusts prices) */
+  back = ql_price_to_double (I->instr, *out);
+  if (fabs (back - v->f) > 1e-9 * MAX (1.0, fabs (v->f)))
+    {
+      *out = 0;
+      return TRUE;
+    }
   return TRUE;
+}
+
+/* Tells the script's log that an order was refused, and why. */
+static void
+log_reject (QlInstance        *I,
+            const QlOrderSite *site,
+            const char        *id,
+            const char        *why)
+{
+  g_autofree char *text = g_strdup_printf ("order \"%s\" not sent: %s", id ? id : "", why);
+
+  if (I->log_func)
+    I->log_func (1, &site->span, I->bar_index, text, I->log_data);
+  else
+    g_message ("%s:%u:%u: %s", I->prog->filename, site->span.line, site->span.col, text);
 }
 
 static gboolean
@@ -1973,7 +2167,26 @@ vm_order (QlInstance        *I,
             }
         }
       req.oco_group = site->oco_group;
-      ql_context_submit (I->ctx, &req, &id);
+      if ((req.type != QL_ORDER_MARKET && req.type != QL_ORDER_STOP && req.limit_price == 0)
+          || ((req.type == QL_ORDER_STOP || req.type == QL_ORDER_STOP_LIMIT) && req.stop_price == 0)
+          || (site->kind == QL_ORDER_BRACKET && (req.take_profit == 0 || req.stop_loss == 0)))
+        {
+          log_reject (I, site, args[QL_OARG_ID].s,
+                      "a price has more decimals than the symbol's price grid; "
+                      "round it with math.round_to_mintick");
+          return TRUE;
+        }
+      {
+        QlRejectReason why = ql_context_submit (I->ctx, &req, &id);
+
+        if (why != QL_REJECT_NONE)
+          {
+            const char *text = ql_context_get_reject_text (I->ctx);
+
+            log_reject (I, site, args[QL_OARG_ID].s,
+                        text && text[0] ? text : ql_reject_reason_to_string (why));
+          }
+      }
       g_hash_table_insert (I->order_ids, (gpointer) args[QL_OARG_ID].s, GSIZE_TO_POINTER ((gsize) id));
       out->i = (gint64) id;
       return TRUE;
@@ -2080,7 +2293,12 @@ ql_program_explain (const QlProgram *self)
 guint
 ql_program_get_bar_lookback (const QlProgram *self)
 {
-  return self->bar_lookback;
+  guint n = self->bar_lookback;
+
+  /* other symbols' series are kept as long as the main one */
+  for (guint k = 0; k < self->foreigns->len; k++)
+    n = MAX (n, g_array_index (self->foreigns, QlForeign, k).lookback + 1);
+  return n;
 }
 
 guint

@@ -1103,6 +1103,30 @@ ql_context_get_time (const QlContext *ctx)
   return ctx->now;
 }
 
+gboolean
+ql_context_bar_is_forming (const QlContext *ctx,
+                           guint            symbol,
+                           guint            tf)
+{
+  const Sub *sub;
+
+  g_return_val_if_fail (symbol < ctx->n && tf < ctx->syms[symbol].n_subs, FALSE);
+  sub = &ctx->syms[symbol].subs[tf];
+  /* direct bar input appends closed bars; otherwise the aggregator knows
+   * (in lazy mode it may not have seen the newest ticks yet: then the
+   * last row is a closed bar all the same) */
+  return !sub->direct && sub->bars->len > 0 && ql_aggregator_has_forming_bar (sub->agg);
+}
+
+const QlTimeframe *
+ql_context_get_timeframe (const QlContext *ctx,
+                          guint            symbol,
+                          guint            tf)
+{
+  g_return_val_if_fail (symbol < ctx->n && tf < ctx->syms[symbol].n_subs, NULL);
+  return &ctx->syms[symbol].subs[tf].tf;
+}
+
 guint
 ql_context_get_n_symbols (const QlContext *ctx)
 {

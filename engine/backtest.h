@@ -182,6 +182,15 @@ int                 ql_context_subscribe (QlContext         *ctx,
 const QlSeries     *ql_context_get_bars (const QlContext *ctx,
                                          guint            symbol,
                                          guint            tf);
+/* Whether the last row of ql_context_get_bars (@symbol, @tf) is a bar
+ * still forming (FALSE: every row is closed). */
+gboolean            ql_context_bar_is_forming (const QlContext *ctx,
+                                               guint            symbol,
+                                               guint            tf);
+/* The timeframe of subscription @tf of @symbol (0: the run's). */
+const QlTimeframe  *ql_context_get_timeframe (const QlContext *ctx,
+                                              guint            symbol,
+                                              guint            tf);
 const QlPosition   *ql_context_get_position (const QlContext *ctx,
                                              guint            symbol);
 QlMoney             ql_context_get_balance (const QlContext *ctx);

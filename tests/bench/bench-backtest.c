@@ -20,7 +20,9 @@
  * times ten, same number of trades times ten); the trades are many. */
 #include "engine/backtest.h"
 #include "engine/builtins.h"
+#include "engine/ta.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +61,7 @@ check (gboolean ok, const char *what)
 
 typedef struct
 {
-  gint64 ring[SLOW];
-  gint64 count, sum_fast, sum_slow;
+  QlTaSma fast, slow;  /* the engine's SMA, as engine/builtins.h specifies */
   int prev;
   gint64 pos;        /* units */
   gint64 cash;       /* price units (money at scale 2, qty_scale 0) */
@@ -72,28 +73,33 @@ static void
 ref_init (Ref *r)
 {
   memset (r, 0, sizeof *r);
+  ql_ta_sma_init (&r->fast, FAST);
+  ql_ta_sma_init (&r->slow, SLOW);
   r->prev = 2;
+}
+
+static void
+ref_clear (Ref *r)
+{
+  ql_ta_sma_clear (&r->fast);
+  ql_ta_sma_clear (&r->slow);
 }
 
 static void
 ref_close (Ref *r, gint64 close)
 {
   int sign;
-  __int128 lhs, rhs;
+  /* the bar's close as the run sees it: the price over 10^2 */
+  double c = (double) close / 100.0;
+  double f = ql_ta_sma_update (&r->fast, c);
+  double sl = ql_ta_sma_update (&r->slow, c);
 
-  if (r->count >= FAST)
-    r->sum_fast -= r->ring[(r->count - FAST) % SLOW];
-  if (r->count >= SLOW)
-    r->sum_slow -= r->ring[(r->count - SLOW) % SLOW];
-  r->ring[r->count % SLOW] = close;
-  r->sum_fast += close;
-  r->sum_slow += close;
-  r->count++;
-  if (r->count < SLOW)
-    return;
-  lhs = (__int128) r->sum_fast * SLOW;
-  rhs = (__int128) r->sum_slow * FAST;
-  sign = lhs > rhs ? 1 : lhs < rhs ? -1 : 0;
+  if (isnan (f) || isnan (sl))
+    {
+      r->prev = 2;
+      return;
+    }
+  sign = f > sl ? 1 : f < sl ? -1 : 0;
   if (r->prev != 2)
     {
       if (sign > 0 && r->prev <= 0)
@@ -152,7 +158,12 @@ ref_ticks (const QlSeries *ticks, gint64 *trades)
     }
   ref_close (&r, close);
   *trades = r.trades;
-  return ref_equity (&r, close);
+  {
+    gint64 eq = ref_equity (&r, close);
+
+    ref_clear (&r);
+    return eq;
+  }
 }
 
 static QlMoney
@@ -172,7 +183,12 @@ ref_bars (const QlSeries *bars, gint64 *trades)
       ref_close (&r, close);
     }
   *trades = r.trades;
-  return ref_equity (&r, close);
+  {
+    gint64 eq = ref_equity (&r, close);
+
+    ref_clear (&r);
+    return eq;
+  }
 }
 
 /* ---- data --------------------------------------------------------------- */
