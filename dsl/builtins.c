@@ -60,7 +60,7 @@ static const QlBuiltinInfo rows[] = {
   { "lookback", F, "(x: series any, bars: const int)", "Declares that x may be read up to bars back with a runtime offset (x[n]).", "series", QL_B_LOOKBACK },
   { "int", F, "(x: series float) -> series int", "x truncated toward zero; na stays na.", "math", QL_B_INT },
   { "float", F, "(x: series int) -> series float", "x as a float; na stays na.", "math", QL_B_FLOAT },
-  { "symbol", F, "(ticker: const string, timeframe: const string = \"\") -> symbol", "Another symbol's series (not available in this version: error E0505).", "misc", QL_B_SYMBOL },
+  { "symbol", F, "(ticker: const string, timeframe: const string = \"\") -> symbol", "Another series of the run, at the top level: eth = symbol(\"BINANCE:ETHUSDT\", \"1h\"); eth.close[k] reads its bars closed by now. An empty ticker is the main symbol on another timeframe; an empty timeframe is the run's. A ta.* fed by it advances on its closes.", "misc", QL_B_SYMBOL },
   { "math.abs", F, "(x: series float) -> series float", "Absolute value.", "math", QL_B_ABS },
   { "math.min", F, "(a: series float, b: series float) -> series float", "The smaller of a and b; na if either is na.", "math", QL_B_MIN },
   { "math.max", F, "(a: series float, b: series float) -> series float", "The larger of a and b; na if either is na.", "math", QL_B_MAX },

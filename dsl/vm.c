@@ -1840,7 +1840,13 @@ resolve_foreigns (QlInstance *I,
       int found = -1;
       const QlTimeframe *tf;
 
-      if (!ql_symbol_normalize (fo->ticker, sym, ex, NULL))
+      if (fo->ticker[0] == '\0')
+        {
+          /* symbol ("", "1w"): the main symbol on another timeframe */
+          found = 0;
+          sym[0] = ex[0] = '\0';
+        }
+      else if (!ql_symbol_normalize (fo->ticker, sym, ex, NULL))
         {
           fail_at (I, "R0016", &fo->span, "\"%s\" is not a symbol", fo->ticker);
           return FALSE;
