@@ -55,6 +55,18 @@ typedef struct
   QlValue old;
 } JournalEntry;
 
+/* The per-call-site state of one symbol: events scripts keep one bank per
+ * symbol of the run, so that ta.* calls and history in on_bar (s) and
+ * on_tick (s) advance separately for each symbol. Bank 0 is the
+ * instance's own. */
+typedef struct
+{
+  guint8 *state;
+  Ring *rings;
+  guint8 *site_ready;
+  gint64 *site_stamp;
+} Bank;
+
 struct QlInstance
 {
   const QlProgram *prog;
@@ -105,8 +117,19 @@ struct QlInstance
   gpointer *objects;      /* QlArr or QlMap per creation site */
   gboolean sites_ready;   /* the ta.* states are initialised */
   guint8 *site_ready;     /* per site: state initialised (lazy sites on first use) */
+  Bank *banks;            /* events scripts: one per symbol (n_banks), else NULL */
+  guint n_banks;
+  gint64 *sym_bars;       /* events scripts: bars seen per symbol (bar_index) */
+  guint cur_symbol;       /* the symbol orders and position_* refer to: the
+                           * event's in on_bar (s) / on_tick (s), else 0 */
+  const QlInstrument *cur_instr;
+  guint n_sym_bars;
   GStringChunk *strpool;  /* strings stored in arrays and maps */
 };
+
+static void fail_at (QlInstance *I, const char *code, const QlSpan *span, const char *format, ...)
+  G_GNUC_PRINTF (4, 5);
+static void free_banks (QlInstance *self);
 
 void
 ql_script_limits_init (QlScriptLimits *limits)
@@ -1635,6 +1658,8 @@ ql_script_instance_free (QlScriptInstance *self)
 {
   if (self == NULL)
     return;
+  if (self->banks)
+    free_banks (self);
   if (self->sites_ready)
     clear_sites (self);
   if (self->rings && self->prog)
@@ -1681,6 +1706,7 @@ ql_script_instance_free (QlScriptInstance *self)
     g_array_unref (self->journal);
   if (self->scratch)
     g_string_chunk_free (self->scratch);
+  g_free (self->sym_bars);
   g_free (self->err.message);
   g_free (self->err.trace);
   ql_program_free ((QlProgram *) self->prog);
@@ -1766,6 +1792,7 @@ ql_script_instance_run_bars (QlScriptInstance   *self,
 
   self->bars = bars;
   self->instr = inst;
+  self->cur_instr = inst;
   for (gsize i = 0; i < bars->len; i++)
     {
       self->row_i = i;
@@ -1796,6 +1823,108 @@ ql_script_instance_run_test (QlScriptInstance *self,
   self->sites_ready = TRUE;
   self->bars = NULL;
   return run_event (self, g_array_index (p->tests, guint, i), NULL);
+}
+
+/* ---- per-symbol banks (events scripts) ---------------------------------- */
+
+
+static void
+use_bank (QlScriptInstance *self,
+          guint             k)
+{
+  const Bank *b;
+
+  if (self->banks == NULL)
+    return;
+  b = &self->banks[k];
+  self->state = b->state;
+  self->rings = b->rings;
+  self->site_ready = b->site_ready;
+  self->site_stamp = b->site_stamp;
+}
+
+static void
+free_banks (QlScriptInstance *self)
+{
+  const QlProgram *p = self->prog;
+
+  if (self->banks == NULL)
+    return;
+  for (guint k = 1; k < self->n_banks; k++)
+    {
+      Bank *b = &self->banks[k];
+
+      if (b->state == NULL)
+        continue;
+      use_bank (self, k);
+      clear_sites (self);
+      for (guint j = 0; j < p->rings->len; j++)
+        g_free (b->rings[j].buf);
+      g_free (b->rings);
+      g_free (b->state);
+      g_free (b->site_ready);
+      g_free (b->site_stamp);
+    }
+  use_bank (self, 0);
+  g_clear_pointer (&self->banks, g_free);
+  self->n_banks = 0;
+}
+
+/* One bank per symbol, each with its ta.* states initialised. */
+static gboolean
+make_banks (QlScriptInstance *self,
+            guint             n)
+{
+  const QlProgram *p = self->prog;
+  g_autoptr (GError) error = NULL;
+
+  if (n <= 1 || (p->ta_sites->len == 0 && p->rings->len == 0))
+    return TRUE;
+  self->banks = g_new0 (Bank, n);
+  self->n_banks = n;
+  self->banks[0] = (Bank) { self->state, self->rings, self->site_ready, self->site_stamp };
+  for (guint k = 1; k < n; k++)
+    {
+      Bank *b = &self->banks[k];
+      gsize need = MAX (p->state_size, 16) + p->ta_sites->len * (1 + sizeof (gint64))
+                   + p->rings->len * sizeof (Ring);
+
+      for (guint j = 0; j < p->rings->len; j++)
+        need += ((gsize) self->rings[j].mask + 1) * sizeof (QlValue);
+      if (self->memory + need > self->limits.max_memory)
+        {
+          QlSpan none = { 0 };
+
+          fail_at (self, "R0013", &none, "one state per symbol (%u symbols) needs more than the memory limit of %"
+                   G_GSIZE_FORMAT " bytes", n, self->limits.max_memory);
+          return FALSE;
+        }
+      self->memory += need;
+      b->state = g_malloc0 (MAX (p->state_size, 16));
+      b->site_ready = g_malloc0 (MAX (p->ta_sites->len, 1));
+      b->site_stamp = g_new (gint64, MAX (p->ta_sites->len, 1));
+      for (guint j = 0; j < p->ta_sites->len; j++)
+        b->site_stamp[j] = G_MININT64;
+      b->rings = g_new0 (Ring, MAX (p->rings->len, 1));
+      for (guint j = 0; j < p->rings->len; j++)
+        {
+          b->rings[j] = self->banks[0].rings[j];
+          b->rings[j].buf = g_new0 (QlValue, (gsize) self->rings[j].mask + 1);
+          b->rings[j].head = 0;
+          b->rings[j].count = 0;
+        }
+      use_bank (self, k);
+      if (!init_sites (self, &error))
+        {
+          QlSpan none = { 0 };
+
+          use_bank (self, 0);
+          fail_at (self, "R0009", &none, "%s", error->message);
+          return FALSE;
+        }
+      use_bank (self, 0);
+    }
+  return TRUE;
 }
 
 /* ---- the strategy adapter ----------------------------------------------- */
@@ -1897,8 +2026,13 @@ st_on_start (QlContext *ctx,
 
   self->ctx = ctx;
   self->instr = ql_context_get_instrument (ctx, 0);
+  self->cur_instr = self->instr;
+  self->cur_symbol = 0;
   self->bar_index = -1;
   if (!resolve_foreigns (self, ctx))
+    return;
+  if (p->mode == QL_MODE_EVENTS && self->banks == NULL
+      && !make_banks (self, ql_context_get_n_symbols (ctx)))
     return;
   /* an events script's top level holds declarations: they run once,
    * before on_start */
@@ -1936,15 +2070,35 @@ bar_event (QlScriptInstance *self,
       return;
     }
   rollback (self);
-  self->bar_index++;
   if (p->mode == QL_MODE_EVENTS)
     {
       QlValue arg = { .i = symbol };
 
+      /* bar_index counts this symbol's bars */
+      if (symbol >= self->n_sym_bars)
+        {
+          guint n = MAX (symbol + 1, ql_context_get_n_symbols (ctx));
+
+          self->sym_bars = g_renew (gint64, self->sym_bars, n);
+          for (guint k = self->n_sym_bars; k < n; k++)
+            self->sym_bars[k] = -1;
+          self->n_sym_bars = n;
+        }
+      self->bar_index = ++self->sym_bars[symbol];
+
       if (p->handlers[QL_EVENT_ON_BAR] >= 0)
-        run_event (self, (guint) p->handlers[QL_EVENT_ON_BAR], &arg);
+        {
+          use_bank (self, symbol);
+          self->cur_symbol = symbol;
+          self->cur_instr = ql_context_get_instrument (ctx, symbol);
+          run_event (self, (guint) p->handlers[QL_EVENT_ON_BAR], &arg);
+          self->cur_symbol = 0;
+          self->cur_instr = self->instr;
+          use_bank (self, 0);
+        }
       return;
     }
+  self->bar_index++;
   clear_row (self);
   if (run_event (self, 0, NULL) && self->row_func)
     self->row_func (ql_series_i64 (bars, QL_BAR_TIME)[self->row_i], self->row, self->row_data);
@@ -1978,7 +2132,17 @@ st_on_tick (QlContext    *ctx,
 
       self->ctx = ctx;
       if (p->handlers[QL_EVENT_ON_TICK] >= 0)
-        run_event (self, (guint) p->handlers[QL_EVENT_ON_TICK], &arg);
+        {
+          use_bank (self, symbol);
+          self->cur_symbol = symbol;
+          self->cur_instr = ql_context_get_instrument (ctx, symbol);
+          self->bars = ql_context_get_bars (ctx, symbol, 0);
+          self->row_i = self->bars && self->bars->len ? self->bars->len - 1 : 0;
+          run_event (self, (guint) p->handlers[QL_EVENT_ON_TICK], &arg);
+          self->cur_symbol = 0;
+          self->cur_instr = self->instr;
+          use_bank (self, 0);
+        }
       return;
     }
   (void) tick;
@@ -1999,7 +2163,13 @@ st_on_fill (QlContext     *ctx,
   (void) fill;
   self->ctx = ctx;
   if (p->handlers[QL_EVENT_ON_ORDER_FILL] >= 0)
-    run_event (self, (guint) p->handlers[QL_EVENT_ON_ORDER_FILL], &arg);
+    {
+      self->cur_symbol = order->req.symbol;
+      self->cur_instr = ql_context_get_instrument (ctx, order->req.symbol);
+      run_event (self, (guint) p->handlers[QL_EVENT_ON_ORDER_FILL], &arg);
+      self->cur_symbol = 0;
+      self->cur_instr = self->instr;
+    }
 }
 
 static void
@@ -2015,7 +2185,13 @@ st_on_position (QlContext        *ctx,
   (void) position;
   self->ctx = ctx;
   if (p->handlers[QL_EVENT_ON_POSITION_CHANGE] >= 0)
-    run_event (self, (guint) p->handlers[QL_EVENT_ON_POSITION_CHANGE], &arg);
+    {
+      self->cur_symbol = symbol;
+      self->cur_instr = ql_context_get_instrument (ctx, symbol);
+      run_event (self, (guint) p->handlers[QL_EVENT_ON_POSITION_CHANGE], &arg);
+      self->cur_symbol = 0;
+      self->cur_instr = self->instr;
+    }
 }
 
 static void
@@ -2071,10 +2247,10 @@ price_arg (QlInstance    *I,
       *error = "an order price is na";
       return FALSE;
     }
-  *out = ql_price_from_double (I->instr, v->f);
+  *out = ql_price_from_double (I->cur_instr, v->f);
   /* a price with more decimals than the instrument has is not rounded
    * here: the order is not sent (the backtester never adjusts prices) */
-  back = ql_price_to_double (I->instr, *out);
+  back = ql_price_to_double (I->cur_instr, *out);
   if (fabs (back - v->f) > 1e-9 * MAX (1.0, fabs (v->f)))
     {
       *out = 0;
@@ -2115,19 +2291,19 @@ vm_order (QlInstance        *I,
       *error = "orders can only be sent while a backtest or a live session runs";
       return FALSE;
     }
-  pos = ql_context_get_position (I->ctx, 0);
+  pos = ql_context_get_position (I->ctx, I->cur_symbol);
   switch (site->kind)
     {
     case QL_ORDER_BUY:
     case QL_ORDER_SELL:
     case QL_ORDER_BRACKET:
-      req.symbol = 0;
+      req.symbol = I->cur_symbol;
       req.side = site->kind == QL_ORDER_SELL ? QL_SIDE_SELL : QL_SIDE_BUY;
       if (site->kind == QL_ORDER_BRACKET && args[QL_OARG_SIDE].i < 0)
         req.side = QL_SIDE_SELL;
       if (isnan (args[QL_OARG_QTY].f) || args[QL_OARG_QTY].f <= 0)
         return TRUE;  /* a na or non-positive quantity sends nothing (documented) */
-      req.quantity = ql_qty_from_double (I->instr, args[QL_OARG_QTY].f);
+      req.quantity = ql_qty_from_double (I->cur_instr, args[QL_OARG_QTY].f);
       req.type = QL_ORDER_MARKET;
       if (site->has[QL_OARG_LIMIT] && site->has[QL_OARG_STOP])
         {
@@ -2216,7 +2392,7 @@ vm_order (QlInstance        *I,
           }
         if (qty == 0)
           return TRUE;
-        req.symbol = 0;
+        req.symbol = I->cur_symbol;
         req.side = qty > 0 ? QL_SIDE_SELL : QL_SIDE_BUY;
         req.type = QL_ORDER_MARKET;
         req.quantity = qty > 0 ? qty : -qty;
@@ -2235,7 +2411,7 @@ vm_order (QlInstance        *I,
         else if (args[QL_OARG_ID].s && strcmp (args[QL_OARG_ID].s, "\001all") == 0)
           {
             guint n;
-            const QlOrderId *live = ql_context_get_live_orders (I->ctx, 0, &n);
+            const QlOrderId *live = ql_context_get_live_orders (I->ctx, I->cur_symbol, &n);
             g_autofree QlOrderId *copy = g_memdup2 (live, n * sizeof *live);
 
             for (guint k = 0; k < n; k++)
@@ -2398,7 +2574,7 @@ acc_position_size (QlInstance *I, const QlValue *a, guint n, QlValue *out)
 {
   (void) a;
   (void) n;
-  out->f = I->ctx ? ql_qty_to_double (I->instr, ql_context_get_position (I->ctx, 0)->qty) : NAN;
+  out->f = I->ctx ? ql_qty_to_double (I->cur_instr, ql_context_get_position (I->ctx, I->cur_symbol)->qty) : NAN;
   return NULL;
 }
 
@@ -2409,7 +2585,7 @@ acc_position_avg (QlInstance *I, const QlValue *a, guint n, QlValue *out)
 
   (void) a;
   (void) n;
-  pos = I->ctx ? ql_context_get_position (I->ctx, 0) : NULL;
+  pos = I->ctx ? ql_context_get_position (I->ctx, I->cur_symbol) : NULL;
   out->f = pos && pos->qty != 0 ? pos->avg_price : NAN;
   return NULL;
 }
@@ -2422,7 +2598,7 @@ acc_open_orders (QlInstance *I, const QlValue *a, guint n, QlValue *out)
   (void) a;
   (void) n;
   if (I->ctx)
-    ql_context_get_live_orders (I->ctx, 0, &count);
+    ql_context_get_live_orders (I->ctx, I->cur_symbol, &count);
   out->i = count;
   return NULL;
 }
@@ -2432,7 +2608,7 @@ acc_mintick (QlInstance *I, const QlValue *a, guint n, QlValue *out)
 {
   (void) a;
   (void) n;
-  out->f = I->instr ? ql_price_to_double (I->instr, I->instr->tick_size) : NAN;
+  out->f = I->cur_instr ? ql_price_to_double (I->cur_instr, I->cur_instr->tick_size) : NAN;
   return NULL;
 }
 
@@ -2441,7 +2617,7 @@ acc_ticker (QlInstance *I, const QlValue *a, guint n, QlValue *out)
 {
   (void) a;
   (void) n;
-  out->s = I->instr ? ql_instance_scratch (I, I->instr->symbol) : "";
+  out->s = I->cur_instr ? ql_instance_scratch (I, I->cur_instr->symbol) : "";
   return NULL;
 }
 
