@@ -1614,7 +1614,18 @@ compile_ta (C                   *c,
   out_base = alloc_regs (c, bind->n_outputs);
   g_array_index (c->p->ta_sites, QlTaSite, c->p->ta_sites->len - 1).out_reg = (guint16) out_base;
   c->span = call->span;
-  emit (c, QL_I_TA, out_base, c->p->ta_sites->len - 1, in_base);
+  {
+    /* the common cases get their own opcodes: fixed parameters, the main
+     * clock, one or two inputs */
+    const QlTaSite *placed = &g_array_index (c->p->ta_sites, QlTaSite, c->p->ta_sites->len - 1);
+    guint16 op = QL_I_TA;
+
+    if (!placed->lazy && placed->clock < 0 && bind->n_inputs == 1)
+      op = QL_I_TA1;
+    else if (!placed->lazy && placed->clock < 0 && bind->n_inputs == 2)
+      op = QL_I_TA2;
+    emit (c, op, out_base, c->p->ta_sites->len - 1, in_base);
+  }
   g_string_append_printf (c->p->explain, "  %s at %u:%u: %" G_GSIZE_FORMAT " bytes of state\n",
                           info->name, call->span.line, call->span.col, bind->state_size);
   e.q = Q_SERIES;

@@ -1284,6 +1284,32 @@ next:
         r[ip->a].f = bar_field_f (fb, (gsize) (last - n), field);
       NEXT;
     }
+    OP (TA1)
+    {
+      /* a ta.* call with fixed parameters on the main clock, one input */
+      const QlTaSite *site = &sites[ip->b];
+
+      if (G_LIKELY (!I->forming))
+        site->update (I->state + site->state_off, I->day, (const QlScalar *) &r[ip->c],
+                      (QlScalar *) &r[ip->a]);
+      else
+        site->bind->preview (I->state + site->state_off, I->day, (const QlScalar *) &r[ip->c],
+                             (QlScalar *) &r[ip->a]);
+      NEXT;
+    }
+    OP (TA2)
+    {
+      const QlTaSite *site = &sites[ip->b];
+      QlScalar two[2];
+
+      two[0] = *(const QlScalar *) &r[site->in_regs[0]];
+      two[1] = *(const QlScalar *) &r[site->in_regs[1]];
+      if (G_LIKELY (!I->forming))
+        site->update (I->state + site->state_off, I->day, two, (QlScalar *) &r[ip->a]);
+      else
+        site->bind->preview (I->state + site->state_off, I->day, two, (QlScalar *) &r[ip->a]);
+      NEXT;
+    }
     OP (CHECK_FOR)
     {
       /* a: the loop variable, a+1: the bound, a+2: the step; jump by c when
