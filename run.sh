@@ -33,7 +33,7 @@ install_packages() {
   os=$(uname -s)
   if [ "$os" = Darwin ]; then
     command -v brew >/dev/null 2>&1 || { echo "run.sh: install Homebrew first (https://brew.sh)" >&2; exit 1; }
-    for p in meson ninja pkg-config flex bison glib sqlite xxhash json-glib gtk4 libepoxy cairo pango; do
+    for p in meson ninja pkg-config flex bison glib sqlite xxhash json-glib gtk4 gtksourceview5 libepoxy cairo pango; do
       brew list --formula "$p" >/dev/null 2>&1 || brew install "$p"
     done
     # macOS ships bison 2.3 and an old flex; Homebrew's are keg-only.
@@ -42,7 +42,7 @@ install_packages() {
   fi
   if command -v apt-get >/dev/null 2>&1; then
     pkgs="build-essential meson ninja-build pkg-config flex bison libglib2.0-dev libsqlite3-dev libxxhash-dev
-          libjson-glib-dev tzdata libgtk-4-dev libepoxy-dev libcairo2-dev libpango1.0-dev
+          libjson-glib-dev tzdata libgtk-4-dev libgtksourceview-5-dev libepoxy-dev libcairo2-dev libpango1.0-dev
           libegl-dev libgles-dev libegl-mesa0 libgl1-mesa-dri fonts-dejavu-core xvfb xauth"
     missing=""
     for p in $pkgs; do
@@ -56,14 +56,14 @@ install_packages() {
     fi
   elif command -v dnf >/dev/null 2>&1; then
     pkgs="gcc meson ninja-build pkgconf-pkg-config flex bison glib2-devel sqlite-devel xxhash-devel tzdata
-          json-glib-devel gtk4-devel libepoxy-devel cairo-devel pango-devel mesa-libEGL-devel
+          json-glib-devel gtk4-devel gtksourceview5-devel libepoxy-devel cairo-devel pango-devel mesa-libEGL-devel
           mesa-dri-drivers dejavu-sans-fonts xorg-x11-server-Xvfb"
     missing=""
     for p in $pkgs; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done
     # shellcheck disable=SC2086
     [ -z "$missing" ] || { say "installing:$missing"; as_root dnf install -y $missing; }
   else
-    echo "run.sh: no apt-get, dnf or brew here; install meson, ninja, pkg-config, flex, bison and the development files of GLib, SQLite, xxHash, json-glib, GTK 4, libepoxy, cairo and pango by hand" >&2
+    echo "run.sh: no apt-get, dnf or brew here; install meson, ninja, pkg-config, flex, bison and the development files of GLib, SQLite, xxHash, json-glib, GTK 4, GtkSourceView 5, libepoxy, cairo and pango by hand" >&2
     exit 1
   fi
 }
