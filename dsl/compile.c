@@ -1478,7 +1478,7 @@ compile_ta (C                   *c,
   guint required = 0;
   QlTaSite site = { 0 };
   Ex e = ex_err ();
-  int in_base, out_base;
+  int in_base, out_base, bar_input;
   gboolean ok;
   _Alignas (16) guint8 probe[4096];
 
@@ -1570,8 +1570,21 @@ compile_ta (C                   *c,
         bind->clear (probe);
       }
   }
-  /* inputs: wherever their values are; the site lists the registers */
-  for (guint i = 0; i < bind->n_inputs && i < 6; i++)
+  /* inputs: wherever their values are; the site lists the registers. A
+   * single input that is a bar column (ta.sma (close, 10)) is read by the
+   * TAB instruction itself. */
+  bar_input = -1;
+  if (bind->n_inputs == 1 && !site.lazy && args[0]->kind == QL_NODE_IDENT
+      && lookup (c, args[0]->name) == NULL
+      && !(c->p->mode == QL_MODE_EVENTS && c->handler < 0 && !c->in_test))
+    {
+      const QlBuiltinInfo *b = ql_builtins_lookup (args[0]->name);
+      int field = b && b->kind == QL_BUILTIN_VALUE ? field_of (b->id) : -1;
+
+      if (field >= QL_FIELD_OPEN && field <= QL_FIELD_VOLUME && type_word (sig[0].type) == T_FLOAT)
+        bar_input = field;
+    }
+  for (guint i = 0; i < bind->n_inputs && i < 6 && bar_input < 0; i++)
     {
       TKind want = type_word (sig[i].type);
       Ex ie = compile_expr (c, args[i]);
@@ -1593,9 +1606,7 @@ compile_ta (C                   *c,
       else if (site.clock != ie.foreign)
         site.clock = -1;
     }
-  if (site.clock < -1)
-    site.clock = -1;
-  if (bind->n_inputs == 0)
+  if (site.clock < -1 || bind->n_inputs == 0 || bar_input >= 0)
     site.clock = -1;
   if (site.clock >= 0 && !c->fc->is_body)
     {
@@ -1620,7 +1631,12 @@ compile_ta (C                   *c,
     const QlTaSite *placed = &g_array_index (c->p->ta_sites, QlTaSite, c->p->ta_sites->len - 1);
     guint16 op = QL_I_TA;
 
-    if (!placed->lazy && placed->clock < 0 && bind->n_inputs == 1)
+    if (bar_input >= 0 && !placed->lazy)
+      {
+        op = QL_I_TAB;
+        in_base = bar_input;
+      }
+    else if (!placed->lazy && placed->clock < 0 && bind->n_inputs == 1)
       op = QL_I_TA1;
     else if (!placed->lazy && placed->clock < 0 && bind->n_inputs == 2)
       op = QL_I_TA2;

@@ -1297,6 +1297,19 @@ next:
                              (QlScalar *) &r[ip->a]);
       NEXT;
     }
+    OP (TAB)
+    {
+      /* TA1 whose input is the bar column c (QL_FIELD_OPEN .. VOLUME) */
+      const QlTaSite *site = &sites[ip->b];
+      QlScalar x;
+
+      x.f = ql_series_f64 (I->bars, QL_BAR_OPEN + ip->c)[I->row_i];
+      if (G_LIKELY (!I->forming))
+        site->update (I->state + site->state_off, I->day, &x, (QlScalar *) &r[ip->a]);
+      else
+        site->bind->preview (I->state + site->state_off, I->day, &x, (QlScalar *) &r[ip->a]);
+      NEXT;
+    }
     OP (TA2)
     {
       const QlTaSite *site = &sites[ip->b];
