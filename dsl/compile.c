@@ -84,6 +84,7 @@ typedef struct
   gboolean is_k;        /* a constant never reassigned: k */
   QlValue k;
   TKind el, key;        /* T_ARRAY, T_MAP */
+  int foreign;          /* its value comes from another symbol's series (Ex.foreign) */
 } Sym;
 
 typedef struct
@@ -500,6 +501,7 @@ declare (C            *c,
   s.owner = (int) c->fc->func;
   s.input = -1;
   s.ring = -1;
+  s.foreign = -1;
   s.span = *span;
   g_array_append_val (c->syms, s);
   return &g_array_index (c->syms, Sym, c->syms->len - 1);
@@ -808,6 +810,7 @@ compile_ident (C      *c,
       e.input = s->input;
       e.el[0] = s->el;
       e.el[1] = s->key;
+      e.foreign = s->foreign;
       if (s->global && !c->fc->is_body)
         {
           e.reg = alloc_reg (c);
@@ -2015,6 +2018,8 @@ compile_index (C      *c,
 
       if (sy && sy->t == T_SYMBOL)
         return foreign_read (c, sy, base, &off);
+      if (sy && sy->t == T_ERR)
+        return ex_err ();
     }
   /* a bar field: read the series directly */
   if (base->kind == QL_NODE_IDENT && lookup (c, base->name) == NULL)
@@ -3564,6 +3569,8 @@ compile_expr (C      *c,
             Ex zero = ex_k (T_INT, (QlValue) { .i = 0 });
             e = foreign_read (c, sy, n, &zero);
           }
+        else if (sy && sy->t == T_ERR)
+          e = ex_err ();  /* its declaration failed and was reported */
         else if (b && b->kind == QL_BUILTIN_VALUE)
           e = value_builtin (c, b, &n->span);
         else if (b)
@@ -3861,6 +3868,7 @@ compile_decl (C      *c,
     s->is_var = n->op == QL_DECL_VAR;
     s->el = e.el[0];
     s->key = e.el[1];
+    s->foreign = n->op == QL_DECL_PLAIN && !g_hash_table_contains (c->assigned, s->name) ? e.foreign : -1;
     if (is_input)
       {
         guint16 reg = (guint16) s->reg;
@@ -3979,6 +3987,12 @@ compile_assign (C      *c,
   if (s->input >= 0)
     {
       ERR (&target->span, "E0216", "copy it into a new variable", "input '%s' cannot be assigned", s->name);
+      return;
+    }
+  if (s->t == T_SYMBOL)
+    {
+      ERR (&target->span, "E0216", "declare another one: b = symbol(\"B\")",
+           "symbol '%s' cannot be assigned", s->name);
       return;
     }
   if (s->is_param)

@@ -109,6 +109,7 @@ struct QlInstance
   GStringChunk *scratch;  /* string results, cleared per event */
   GPtrArray *owned;       /* string input values */
   gboolean scratch_used;  /* the scratch chunk holds strings of this event */
+  gboolean off_grid_any;  /* an order price of this order is off the grid */
   /* symbol (): each foreign series' run symbol and subscription */
   guint *fsym;
   guint *ftf;
@@ -547,7 +548,14 @@ foreign_last (QlInstance      *I,
     return -1;
   last = (gint64) bars->len - 1;
   if (ql_context_bar_is_forming (I->ctx, I->fsym[k], I->ftf[k]))
-    last--;
+    {
+      /* the symbol of this event has consumed all its input up to now: a
+       * bar of it ending by now is complete even if its close event is
+       * still queued (symbol ("", "1h") on a 15m run) */
+      if (!(I->fsym[k] == I->cur_symbol && I->ftf_ns[k] > 0
+            && ql_series_i64 (bars, QL_BAR_TIME)[last] + I->ftf_ns[k] <= ql_context_get_time (I->ctx)))
+        last--;
+    }
   return last;
 }
 
@@ -2045,7 +2053,7 @@ resolve_foreigns (QlInstance *I,
               || (idx = ql_context_subscribe (ctx, (guint) found, &want)) < 0)
             {
               fail_at (I, "R0016", &fo->span, "%s bars of %s cannot be built from its data",
-                       fo->timeframe, fo->ticker);
+                       fo->timeframe, fo->ticker[0] ? fo->ticker : "the main symbol");
               return FALSE;
             }
           I->ftf[k] = (guint) idx;
@@ -2293,7 +2301,7 @@ price_arg (QlInstance    *I,
   if (fabs (back - v->f) > 1e-9 * MAX (1.0, fabs (v->f)))
     {
       *out = 0;
-      return TRUE;
+      I->off_grid_any = TRUE;
     }
   return TRUE;
 }
@@ -2325,6 +2333,7 @@ vm_order (QlInstance        *I,
   const QlPosition *pos;
 
   out->i = QL_NA_INT;
+  I->off_grid_any = FALSE;
   if (I->ctx == NULL)
     {
       *error = "orders can only be sent while a backtest or a live session runs";
@@ -2388,9 +2397,7 @@ vm_order (QlInstance        *I,
             }
         }
       req.oco_group = site->oco_group;
-      if ((req.type != QL_ORDER_MARKET && req.type != QL_ORDER_STOP && req.limit_price == 0)
-          || ((req.type == QL_ORDER_STOP || req.type == QL_ORDER_STOP_LIMIT) && req.stop_price == 0)
-          || (site->kind == QL_ORDER_BRACKET && (req.take_profit == 0 || req.stop_loss == 0)))
+      if (I->off_grid_any)
         {
           log_reject (I, site, args[QL_OARG_ID].s,
                       "a price has more decimals than the symbol's price grid; "

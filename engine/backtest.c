@@ -704,6 +704,8 @@ tick_event (QlBacktest *self, guint si, gsize i)
 static void
 bar_event (QlBacktest *self, guint si, gsize i)
 {
+  struct { guint k; QlTimeNs end; } closing[MAX_SUBS];
+  guint n_closing;
   Sym *s = &self->syms[si];
   QlBar bar;
   QlPrice o, h, l, c;
@@ -732,6 +734,10 @@ bar_event (QlBacktest *self, guint si, gsize i)
   else
     ql_portfolio_mark (self->portfolio, si, c, c, c);
   after_match (self, si);
+  /* Every subscription takes the bar first, then the closes are told in
+   * subscription order: at the close of the run's bar, a longer bar of the
+   * same symbol ending then is already complete. */
+  n_closing = 0;
   for (guint k = 0; k < s->n_subs; k++)
     {
       gboolean closed = FALSE;
@@ -754,7 +760,8 @@ bar_event (QlBacktest *self, guint si, gsize i)
             ql_instrument_trading_day (s->inst, bar.time, &s->day_start, &s->day_end, NULL);
           end = MIN (bar.time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
           ql_series_append_bar (sub->bars, &bar);
-          bar_closed (self, si, k, end);
+          closing[n_closing].k = k;
+          closing[n_closing++].end = end;
           continue;
         }
       fail (self, ql_aggregator_push_bar (sub->agg, &bar, sub->bars, &closed));
@@ -763,9 +770,14 @@ bar_event (QlBacktest *self, guint si, gsize i)
         {
           fail (self, ql_aggregator_close_until (sub->agg, end, &closed));
           if (closed)
-            bar_closed (self, si, k, end);
+            {
+              closing[n_closing].k = k;
+              closing[n_closing++].end = end;
+            }
         }
     }
+  for (guint j = 0; j < n_closing; j++)
+    bar_closed (self, si, closing[j].k, closing[j].end);
   update_next_close (s);
 }
 
