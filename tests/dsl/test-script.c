@@ -348,12 +348,6 @@ test_int_overflow (void)
   g_assert_cmpstr (e.message, ==, "integer overflow: 1000000000000000000 * 1000000");
   g_assert_cmpint (e.bar_index, ==, 3);
   g_assert_cmpuint (e.rows, ==, 3);
-  if (e.line != 3)
-    {
-      g_test_incomplete ("bug: runtime errors point at the statement before the failing one "
-                         "(dsl-bugs.md)");
-      return;
-    }
   g_assert_cmpuint (e.line, ==, 3);
 }
 
@@ -959,11 +953,6 @@ test_plots (void)
   check_col (r, 5, h, N_HAND);
   check_col (r, 6, p5, N_HAND);
   /* band()'s doc (dsl/builtins.c): two columns, title.upper and title.lower. */
-  if (g_strcmp0 (ql_program_get_column_name (prog, 1), "hl.upper") != 0)
-    {
-      g_test_incomplete ("bug: band() columns are both named with the plain title (dsl-bugs.md)");
-      return;
-    }
   g_assert_cmpstr (ql_program_get_column_name (prog, 1), ==, "hl.upper");
   g_assert_cmpstr (ql_program_get_column_name (prog, 2), ==, "hl.lower");
 }
@@ -1120,17 +1109,6 @@ test_ta_row (gconstpointer data)
 
   g_test_summary ("ta.* with its default parameters, through the compiler and VM, equals the "
                   "engine's batch (or the helper's definition) bit for bit on 300 bars");
-  {
-    g_autoptr (QlDiagList) diags = ql_diag_list_new ("t.qls", src, strlen (src));
-    g_autoptr (QlProgram) p = ql_program_compile ("t.qls", src, strlen (src), diags);
-    if (p == NULL && g_str_equal (b->name, "var"))
-      {
-        /* "var" is a keyword: the parser rejects "ta.var (close)". */
-        g_test_incomplete ("bug: ta.var cannot be called, the keyword var is not accepted "
-                           "after \"ta.\" (dsl-bugs.md)");
-        return;
-      }
-  }
   prog = compile_ok (src);
   r = run_prog (prog, NULL, bars);
   g_assert_cmpuint (r->n_cols, ==, b->n_outputs);
@@ -2049,11 +2027,6 @@ test_diag_no_cascade_after_e0214 (void)
 
   g_test_summary ("E0214 (var in a function) is reported once, without a cascade on the name");
   g_assert_true (g_str_has_prefix (text, want));
-  if (strcmp (text, want) != 0)
-    {
-      g_test_incomplete ("bug: E0214 cascades into E0201 for the variable it rejected (dsl-bugs.md)");
-      return;
-    }
   g_assert_cmpstr (text, ==, want);
 }
 
@@ -2076,11 +2049,6 @@ test_diag_e0107_once (void)
   g_assert_cmpstr (d->code, ==, "E0107");
   g_assert_cmpstr (d->message, ==, "unknown event 'on_bars'");
   g_assert_cmpuint (d->span.line, ==, 2);
-  if (diags->n_errors != 1)
-    {
-      g_test_incomplete ("bug: an unknown event name is reported twice as E0107 (dsl-bugs.md)");
-      return;
-    }
   g_assert_cmpuint (diags->n_errors, ==, 1);
 }
 
