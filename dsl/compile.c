@@ -130,6 +130,7 @@ typedef struct
   GHashTable *fns;      /* name -> FnDef */
   GHashTable *kregs;    /* constant bits -> body register + 1 */
   FnCtx *fc;
+  FnCtx *body;          /* the script body: var inside functions lives in its registers */
   QlSpan span;          /* of the node being compiled, for emitted code */
   gboolean in_oco;
   guint32 oco_group;
@@ -3760,10 +3761,10 @@ compile_decl (C      *c,
       ERR (&n->span, "E0213", "declare it before the loop", "var inside a loop");
       return;
     }
-  if (n->op != QL_DECL_PLAIN && !c->fc->is_body)
+  if (n->op != QL_DECL_PLAIN && !c->fc->is_body && c->fc->def == NULL && !c->in_test)
     {
-      ERR (&n->span, "E0214", "keep the state in a top-level var and pass it in",
-           "var and varip are not available inside functions in this version");
+      ERR (&n->span, "E0214", "declare it at the top level: handlers share the script's variables",
+           "var and varip cannot be declared in an event handler");
       /* declared all the same, so that its uses do not cascade */
       declare (c, names->kids[0]->name, T_ERR, Q_SERIES, &names->kids[0]->span);
       return;
@@ -3879,13 +3880,28 @@ compile_decl (C      *c,
         g_array_append_val (c->p->input_regs, reg);
         return;
       }
+    if (n->op != QL_DECL_PLAIN && !c->fc->is_body)
+      {
+        /* var in a function: a register of the body, so that it lasts
+         * across bars; the function is compiled per call site, so each
+         * call site has its own */
+        int r = c->body->top++;
+
+        if ((guint) c->body->top > c->body->f->n_regs)
+          c->body->f->n_regs = c->body->top;
+        s->reg = r;
+        s->global = TRUE;
+        s->owner = 0;
+      }
     if (e.t == T_ERR)
       {
         if (once_flag >= 0)
           set_off16 (c, once_pc, here (c));
         return;
       }
-    if (s->is_var)
+    if (n->op != QL_DECL_PLAIN && !c->fc->is_body)
+      emit (c, n->op == QL_DECL_VAR ? QL_I_SETGV : QL_I_SETG, s->reg, materialize (c, &e), 0);
+    else if (s->is_var)
       emit (c, QL_I_SETV, s->reg, materialize (c, &e), 0);
     else
       {
@@ -4822,6 +4838,7 @@ ql_program_compile (const char *filename,
   body.continues = g_array_new (FALSE, FALSE, sizeof (guint));
   g_ptr_array_add (p->funcs, body.f);
   c->fc = &body;
+  c->body = &body;
   scope_push (c);
 
   if (root->n_kids > 0 && root->kids[0] && root->kids[0]->kind == QL_NODE_HEADER)

@@ -674,6 +674,42 @@ test_call_site_state (void)
 }
 
 static void
+test_var_in_function (void)
+{
+  g_autoptr (Rows) r = NULL;
+  /* A var inside a function lives across bars, one per call site:
+   * counter(1) is 1 2 3 ..., counter(10) is 10 20 30 ...; last(close)
+   * returns the close of the bar before (na on the first): its var holds
+   * the previous call's value when the line runs. */
+  static const char src[] =
+    "indicator(\"fv\")\n"
+    "fn counter(step: int) -> int\n"
+    "    var n = 0\n"
+    "    n += step\n"
+    "    return n\n"
+    "fn last(x: float) -> float\n"
+    "    var prev: float = na\n"
+    "    out = prev\n"
+    "    prev := x\n"
+    "    return out\n"
+    "plot(counter(1), \"c1\")\n"
+    "plot(counter(10), \"c10\")\n"
+    "plot(last(close), \"last\")\n";
+
+  g_test_summary ("var inside a function keeps its value across bars, one per call site");
+  r = run_hand (src);
+  for (guint i = 0; i < N_HAND; i++)
+    {
+      g_assert_cmpfloat (cell (r, i, 0), ==, i + 1.0);
+      g_assert_cmpfloat (cell (r, i, 1), ==, 10.0 * (i + 1));
+      if (i == 0)
+        g_assert_true (isnan (cell (r, i, 2)));
+      else
+        g_assert_cmpfloat (cell (r, i, 2), ==, hand_close[i - 1]);
+    }
+}
+
+static void
 test_var (void)
 {
   g_autoptr (Rows) r = NULL;
@@ -2008,24 +2044,23 @@ test_diag_five_errors (void)
 static void
 test_diag_no_cascade_after_e0214 (void)
 {
-  /* var inside a function is E0214; the name it declares should still be
-   * known afterwards (poisoned), not reported again as E0201. */
+  /* var inside an event handler is E0214; the name it declares should
+   * still be known afterwards (poisoned), not reported again as E0201. */
   static const char src[] =
-    "indicator(\"t\")\n"
-    "fn f() -> int\n"
+    "events(\"t\")\n"
+    "event on_bar(s)\n"
     "    var n = 0\n"
-    "    return n\n"
-    "plot(f(), \"f\")\n";
+    "    n += 1\n";
   static const char want[] =
-    "error[E0214]: var and varip are not available inside functions in this version\n"
+    "error[E0214]: var and varip cannot be declared in an event handler\n"
     " --> t.qls:3:5\n"
     "  |\n"
     "3 |     var n = 0\n"
     "  |     ^^^^^^^^^\n"
-    "  = hint: keep the state in a top-level var and pass it in\n";
+    "  = hint: declare it at the top level: handlers share the script's variables\n";
   g_autofree char *text = diag_text (src, FALSE);
 
-  g_test_summary ("E0214 (var in a function) is reported once, without a cascade on the name");
+  g_test_summary ("E0214 (var in an event handler) is reported once, without a cascade on the name");
   g_assert_true (g_str_has_prefix (text, want));
   g_assert_cmpstr (text, ==, want);
 }
@@ -2725,6 +2760,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/golden/functions", test_functions);
   g_test_add_func ("/dsl/script/golden/call-site-state", test_call_site_state);
   g_test_add_func ("/dsl/script/golden/var", test_var);
+  g_test_add_func ("/dsl/script/golden/var-in-function", test_var_in_function);
   g_test_add_func ("/dsl/script/golden/history", test_history);
   g_test_add_func ("/dsl/script/golden/lookback-runtime", test_lookback_runtime);
   g_test_add_func ("/dsl/script/golden/tuple-macd", test_tuple_macd);
