@@ -43,6 +43,7 @@ typedef enum
   T_ARRAY,   /* Ex.el[0] / Sym.el: the element type */
   T_MAP,     /* el[0]: the value type, el[1] / Sym.key: the key type */
   T_SYMBOL,  /* another series of the run: k.i is its QlForeign index */
+  T_POSITION, /* a symbol's position: the register holds the run symbol index */
 } TKind;
 
 typedef enum
@@ -158,7 +159,7 @@ tname (TKind t)
 {
   static const char *const names[] = { "<error>", "void", "na", "int", "float", "bool",
                                        "string", "color", "order", "tuple", "array", "map",
-                                       "symbol" };
+                                       "symbol", "position" };
   return names[t];
 }
 
@@ -1969,6 +1970,31 @@ foreign_read (C      *c,
   return e;
 }
 
+/* A register holding the run's index of the symbol @n names: an int (a
+ * handler's symbol parameter) or a symbol () variable; -1 (reported). */
+static int
+symbol_index (C      *c,
+              QlNode *n,
+              const char *fname)
+{
+  Ex e = compile_expr (c, n);
+  int r;
+
+  if (e.t == T_ERR)
+    return -1;
+  if (e.t == T_INT)
+    return materialize (c, &e);
+  if (e.t == T_SYMBOL)
+    {
+      r = alloc_reg (c);
+      emit (c, QL_I_SYMIDX, r, (int) e.k.i, 0);
+      return r;
+    }
+  ERR (&n->span, "E0408", "pass a handler's symbol parameter or a symbol() variable",
+       "%s() needs a symbol, got %s", fname, tname (e.t));
+  return -1;
+}
+
 /* ---- history ------------------------------------------------------------- */
 
 /* A hidden variable holding @e, for history on an expression. */
@@ -2720,6 +2746,32 @@ compile_builtin_call (C                   *c,
     case QL_B_INPUT_TIMEFRAME:
     case QL_B_INPUT_COLOR:
       return compile_input (c, call, info, NULL);
+    case QL_B_POSITION:
+      {
+        static const char *const pn[] = { "s" };
+        QlNode *pa[1];
+        int r;
+
+        if (!bind_args (c, argn, nargs, info->name, pn, 1, 1, pa, &call->span))
+          return ex_err ();
+        if (c->p->mode == QL_MODE_INDICATOR)
+          {
+            ERR (&call->span, "E0508", "declare strategy(...) to read the account",
+                 "'position' exists only in strategy and events scripts");
+            return ex_err ();
+          }
+        r = symbol_index (c, pa[0], info->name);
+        if (r < 0)
+          return ex_err ();
+        {
+          Ex e2 = ex_err ();
+
+          e2.t = T_POSITION;
+          e2.q = Q_SERIES;
+          e2.reg = r;
+          return e2;
+        }
+      }
     case QL_B_SYMBOL:
       {
         static const char *const sn[] = { "ticker", "timeframe" };
@@ -3486,6 +3538,28 @@ compile_call (C      *c,
     }
   if (b && b->kind != QL_BUILTIN_VALUE)
     return compile_builtin_call (c, n, b);
+  if (b && b->id == QL_B_OPEN_ORDERS && n->n_kids == 2)
+    {
+      /* open_orders (s): of another symbol */
+      QlNode *arg = n->kids[1]->kind == QL_NODE_ARG ? n->kids[1]->kids[0] : n->kids[1];
+      int r = symbol_index (c, arg, "open_orders");
+      Ex e2 = ex_err ();
+
+      if (r < 0)
+        return ex_err ();
+      if (c->p->mode == QL_MODE_INDICATOR)
+        {
+          ERR (&n->span, "E0508", "declare strategy(...) to read the account",
+               "'open_orders' exists only in strategy and events scripts");
+          return ex_err ();
+        }
+      e2.t = T_INT;
+      e2.q = Q_SERIES;
+      e2.reg = alloc_reg (c);
+      c->span = n->span;
+      emit (c, QL_I_POSF, e2.reg, 3, r);
+      return e2;
+    }
   if (b)
     {
       ERR (&n->span, "E0204", "drop the parentheses", "'%s' is a value, not a function", name);
@@ -3569,6 +3643,34 @@ compile_expr (C      *c,
           {
             Ex zero = ex_k (T_INT, (QlValue) { .i = 0 });
             e = foreign_read (c, sy, n, &zero);
+          }
+        else if (!b && (n->kids[0]->kind == QL_NODE_CALL || (sy && sy->t == T_POSITION)))
+          {
+            /* position (s).size, p.avg_price, p.realized */
+            static const char *const fields[] = { "size", "avg_price", "realized" };
+            Ex pe = compile_expr (c, n->kids[0]);
+            guint f;
+
+            e = ex_err ();
+            if (pe.t == T_POSITION)
+              {
+                for (f = 0; f < G_N_ELEMENTS (fields); f++)
+                  if (strcmp (fields[f], n->name) == 0)
+                    break;
+                if (f == G_N_ELEMENTS (fields))
+                  ERR (&n->span, "E0206", "the fields: size, avg_price, realized",
+                       "a position has no field '%s'", n->name);
+                else
+                  {
+                    e.t = T_FLOAT;
+                    e.q = Q_SERIES;
+                    e.reg = alloc_reg (c);
+                    c->span = n->span;
+                    emit (c, QL_I_POSF, e.reg, (int) f, pe.reg);
+                  }
+              }
+            else if (pe.t != T_ERR)
+              ERR (&n->span, "E0206", NULL, "%s has no field '%s'", tname (pe.t), n->name);
           }
         else if (sy && sy->t == T_ERR)
           e = ex_err ();  /* its declaration failed and was reported */

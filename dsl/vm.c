@@ -1307,6 +1307,46 @@ next:
                              (QlScalar *) &r[ip->a]);
       NEXT;
     }
+    OP (SYMIDX)
+    {
+      if (G_UNLIKELY (I->ctx == NULL))
+        FAIL ("R0016", "a symbol is read only in a run with market data");
+      r[ip->a].i = I->fsym[ip->b];
+      NEXT;
+    }
+    OP (POSF)
+    {
+      /* b: 0 size, 1 avg_price, 2 realized, 3 open orders (int) */
+      gint64 sym = r[ip->c].i;
+      const QlPosition *pos;
+
+      if (G_UNLIKELY (I->ctx == NULL))
+        FAIL ("R0016", "the account is read only in a backtest or a live session");
+      if (G_UNLIKELY (sym < 0 || sym == QL_NA_INT || (guint64) sym >= ql_context_get_n_symbols (I->ctx)))
+        FAIL ("R0016", "symbol index %" G_GINT64_FORMAT " is not one of the run's %u symbols", sym,
+              ql_context_get_n_symbols (I->ctx));
+      pos = ql_context_get_position (I->ctx, (guint) sym);
+      switch (ip->b)
+        {
+        case 0:
+          r[ip->a].f = ql_qty_to_double (ql_context_get_instrument (I->ctx, (guint) sym), pos->qty);
+          break;
+        case 1:
+          r[ip->a].f = pos->qty != 0 ? pos->avg_price : NAN;
+          break;
+        case 2:
+          r[ip->a].f = ql_money_to_double (pos->realized - pos->commission);
+          break;
+        default:
+          {
+            guint n_live = 0;
+
+            ql_context_get_live_orders (I->ctx, (guint) sym, &n_live);
+            r[ip->a].i = n_live;
+          }
+        }
+      NEXT;
+    }
     OP (TAB)
     {
       /* TA1 whose input is the bar column c (QL_FIELD_OPEN .. VOLUME) */

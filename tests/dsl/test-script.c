@@ -2484,6 +2484,41 @@ test_strategy_market (void)
 }
 
 static void
+test_strategy_position_of (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  g_autoptr (StratRun) r = NULL;
+  /* buy 2 at bar 1's close → fills at bar 2's open, 11.5; sell 2 at bar 4's
+   * close → bar 5's open, 14.5: realized 2 × 3.0 = 6.0 from bar 5 on.
+   * open_orders (0) is 1 at the close of bars 1 and 4 (sent, not filled). */
+  static const char src[] =
+    "strategy(\"pos\")\n"
+    "if bar_index == 1\n"
+    "    buy(\"L\", 2)\n"
+    "if bar_index == 4\n"
+    "    sell(\"S\", 2)\n"
+    "p = position(0)\n"
+    "plot(p.size, \"size\")\n"
+    "plot(p.avg_price, \"avg\")\n"
+    "plot(position(0).realized, \"realized\")\n"
+    "plot(open_orders(0), \"open\")\n";
+  static const double size[] = { 0, 0, 2, 2, 2, 0, 0, 0, 0, 0 };
+  static const double realized[] = { 0, 0, 0, 0, 0, 6, 6, 6, 6, 6 };
+  static const double open[] = { 0, 1, 0, 0, 1, 0, 0, 0, 0, 0 };
+
+  g_test_summary ("position (s).size/.avg_price/.realized and open_orders (s) of a symbol");
+  r = run_strategy (src, QL_SOURCE_BARS, bars);
+  check_col (r->rows, 0, size, N_HAND);
+  for (guint i = 0; i < N_HAND; i++)
+    if (size[i] == 0)
+      g_assert_true (isnan (cell (r->rows, i, 1)));
+    else
+      g_assert_cmpfloat (cell (r->rows, i, 1), ==, 11.5);
+  check_col (r->rows, 2, realized, N_HAND);
+  check_col (r->rows, 3, open, N_HAND);
+}
+
+static void
 test_strategy_limit_stop_exit (void)
 {
   g_autoptr (QlSeries) bars = hand_bars ();
@@ -2788,6 +2823,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/sandbox/lookback", test_sandbox_lookback);
   g_test_add_func ("/dsl/script/sandbox/host-carries-on", test_sandbox_host_carries_on);
   g_test_add_func ("/dsl/script/strategy/market", test_strategy_market);
+  g_test_add_func ("/dsl/script/strategy/position-of", test_strategy_position_of);
   g_test_add_func ("/dsl/script/strategy/limit-stop-exit-cancel", test_strategy_limit_stop_exit);
   g_test_add_func ("/dsl/script/strategy/bracket", test_strategy_bracket);
   g_test_add_func ("/dsl/script/strategy/oco", test_strategy_oco);
