@@ -52,6 +52,15 @@ typedef struct
   QlTimeNs day_end;
 } Sym;
 
+/* A bar closed by a bar input at @at, to be told once every symbol's
+ * input of that instant has been taken (see flush_pending). */
+typedef struct
+{
+  guint si, k;
+  QlTimeNs end;
+  QlTimeNs at;
+} Pending;
+
 struct QlBacktest
 {
   QlRunConfig cfg;
@@ -70,6 +79,7 @@ struct QlBacktest
   gboolean dirty;              /* something moved since the last equity point */
   QlTimeNs now;
   GArray *equity;              /* QlEquityPoint */
+  GArray *pending;             /* Pending: bar-input closes not told yet */
   double *view_position;       /* n */
   gboolean *fast;              /* n: nothing can react on the symbol now */
   gsize max_bars;              /* bars kept per subscription, >= 1 */
@@ -193,6 +203,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->n = n_symbols;
   self->syms = g_new0 (Sym, MAX (n_symbols, 1));
   self->equity = g_array_new (FALSE, FALSE, sizeof (QlEquityPoint));
+  self->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
   self->view_position = g_new0 (double, MAX (n_symbols, 1));
   self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
@@ -282,6 +293,7 @@ ql_backtest_free (QlBacktest *self)
   ql_broker_free (self->broker);
   ql_portfolio_free (self->portfolio);
   g_array_unref (self->equity);
+  g_array_unref (self->pending);
   g_free (self->view_position);
   g_free (self->fast);
   g_free (self);
@@ -643,6 +655,29 @@ close_event (QlBacktest *self, guint si)
   update_next_close (s);
 }
 
+/* Bars closed by bar inputs before @t are told now, in the order their
+ * inputs came (time, then symbol): a bar input reaching its bar's end
+ * closes that bar at the end time, which is after the inputs of the
+ * input's own instant, so every symbol's input of that instant is taken
+ * first and on_bar sees all of them. */
+static void
+flush_pending (QlBacktest *self, QlTimeNs t)
+{
+  guint done = 0;
+
+  while (done < self->pending->len && self->status == QL_STATUS_OK)
+    {
+      Pending pe = g_array_index (self->pending, Pending, done);
+
+      if (pe.at >= t)
+        break;
+      done++;
+      bar_closed (self, pe.si, pe.k, pe.end);
+    }
+  if (done > 0)
+    g_array_remove_range (self->pending, 0, done);
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static void
@@ -777,7 +812,11 @@ bar_event (QlBacktest *self, guint si, gsize i)
         }
     }
   for (guint j = 0; j < n_closing; j++)
-    bar_closed (self, si, closing[j].k, closing[j].end);
+    {
+      Pending pe = { si, closing[j].k, closing[j].end, bar.time };
+
+      g_array_append_val (self->pending, pe);
+    }
   update_next_close (s);
 }
 
@@ -845,6 +884,8 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
     {
       while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
         {
+          if (self->pending->len > 0)
+            flush_pending (self, tt[i]);
           bar_event (self, si, i);
           s->pos = ++i;
           self->stats.events++;
@@ -1007,6 +1048,12 @@ ql_backtest_run (QlBacktest       *self,
        * on which something may react. Symbols where nothing can react are
        * first brought up to it (their rows only mark prices, in any order). */
       best = pick (self, fast_ok, &best_t);
+      if (self->pending->len > 0)
+        {
+          /* closes wait while inputs of their instant remain */
+          flush_pending (self, best == G_MAXUINT ? G_MAXINT64 : best_t);
+          best = pick (self, fast_ok, &best_t);
+        }
       if (fast_ok)
         {
           gboolean moved = FALSE;
@@ -1057,6 +1104,7 @@ ql_backtest_run (QlBacktest       *self,
       consume (self, best, lim);
     }
 
+  flush_pending (self, G_MAXINT64);
   for (guint i = 0; i < self->n; i++)
     flush (self, &self->syms[i]);
   if (self->k->on_end != NULL)
