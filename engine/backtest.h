@@ -16,9 +16,12 @@
  * Bars. A time-based bar closes at its end time, as its own event in the
  * stream (so with tick input it closes even when the next tick is far off);
  * a tick-count or volume bar closes on the tick that completes it. With bar
- * input, a bar also closes as soon as an input bar reaching its end has been
+ * input, a bar also closes once an input bar reaching its end has been
  * matched (a source bar's end is its open time plus the source timeframe's
- * nominal length; a source in months closes with the next input). At a close
+ * nominal length; a source in months closes with the next input): every
+ * subscription of that symbol takes the input first, and the close is told
+ * after every symbol's input of the input's instant, before any later one,
+ * so that on_bar sees all symbols at that instant. At a close
  * of the run's timeframe the run records an equity point (time: the bar's
  * open time; one point per instant, the last symbol's close wins) and then
  * calls on_bar. Orders placed in on_bar are stamped with the bar's end time,
