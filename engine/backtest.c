@@ -78,8 +78,10 @@ struct QlBacktest
   gboolean margin_watch;
   gboolean dirty;              /* something moved since the last equity point */
   QlTimeNs now;
-  GArray *equity;              /* QlEquityPoint */
-  GArray *pending;             /* Pending: bar-input closes not told yet */
+  QlEquityPoint *equity;       /* n_equity points, room for cap_equity */
+  gsize n_equity, cap_equity;
+  Pending *pending;            /* bar-input closes not told yet: a queue of */
+  guint n_pending, cap_pending;/* at most one per subscription */
   double *view_position;       /* n */
   gboolean *fast;              /* n: nothing can react on the symbol now */
   gsize max_bars;              /* bars kept per subscription, >= 1 */
@@ -202,8 +204,8 @@ ql_backtest_new (const QlRunConfig *config,
   self->cfg = *config;
   self->n = n_symbols;
   self->syms = g_new0 (Sym, MAX (n_symbols, 1));
-  self->equity = g_array_new (FALSE, FALSE, sizeof (QlEquityPoint));
-  self->pending = g_array_new (FALSE, FALSE, sizeof (Pending));
+  self->cap_pending = MAX (n_symbols, 1) * MAX_SUBS;
+  self->pending = g_new (Pending, self->cap_pending);
   self->view_position = g_new0 (double, MAX (n_symbols, 1));
   self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
@@ -292,8 +294,8 @@ ql_backtest_free (QlBacktest *self)
   g_free (self->syms);
   ql_broker_free (self->broker);
   ql_portfolio_free (self->portfolio);
-  g_array_unref (self->equity);
-  g_array_unref (self->pending);
+  g_free (self->equity);
+  g_free (self->pending);
   g_free (self->view_position);
   g_free (self->fast);
   g_free (self);
@@ -574,6 +576,15 @@ flush (QlBacktest *self, Sym *s)
 }
 
 static void
+equity_reserve (QlBacktest *self, gsize need)
+{
+  if (need <= self->cap_equity)
+    return;
+  self->cap_equity = MAX (need, MAX (self->cap_equity * 2, 1024));
+  self->equity = g_renew (QlEquityPoint, self->equity, self->cap_equity);
+}
+
+static void
 equity_point (QlBacktest *self, QlTimeNs time)
 {
   QlEquityPoint pt;
@@ -590,11 +601,16 @@ equity_point (QlBacktest *self, QlTimeNs time)
   pt.balance = ql_money_to_double (ql_portfolio_get_balance (self->portfolio));
   pt.equity = ql_money_to_double (e);
   pt.exposure = e > 0 ? (double) gross / (double) e : 0.0;
-  if (self->equity->len > 0
-      && g_array_index (self->equity, QlEquityPoint, self->equity->len - 1).time == time)
-    g_array_index (self->equity, QlEquityPoint, self->equity->len - 1) = pt;
+  if (self->n_equity > 0 && self->equity[self->n_equity - 1].time == time)
+    self->equity[self->n_equity - 1] = pt;
   else
-    g_array_append_val (self->equity, pt);
+    {
+      /* a plain array: this runs once per bar (GArray's append call cost
+       * a fifth of the bar-mode run) */
+      if (self->n_equity == self->cap_equity)
+        equity_reserve (self, self->n_equity + 1);
+      self->equity[self->n_equity++] = pt;
+    }
   self->dirty = FALSE;
 }
 
@@ -665,9 +681,9 @@ flush_pending (QlBacktest *self, QlTimeNs t)
 {
   guint done = 0;
 
-  while (done < self->pending->len && self->status == QL_STATUS_OK)
+  while (done < self->n_pending && self->status == QL_STATUS_OK)
     {
-      Pending pe = g_array_index (self->pending, Pending, done);
+      Pending pe = self->pending[done];
 
       if (pe.at >= t)
         break;
@@ -675,7 +691,10 @@ flush_pending (QlBacktest *self, QlTimeNs t)
       bar_closed (self, pe.si, pe.k, pe.end);
     }
   if (done > 0)
-    g_array_remove_range (self->pending, 0, done);
+    {
+      memmove (self->pending, self->pending + done, (self->n_pending - done) * sizeof (Pending));
+      self->n_pending -= done;
+    }
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -815,7 +834,14 @@ bar_event (QlBacktest *self, guint si, gsize i)
     {
       Pending pe = { si, closing[j].k, closing[j].end, bar.time };
 
-      g_array_append_val (self->pending, pe);
+      /* a subscription closes at most once per input, and the queue is
+       * told before the next input of a later time: it never overflows */
+      if (self->n_pending == self->cap_pending)
+        {
+          self->cap_pending *= 2;
+          self->pending = g_renew (Pending, self->pending, self->cap_pending);
+        }
+      self->pending[self->n_pending++] = pe;
     }
   update_next_close (s);
 }
@@ -858,9 +884,7 @@ refill (QlBacktest *self, Sym *s)
         {
           /* At most one equity point per input bar: make room once rather
            * than doubling through a million points. */
-          guint len = self->equity->len;
-          g_array_set_size (self->equity, len + (guint) MIN (chunk->len, G_MAXUINT / 4));
-          g_array_set_size (self->equity, len);
+          equity_reserve (self, self->n_equity + chunk->len);
         }
     }
 }
@@ -884,7 +908,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
     {
       while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
         {
-          if (self->pending->len > 0)
+          if (self->n_pending > 0)
             flush_pending (self, tt[i]);
           bar_event (self, si, i);
           s->pos = ++i;
@@ -1048,7 +1072,7 @@ ql_backtest_run (QlBacktest       *self,
        * on which something may react. Symbols where nothing can react are
        * first brought up to it (their rows only mark prices, in any order). */
       best = pick (self, fast_ok, &best_t);
-      if (self->pending->len > 0)
+      if (self->n_pending > 0)
         {
           /* closes wait while inputs of their instant remain */
           flush_pending (self, best == G_MAXUINT ? G_MAXINT64 : best_t);
@@ -1109,7 +1133,7 @@ ql_backtest_run (QlBacktest       *self,
     flush (self, &self->syms[i]);
   if (self->k->on_end != NULL)
     self->k->on_end (self, strategy->data);
-  if (self->dirty || self->equity->len == 0)
+  if (self->dirty || self->n_equity == 0)
     equity_point (self, self->now == QL_TIME_NONE ? 0 : self->now);
   return self->status;
 }
@@ -1125,8 +1149,8 @@ ql_backtest_get_trades (const QlBacktest *self, gsize *n_trades)
 const QlEquityPoint *
 ql_backtest_get_equity (const QlBacktest *self, gsize *n_points)
 {
-  *n_points = self->equity->len;
-  return (const QlEquityPoint *) (void *) self->equity->data;
+  *n_points = self->n_equity;
+  return self->equity;
 }
 
 const QlRunStats *
