@@ -114,20 +114,44 @@ make_ticks (gsize n, gint64 t0_ns)
 /* ---- the hand-written reference program --------------------------------- */
 
 /* What a programmer would write by hand: fgets, strtod, an SMA cross on the
- * closes with running sums (in integer units of 10^-5, so that the averages
- * compare exactly, as the builtin's do), buy 1 at the next bar's open, sell
- * at the next open, final equity marked at the last close. */
+ * closes with running sums in double (the new close minus the leaving one
+ * added to the sum, the mean the sum over the period: the operations of
+ * engine/ta.h's SMA, which the builtin uses, so the two agree to the bit),
+ * buy 1 at the next bar's open, sell at the next open, final equity marked
+ * at the last close. Money is kept in integer units of 10^-5. */
+typedef struct
+{
+  double ring[SLOW];
+  int period, count, head;
+  double sum;
+} HandSma;
+
+static double
+hand_sma (HandSma *m, double x)
+{
+  if (m->count == m->period)
+    {
+      m->sum = m->sum + (x - m->ring[m->head]);
+      m->ring[m->head] = x;
+      m->head = m->head + 1 == m->period ? 0 : m->head + 1;
+      return m->period == 1 ? x : m->sum / m->period;
+    }
+  m->sum = m->sum + x;
+  m->ring[m->count++] = x;
+  m->head = m->count == m->period ? 0 : m->count;
+  return m->count == m->period ? m->sum / m->period : NAN;
+}
+
 static double
 reference_program (const char *path, gsize *n_trades)
 {
   FILE *f = fopen (path, "r");
   char line[256];
-  gint64 closes[SLOW + 1];
-  gint64 sum_fast = 0, sum_slow = 0, cash = G_GINT64_CONSTANT (100000) * 100000, pos = 0;
-  gint64 last_close = 0, prev_f = 0, prev_s = 0;
-  gboolean have_prev = FALSE;
+  HandSma fast = { .period = FAST }, slow = { .period = SLOW };
+  gint64 cash = G_GINT64_CONSTANT (100000) * 100000, pos = 0;
+  gint64 last_close = 0;
+  int prev = 2; /* sign of fast - slow on the previous bar; 2: undefined */
   int pending = 0; /* +1 buy, -1 sell at the next open */
-  gsize i = 0;
 
   *n_trades = 0;
   if (f == NULL || fgets (line, sizeof line, f) == NULL)
@@ -139,32 +163,30 @@ reference_program (const char *path, gsize *n_trades)
       strtod (p + 1, &p); /* high */
       strtod (p + 1, &p); /* low */
       gint64 close = llround (strtod (p + 1, &p) * 1e5);
+      double fm, sm;
+      int sign;
+
       if (pending > 0)
         cash -= open, pos = 1, pending = 0;
       else if (pending < 0)
         cash += open * pos, pos = 0, pending = 0, (*n_trades)++;
-      closes[i % (SLOW + 1)] = close;
-      sum_fast += close;
-      sum_slow += close;
-      if (i >= FAST)
-        sum_fast -= closes[(i - FAST) % (SLOW + 1)];
-      if (i >= SLOW)
-        sum_slow -= closes[(i - SLOW) % (SLOW + 1)];
-      if (i + 1 >= SLOW)
-        {
-          /* fast average vs slow one: sum_fast / FAST vs sum_slow / SLOW */
-          gint64 fm = sum_fast * SLOW, sm = sum_slow * FAST;
-          if (have_prev)
-            {
-              if (fm > sm && prev_f <= prev_s && pos == 0)
-                pending = 1;
-              else if (fm < sm && prev_f >= prev_s && pos > 0)
-                pending = -1;
-            }
-          prev_f = fm, prev_s = sm, have_prev = TRUE;
-        }
+      fm = hand_sma (&fast, (double) close / 1e5);
+      sm = hand_sma (&slow, (double) close / 1e5);
       last_close = close;
-      i++;
+      if (isnan (fm) || isnan (sm))
+        {
+          prev = 2;
+          continue;
+        }
+      sign = fm > sm ? 1 : fm < sm ? -1 : 0;
+      if (prev != 2)
+        {
+          if (sign > 0 && prev <= 0 && pos == 0)
+            pending = 1;
+          else if (sign < 0 && prev >= 0 && pos > 0)
+            pending = -1;
+        }
+      prev = sign;
     }
   fclose (f);
   return (double) (cash + pos * last_close) / 1e5;
