@@ -21,7 +21,7 @@ static const QlCliCommand commands[] = {
   { "run", "Run a QuantLab Script over files or stored data: its plots as CSV", ql_cli_run },
   { "test", "Run a script's test blocks, or compare its output with expected rows", ql_cli_test },
   { "backtest", "Run a built-in strategy or a script over files or stored data; metrics and reports", ql_cli_backtest },
-  { "optimize", "Sweep a builtin's parameters on every core; walk-forward analysis", ql_cli_optimize },
+  { "optimize", "Sweep a builtin's or a script's parameters on every core; walk-forward analysis", ql_cli_optimize },
   { "instruments", "List the workspace's instruments and stored series", ql_cli_instruments },
   { "demo", "Import the bundled sample data and show a summary", ql_cli_demo },
 #ifdef QL_HAVE_RENDER
@@ -36,7 +36,8 @@ print_help (FILE *out)
            "Usage: quantlab-cli COMMAND [OPTION...]\n"
            "\n"
            "QuantLab's headless research front end: import market data into the local\n"
-           "SQLite workspace, aggregate it to any timeframe, compute indicators.\n"
+           "SQLite workspace, aggregate it to any timeframe, compute indicators, check\n"
+           "and run QuantLab Script, backtest and optimize strategies, render charts.\n"
            "\n"
            "Commands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
