@@ -1625,6 +1625,13 @@ compile_ta (C                   *c,
   c->p->state_size += bind->state_size;
   site.n_inputs = bind->n_inputs;
   site.update = bind->update;
+  /* the states of ta.sma, ta.ema and ta.rma are the engine's structs
+   * (dsl/ta_bind.c), so the VM may run their steps in line */
+  site.kernel = strcmp (bind->name, "sma") == 0 ? QL_KERNEL_SMA
+                : strcmp (bind->name, "ema") == 0 || strcmp (bind->name, "rma") == 0 ? QL_KERNEL_EMA
+                : strcmp (bind->name, "crossover") == 0 ? QL_KERNEL_CROSSOVER
+                : strcmp (bind->name, "crossunder") == 0 ? QL_KERNEL_CROSSUNDER
+                : QL_KERNEL_NONE;
   g_array_append_val (c->p->ta_sites, site);
   c->p->uses_day |= bind->uses_day;
   out_base = alloc_regs (c, bind->n_outputs);

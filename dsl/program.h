@@ -77,6 +77,16 @@ typedef enum
 
 typedef struct QlInstance QlInstance;
 
+/* ta.* calls whose engine step (engine/ta.h) the VM runs in line. */
+enum
+{
+  QL_KERNEL_NONE,
+  QL_KERNEL_SMA,   /* state QlTaSma */
+  QL_KERNEL_EMA,   /* state QlTaEma: ta.ema and ta.rma */
+  QL_KERNEL_CROSSOVER,   /* state QlTaCross */
+  QL_KERNEL_CROSSUNDER,
+};
+
 /* ACALL sub-operations (b): the array functions beyond get/set/push. The
  * element kind is added: + 0 float, + 16 int (also bool, color), + 32
  * string. */
@@ -153,6 +163,7 @@ typedef struct
   gboolean lazy;            /* a parameter is computed from inputs: init on first use */
   guint16 in_regs[6];       /* the registers of the series inputs (TA's c is in_regs[0]) */
   guint n_inputs;           /* bind->n_inputs, here to save a load on the hot path */
+  int kernel;               /* QL_KERNEL_*: a step the VM runs in line, else 0 */
   int clock;                /* >= 0: fed by that other symbol's series, advances on its closes */
   guint16 out_reg;          /* first output register (clocked sites start at na) */
   void (*update) (void *state, gint64 day, const QlScalar *in, QlScalar *out);  /* bind->update */

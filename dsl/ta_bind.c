@@ -655,10 +655,7 @@ preview_pivots (ARGS_P)
 
 /* crossover, crossunder: the previous bar's a and b, na included (a na bar
  * makes the next bar's answer false, as a[1] would). */
-typedef struct
-{
-  double pa, pb;
-} Cross;
+typedef QlTaCross Cross;
 
 static const char *
 init_cross (void *s, const QlScalar *p)

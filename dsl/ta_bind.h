@@ -27,6 +27,13 @@ typedef union
 
 #define QL_NA_INT G_MININT64
 
+/* The state of ta.crossover and ta.crossunder: the previous bar's inputs
+ * (na included). Public so that the VM can run them in line. */
+typedef struct
+{
+  double pa, pb;
+} QlTaCross;
+
 typedef struct
 {
   const char *name;       /* "sma": the builtin is "ta.sma" */

@@ -19,6 +19,7 @@
 #include "dsl/natives.h"
 
 #include "engine/portfolio.h"
+#include "engine/ta.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1299,6 +1300,17 @@ next:
       /* a ta.* call with fixed parameters on the main clock, one input */
       const QlTaSite *site = &sites[ip->b];
 
+      if (site->kernel == QL_KERNEL_SMA)
+        {
+          r[ip->a].f = ql_ta_sma_step ((QlTaSma *) (void *) (I->state + site->state_off), r[ip->c].f, !I->forming);
+          NEXT;
+        }
+      if (site->kernel == QL_KERNEL_EMA)
+        {
+          r[ip->a].f = ql_ta_ema_step ((QlTaEma *) (void *) (I->state + site->state_off), r[ip->c].f, !I->forming);
+          NEXT;
+        }
+
       if (G_LIKELY (!I->forming))
         site->update (I->state + site->state_off, I->day, (const QlScalar *) &r[ip->c],
                       (QlScalar *) &r[ip->a]);
@@ -1354,6 +1366,16 @@ next:
       QlScalar x;
 
       x.f = ql_series_f64 (I->bars, QL_BAR_OPEN + ip->c)[I->row_i];
+      if (site->kernel == QL_KERNEL_SMA)
+        {
+          r[ip->a].f = ql_ta_sma_step ((QlTaSma *) (void *) (I->state + site->state_off), x.f, !I->forming);
+          NEXT;
+        }
+      if (site->kernel == QL_KERNEL_EMA)
+        {
+          r[ip->a].f = ql_ta_ema_step ((QlTaEma *) (void *) (I->state + site->state_off), x.f, !I->forming);
+          NEXT;
+        }
       if (G_LIKELY (!I->forming))
         site->update (I->state + site->state_off, I->day, &x, (QlScalar *) &r[ip->a]);
       else
@@ -1365,6 +1387,22 @@ next:
       const QlTaSite *site = &sites[ip->b];
       QlScalar two[2];
 
+      if (site->kernel >= QL_KERNEL_CROSSOVER)
+        {
+          /* ta.crossover / crossunder in line (dsl/ta_bind.c has the rule:
+           * any na on this bar or the previous one gives false) */
+          QlTaCross *cs = (QlTaCross *) (void *) (I->state + site->state_off);
+          double a = r[site->in_regs[0]].f, b = r[site->in_regs[1]].f;
+
+          r[ip->a].i = site->kernel == QL_KERNEL_CROSSOVER ? a > b && cs->pa <= cs->pb
+                                                           : b > a && cs->pb <= cs->pa;
+          if (G_LIKELY (!I->forming))
+            {
+              cs->pa = a;
+              cs->pb = b;
+            }
+          NEXT;
+        }
       two[0] = *(const QlScalar *) &r[site->in_regs[0]];
       two[1] = *(const QlScalar *) &r[site->in_regs[1]];
       if (G_LIKELY (!I->forming))

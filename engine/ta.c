@@ -57,15 +57,6 @@ ring_back (const QlTaRing *r, guint k)
   return r->buf[i];
 }
 
-static inline void
-ring_push (QlTaRing *r, double x)
-{
-  r->buf[r->head] = x;
-  if (++r->head == r->cap)
-    r->head = 0;
-  if (r->count < r->cap)
-    r->count++;
-}
 
 /* ---- sliding maximum with age: a monotonic deque -------------------------- */
 
@@ -161,47 +152,17 @@ ql_ta_sma_clear (QlTaSma *s)
   ring_clear (&s->ring);
 }
 
-static inline double
-sma_step (QlTaSma *s, double x, gboolean commit)
-{
-  double sum;
-  double out;
-
-  if (isnan (x))
-    return NAN;
-  if (G_LIKELY (s->ring.count == (guint) s->period))
-    {
-      /* x − oldest first keeps one add on the loop-carried chain. */
-      sum = s->sum + (x - s->ring.buf[s->ring.head]);
-      out = s->period == 1 ? x : sum / s->period;
-      if (commit)
-        {
-          s->sum = sum;
-          s->ring.buf[s->ring.head] = x;
-          s->ring.head = s->ring.head + 1 == s->ring.cap ? 0 : s->ring.head + 1;
-        }
-      return out;
-    }
-  sum = s->sum + x;
-  out = s->ring.count + 1 == (guint) s->period ? sum / s->period : NAN;
-  if (commit)
-    {
-      s->sum = sum;
-      ring_push (&s->ring, x);
-    }
-  return out;
-}
 
 double
 ql_ta_sma_update (QlTaSma *s, double x)
 {
-  return sma_step (s, x, TRUE);
+  return ql_ta_sma_step (s, x, TRUE);
 }
 
 double
 ql_ta_sma_preview (const QlTaSma *s, double x)
 {
-  return sma_step (MUT (s), x, FALSE);
+  return ql_ta_sma_step (MUT (s), x, FALSE);
 }
 
 void
@@ -211,7 +172,7 @@ ql_ta_sma (const double *in, gsize n, int period, double *out)
   ql_ta_sma_init (&s0, period);
   s = s0;
   for (gsize i = 0; i < n; i++)
-    out[i] = sma_step (&s, in[i], TRUE);
+    out[i] = ql_ta_sma_step (&s, in[i], TRUE);
   s0 = s;
   ql_ta_sma_clear (&s0);
 }
@@ -248,44 +209,17 @@ ql_ta_ema_clear (QlTaEma *s)
 {
 }
 
-static inline double
-ema_step (QlTaEma *s, double x, gboolean commit)
-{
-  double v;
-
-  if (isnan (x))
-    return NAN;
-  if (G_LIKELY (s->n >= s->period))
-    {
-      v = s->value * s->decay + x * s->alpha;
-      if (commit)
-        s->value = v;
-      return v;
-    }
-  else
-    {
-      double sum = s->sum + x;
-      v = s->n + 1 == s->period ? sum / s->period : NAN;
-      if (commit)
-        {
-          s->sum = sum;
-          s->value = v;
-          s->n++;
-        }
-      return v;
-    }
-}
 
 double
 ql_ta_ema_update (QlTaEma *s, double x)
 {
-  return ema_step (s, x, TRUE);
+  return ql_ta_ema_step (s, x, TRUE);
 }
 
 double
 ql_ta_ema_preview (const QlTaEma *s, double x)
 {
-  return ema_step (MUT (s), x, FALSE);
+  return ql_ta_ema_step (MUT (s), x, FALSE);
 }
 
 void
@@ -295,7 +229,7 @@ ql_ta_ema (const double *in, gsize n, int period, double *out)
   ql_ta_ema_init (&s0, period);
   s = s0;
   for (gsize i = 0; i < n; i++)
-    out[i] = ema_step (&s, in[i], TRUE);
+    out[i] = ql_ta_ema_step (&s, in[i], TRUE);
 }
 
 void
@@ -305,7 +239,7 @@ ql_ta_rma (const double *in, gsize n, int period, double *out)
   ql_ta_rma_init (&s0, period);
   s = s0;
   for (gsize i = 0; i < n; i++)
-    out[i] = ema_step (&s, in[i], TRUE);
+    out[i] = ql_ta_ema_step (&s, in[i], TRUE);
 }
 
 /* ---- WMA: TA-Lib WMA, weights 1..p, running weighted and plain sums ------- */
@@ -354,7 +288,7 @@ wma_step (QlTaWma *s, double x, gboolean commit)
     {
       s->sum = sum;
       s->wsum = wsum;
-      ring_push (&s->ring, x);
+      ql_ta_ring_push (&s->ring, x);
     }
   return out;
 }
@@ -403,8 +337,8 @@ dema_step (QlTaDema *s, double x, gboolean commit)
   double e1, e2;
   if (isnan (x))
     return NAN;
-  e1 = ema_step (&s->e1, x, commit);
-  e2 = ema_step (&s->e2, e1, commit);
+  e1 = ql_ta_ema_step (&s->e1, x, commit);
+  e2 = ql_ta_ema_step (&s->e2, e1, commit);
   return isnan (e2) ? NAN : 2.0 * e1 - e2;
 }
 
@@ -449,9 +383,9 @@ tema_step (QlTaTema *s, double x, gboolean commit)
   double e1, e2, e3;
   if (isnan (x))
     return NAN;
-  e1 = ema_step (&s->e1, x, commit);
-  e2 = ema_step (&s->e2, e1, commit);
-  e3 = ema_step (&s->e3, e2, commit);
+  e1 = ql_ta_ema_step (&s->e1, x, commit);
+  e2 = ql_ta_ema_step (&s->e2, e1, commit);
+  e3 = ql_ta_ema_step (&s->e3, e2, commit);
   return isnan (e3) ? NAN : e3 + (3.0 * e1 - 3.0 * e2);
 }
 
@@ -507,7 +441,7 @@ trima_step (QlTaTrima *s, double x, gboolean commit)
 {
   if (isnan (x))
     return NAN;
-  return sma_step (&s->b, sma_step (&s->a, x, commit), commit);
+  return ql_ta_sma_step (&s->b, ql_ta_sma_step (&s->a, x, commit), commit);
 }
 
 double
@@ -588,7 +522,7 @@ kama_step (QlTaKama *s, double x, gboolean commit)
     {
       s->sum_roc = sum_roc;
       s->kama = kama;
-      ring_push (&s->ring, x);
+      ql_ta_ring_push (&s->ring, x);
     }
   return out;
 }
@@ -693,8 +627,8 @@ vwma_step (QlTaVwma *s, double x, double v, gboolean commit)
   double a, b;
   if (isnan (x) || isnan (v))
     return NAN;
-  a = sma_step (&s->pv, x * v, commit);
-  b = sma_step (&s->v, v, commit);
+  a = ql_ta_sma_step (&s->pv, x * v, commit);
+  b = ql_ta_sma_step (&s->v, v, commit);
   return b == 0.0 ? NAN : a / b;
 }
 
@@ -924,8 +858,8 @@ stoch_step (QlTaStoch *s, double h, double l, double c, double *out, gboolean co
   out[0] = out[1] = NAN;
   if (isnan (h) || isnan (l) || isnan (c))
     return;
-  k = sma_step (&s->k, fastk_step (&s->hh, &s->ll, h, l, c, commit), commit);
-  d = sma_step (&s->d, k, commit);
+  k = ql_ta_sma_step (&s->k, fastk_step (&s->hh, &s->ll, h, l, c, commit), commit);
+  d = ql_ta_sma_step (&s->d, k, commit);
   if (!isnan (d))
     {
       out[0] = k;
@@ -988,7 +922,7 @@ stochf_step (QlTaStoch *s, double h, double l, double c, double *out, gboolean c
   if (isnan (h) || isnan (l) || isnan (c))
     return;
   k = fastk_step (&s->hh, &s->ll, h, l, c, commit);
-  d = sma_step (&s->d, k, commit);
+  d = ql_ta_sma_step (&s->d, k, commit);
   if (!isnan (d))
     {
       out[0] = k;
@@ -1118,12 +1052,12 @@ macd_step (QlTaMacd *s, double x, double *out, gboolean commit)
     return;
   /* The fast EMA ignores the first slow − fast inputs, so that its SMA seed
    * covers the fast inputs ending at the slow EMA's first value. */
-  f = s->n < s->skip ? NAN : ema_step (&s->fast, x, commit);
+  f = s->n < s->skip ? NAN : ql_ta_ema_step (&s->fast, x, commit);
   if (commit && s->n < s->skip)
     s->n++;
-  sl = ema_step (&s->slow, x, commit);
+  sl = ql_ta_ema_step (&s->slow, x, commit);
   m = f - sl;
-  sig = ema_step (&s->signal, m, commit);
+  sig = ql_ta_ema_step (&s->signal, m, commit);
   if (!isnan (sig))
     {
       out[0] = m;
@@ -1212,8 +1146,8 @@ ppo_step (QlTaPpo *s, double x, gboolean commit)
   double f, sl;
   if (isnan (x))
     return NAN;
-  f = sma_step (&s->fast, x, commit);
-  sl = sma_step (&s->slow, x, commit);
+  f = ql_ta_sma_step (&s->fast, x, commit);
+  sl = ql_ta_sma_step (&s->slow, x, commit);
   if (isnan (sl))
     return NAN;
   return sl == 0.0 ? 0.0 : ((f - sl) / sl) * 100.0;
@@ -1265,7 +1199,7 @@ lag_step (QlTaRoc *s, double x, gboolean commit)
 {
   double old = s->ring.count == (guint) s->period ? s->ring.buf[s->ring.head] : NAN;
   if (commit)
-    ring_push (&s->ring, x);
+    ql_ta_ring_push (&s->ring, x);
   return old;
 }
 
@@ -1385,7 +1319,7 @@ cci_step (QlTaCci *s, double h, double l, double c, gboolean commit)
   if (commit)
     {
       s->flat = flat;
-      ring_push (&s->ring, tp);
+      ql_ta_ring_push (&s->ring, tp);
     }
   return out;
 }
@@ -1548,8 +1482,8 @@ mfi_step (QlTaMfi *s, double h, double l, double c, double v, gboolean commit)
       s->neg = neg;
       s->npos = npos;
       s->nneg = nneg;
-      ring_push (&s->rpos, pf);
-      ring_push (&s->rneg, nf);
+      ql_ta_ring_push (&s->rpos, pf);
+      ql_ta_ring_push (&s->rneg, nf);
     }
   return out;
 }
@@ -2358,7 +2292,7 @@ var_step (QlTaVar *s, double x, double *mean, double *var, gboolean commit)
       sumsq = s->sumsq + x * x;
       full = s->ring.count + 1 == (guint) s->period;
       if (commit)
-        ring_push (&s->ring, x);
+        ql_ta_ring_push (&s->ring, x);
     }
   /* Multiplying by 1/period (not dividing) keeps bbands within its speed
    * target; the difference from TA-Lib's division is rounding only. */
@@ -2576,7 +2510,7 @@ out:
   st->flat = flat;
   st->prev = prev;
   for (gsize j = i > (gsize) period ? i - period : 0; j < i; j++)
-    ring_push (&st->ring, in[j]);
+    ql_ta_ring_push (&st->ring, in[j]);
   return i;
 }
 
@@ -2655,7 +2589,7 @@ linreg_step (QlTaLinreg *s, double x, double *out, gboolean commit)
     {
       s->sy = sy;
       s->sxy = sxy;
-      ring_push (&s->ring, x);
+      ql_ta_ring_push (&s->ring, x);
     }
 }
 
@@ -2755,8 +2689,8 @@ correl_step (QlTaCorrel *s, double a, double b, gboolean commit)
       s->saa = saa;
       s->sbb = sbb;
       s->sab = sab;
-      ring_push (&s->ra, a);
-      ring_push (&s->rb, b);
+      ql_ta_ring_push (&s->ra, a);
+      ql_ta_ring_push (&s->rb, b);
     }
   return out;
 }
@@ -2954,7 +2888,7 @@ static inline double
 tvatr_step (QlTaTvAtr *s, double h, double l, double c, gboolean commit)
 {
   double tr = s->started ? true_range (h, l, s->pc) : h - l;
-  double atr = ema_step (&s->rma, tr, commit);
+  double atr = ql_ta_ema_step (&s->rma, tr, commit);
   if (commit)
     {
       s->started = TRUE;
@@ -2987,7 +2921,7 @@ kc_step (QlTaKc *s, double h, double l, double c, double src, double *out, gbool
   out[0] = out[1] = out[2] = NAN;
   if (isnan (h) || isnan (l) || isnan (c) || isnan (src))
     return;
-  mid = ema_step (&s->mid, src, commit);
+  mid = ql_ta_ema_step (&s->mid, src, commit);
   atr = tvatr_step (&s->atr, h, l, c, commit);
   out[1] = mid;
   if (!isnan (mid) && !isnan (atr))
@@ -3084,8 +3018,8 @@ ichimoku_step (QlTaIchimoku *s, double h, double l, double c, double *out, gbool
   out[4] = c;
   if (commit)
     {
-      ring_push (&s->da, a);
-      ring_push (&s->db, sv[1]);
+      ql_ta_ring_push (&s->da, a);
+      ql_ta_ring_push (&s->db, sv[1]);
     }
 }
 

@@ -536,4 +536,78 @@ void ql_ta_pivots_preview (const QlTaPivots *s, gint64 day, double high, double 
 void ql_ta_pivots (const gint64 *day, const double *high, const double *low, const double *close,
                    gsize n, double *const out[7]);
 
+/* ---- one step, inline ----------------------------------------------------
+ * The steps that the batch and incremental forms of SMA and EMA/RMA run
+ * (engine/ta.c), here so that the language's VM can run them in line:
+ * @commit FALSE is the preview. The ring push is theirs. */
+
+static inline void
+ql_ta_ring_push (QlTaRing *r, double x)
+{
+  r->buf[r->head] = x;
+  if (++r->head == r->cap)
+    r->head = 0;
+  if (r->count < r->cap)
+    r->count++;
+}
+
+static inline double
+ql_ta_sma_step (QlTaSma *s, double x, gboolean commit)
+{
+  double sum;
+  double out;
+
+  if (isnan (x))
+    return NAN;
+  if (G_LIKELY (s->ring.count == (guint) s->period))
+    {
+      /* x − oldest first keeps one add on the loop-carried chain. */
+      sum = s->sum + (x - s->ring.buf[s->ring.head]);
+      out = s->period == 1 ? x : sum / s->period;
+      if (commit)
+        {
+          s->sum = sum;
+          s->ring.buf[s->ring.head] = x;
+          s->ring.head = s->ring.head + 1 == s->ring.cap ? 0 : s->ring.head + 1;
+        }
+      return out;
+    }
+  sum = s->sum + x;
+  out = s->ring.count + 1 == (guint) s->period ? sum / s->period : NAN;
+  if (commit)
+    {
+      s->sum = sum;
+      ql_ta_ring_push (&s->ring, x);
+    }
+  return out;
+}
+
+static inline double
+ql_ta_ema_step (QlTaEma *s, double x, gboolean commit)
+{
+  double v;
+
+  if (isnan (x))
+    return NAN;
+  if (G_LIKELY (s->n >= s->period))
+    {
+      v = s->value * s->decay + x * s->alpha;
+      if (commit)
+        s->value = v;
+      return v;
+    }
+  else
+    {
+      double sum = s->sum + x;
+      v = s->n + 1 == s->period ? sum / s->period : NAN;
+      if (commit)
+        {
+          s->sum = sum;
+          s->value = v;
+          s->n++;
+        }
+      return v;
+    }
+}
+
 G_END_DECLS
