@@ -2395,7 +2395,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StratRun, strat_run_free)
 /* Backtests @src over @data (bars, or ticks when @kind says so), one
  * minute bars, capital 100000, no commission, shorts allowed. */
 static StratRun *
+run_strategy_chunks (const char *src, QlSourceKind kind, const QlSeries *data, gsize chunk_rows);
+
+static StratRun *
 run_strategy (const char *src, QlSourceKind kind, const QlSeries *data)
+{
+  return run_strategy_chunks (src, kind, data, 0);
+}
+
+/* The run, the data handed over @chunk_rows rows at a time (0: all). */
+static StratRun *
+run_strategy_chunks (const char *src, QlSourceKind kind, const QlSeries *data, gsize chunk_rows)
 {
   StratRun *r = g_new0 (StratRun, 1);
   QlRunConfig cfg = { 0 };
@@ -2415,7 +2425,7 @@ run_strategy (const char *src, QlSourceKind kind, const QlSeries *data)
   sym.inst = &r->inst;
   sym.kind = kind;
   sym.bar_timeframe = tf_1m ();
-  sym.source = ql_source_new_memory (data, 0);
+  sym.source = ql_source_new_memory (data, chunk_rows);
   r->bt = ql_backtest_new (&cfg, &sym, 1, &error);
   g_assert_no_error (error);
   strategy = ql_script_instance_get_strategy (r->script, collect_row, r->rows);
@@ -2694,6 +2704,76 @@ test_strategy_var_varip_ticks (void)
 }
 
 static void
+test_strategy_live_vs_replay (void)
+{
+  g_autoptr (QlSeries) ticks = ql_series_new_ticks ();
+  g_autoptr (StratRun) live = NULL;
+  g_autoptr (StratRun) replay = NULL;
+  g_autoptr (StratRun) odd = NULL;
+  GRand *rand = g_rand_new_with_seed (11);
+  gint64 t = T0, price = 10000;
+  gsize n_live, n_replay, n_odd;
+  const QlTrade *tl, *tr, *to;
+  /* A strategy that acts inside forming bars (calc = "tick"): orders sent
+   * from a forming run stay sent. "Live": the ticks arrive one at a time,
+   * as a feed would hand them over; "replay": the recorded ticks in one
+   * block, and in blocks of 7. Every order and trade must be the same. */
+  static const char src[] =
+    "strategy(\"live\", calc = \"tick\")\n"
+    "f = ta.ema(close, 5)\n"
+    "s = ta.ema(close, 20)\n"
+    "varip runs = 0\n"
+    "runs += 1\n"
+    "if close > f and f > s and position_size == 0 and open_orders == 0\n"
+    "    buy(\"L\", 1)\n"
+    "if close < s and position_size > 0 and open_orders == 0\n"
+    "    exit(\"L\")\n"
+    "plot(runs, \"runs\")\n";
+
+  g_test_summary ("A simulated live feed (one tick at a time) and a replay of its ticks send the same orders");
+  for (int i = 0; i < 3000; i++)
+    {
+      QlTick tk = { 0 };
+
+      t += (gint64) g_rand_int_range (rand, 1, 30) * QL_NS_PER_SEC;
+      price += g_rand_int_range (rand, -6, 7);
+      tk.time = t;
+      tk.price = price;
+      tk.size = 1;
+      tk.flags = QL_TICK_FLAG_TRADE;
+      ql_series_append_tick (ticks, &tk);
+    }
+  g_rand_free (rand);
+  live = run_strategy_chunks (src, QL_SOURCE_TICKS, ticks, 1);
+  replay = run_strategy_chunks (src, QL_SOURCE_TICKS, ticks, 0);
+  odd = run_strategy_chunks (src, QL_SOURCE_TICKS, ticks, 7);
+  g_assert_cmpuint (n_orders (live), >, 10);
+  g_assert_cmpuint (n_orders (live), ==, n_orders (replay));
+  g_assert_cmpuint (n_orders (live), ==, n_orders (odd));
+  for (guint i = 1; i <= n_orders (live); i++)
+    {
+      const QlOrder *a = order_at (live, i), *b = order_at (replay, i), *c = order_at (odd, i);
+
+      g_assert_cmpmem (&a->req, sizeof a->req, &b->req, sizeof b->req);
+      g_assert_cmpmem (&a->req, sizeof a->req, &c->req, sizeof c->req);
+      g_assert_cmpint (a->created, ==, b->created);
+      g_assert_cmpint (a->created, ==, c->created);
+      g_assert_cmpint (a->state, ==, b->state);
+      g_assert_cmpint (a->filled, ==, b->filled);
+    }
+  tl = ql_backtest_get_trades (live->bt, &n_live);
+  tr = ql_backtest_get_trades (replay->bt, &n_replay);
+  to = ql_backtest_get_trades (odd->bt, &n_odd);
+  g_assert_cmpuint (n_live, >, 3);
+  g_assert_cmpmem (tl, n_live * sizeof *tl, tr, n_replay * sizeof *tr);
+  g_assert_cmpmem (tl, n_live * sizeof *tl, to, n_odd * sizeof *to);
+  /* the plotted run counts (varip, every run) agree bar by bar too */
+  g_assert_cmpuint (n_rows (live->rows), ==, n_rows (replay->rows));
+  for (guint i = 0; i < n_rows (live->rows); i++)
+    g_assert_cmpfloat (cell (live->rows, i, 0), ==, cell (replay->rows, i, 0));
+}
+
+static void
 test_strategy_deterministic (void)
 {
   g_autoptr (QlSeries) bars = random_bars (99, 400);
@@ -2823,6 +2903,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/sandbox/lookback", test_sandbox_lookback);
   g_test_add_func ("/dsl/script/sandbox/host-carries-on", test_sandbox_host_carries_on);
   g_test_add_func ("/dsl/script/strategy/market", test_strategy_market);
+  g_test_add_func ("/dsl/script/strategy/live-vs-replay", test_strategy_live_vs_replay);
   g_test_add_func ("/dsl/script/strategy/position-of", test_strategy_position_of);
   g_test_add_func ("/dsl/script/strategy/limit-stop-exit-cancel", test_strategy_limit_stop_exit);
   g_test_add_func ("/dsl/script/strategy/bracket", test_strategy_bracket);
