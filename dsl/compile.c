@@ -3136,16 +3136,15 @@ type_of_node_full (C      *c,
         }
       return *el == T_ERR || (is_map && *key == T_ERR) ? T_ERR : is_map ? T_MAP : T_ARRAY;
     }
+  if (strcmp (t->name, "symbol") == 0)
+    return T_SYMBOL;
+  if (strcmp (t->name, "position") == 0)
+    return T_POSITION;
   k = type_word (t->name);
   if (k == T_ERR)
-    {
-      if (strcmp (t->name, "symbol") == 0 || strcmp (t->name, "position") == 0)
-        ERR (&t->span, "E0306", "use int, float, bool, string, color, order, array or map",
-             "type '%s' is not available in this version", t->name);
-      else
-        ERR (&t->span, "E0307", "the types: int, float, bool, string, color, order, array<T>, map<K, V>",
-             "unknown type '%s'", t->name);
-    }
+    ERR (&t->span, "E0307",
+         "the types: int, float, bool, string, color, order, symbol, position, array<T>, map<K, V>",
+         "unknown type '%s'", t->name);
   return k;
 }
 
@@ -3390,7 +3389,7 @@ compile_user_call (C      *c,
   TKind ret = T_ERR;
   Ex e = ex_err ();
   int base;
-  gboolean saved_stateful;
+  gboolean saved_stateful, real_state;
 
   if (np > 16)
     {
@@ -3434,7 +3433,8 @@ compile_user_call (C      *c,
       types[i] = argv[i].t;
     }
   saved_stateful = def->stateful;
-  if (def->stateful && !def->compiling)
+  real_state = def->stateful;
+  if (real_state && !def->compiling)
     {
       /* with the argument types known, a[i] on an array parameter is an
        * element, not history: decide for this call */
@@ -3448,9 +3448,13 @@ compile_user_call (C      *c,
             any = TRUE;
           }
       if (any)
-        def->stateful = node_stateful (c, def->node->kids[2], 0, containers);
+        real_state = node_stateful (c, def->node->kids[2], 0, containers);
       g_hash_table_unref (containers);
     }
+  def->stateful = real_state;
+  for (guint i = 0; i < np; i++)
+    if (argv[i].t == T_SYMBOL)
+      def->stateful = TRUE;  /* one copy per call site, knowing which symbol */
   if (def->stateful)
     {
       g_autofree char *label = NULL;
@@ -3467,7 +3471,7 @@ compile_user_call (C      *c,
                "%s() keeps state (ta.*, history or var) and cannot call itself", def->name);
           return ex_err ();
         }
-      if (c->fc->cond_depth > 0)
+      if (c->fc->cond_depth > 0 && real_state)
         WARN (&call->span, "W0402", NULL,
               "%s() keeps state and runs only on the bars where this condition holds", def->name);
       label = g_strdup_printf ("%s (called at %u:%u)", def->name, call->span.line, call->span.col);
@@ -3651,7 +3655,8 @@ compile_expr (C      *c,
             Ex zero = ex_k (T_INT, (QlValue) { .i = 0 });
             e = foreign_read (c, sy, n, &zero);
           }
-        else if (!b && (n->kids[0]->kind == QL_NODE_CALL || (sy && sy->t == T_POSITION)))
+        else if (!b && (n->kids[0]->kind == QL_NODE_CALL
+                        || (sy && (sy->t == T_POSITION || sy->t == T_ORDER))))
           {
             /* position (s).size, p.avg_price, p.realized */
             static const char *const fields[] = { "size", "avg_price", "realized" };
@@ -3674,6 +3679,26 @@ compile_expr (C      *c,
                     e.reg = alloc_reg (c);
                     c->span = n->span;
                     emit (c, QL_I_POSF, e.reg, (int) f, pe.reg);
+                  }
+              }
+            else if (pe.t == T_ORDER)
+              {
+                /* o.qty, o.filled, o.price, o.side of an order handle */
+                static const char *const ofields[] = { "qty", "filled", "price", "side" };
+
+                for (f = 0; f < G_N_ELEMENTS (ofields); f++)
+                  if (strcmp (ofields[f], n->name) == 0)
+                    break;
+                if (f == G_N_ELEMENTS (ofields))
+                  ERR (&n->span, "E0206", "the fields: qty, filled, price, side",
+                       "an order has no field '%s'", n->name);
+                else
+                  {
+                    e.t = f == 3 ? T_INT : T_FLOAT;
+                    e.q = Q_SERIES;
+                    e.reg = alloc_reg (c);
+                    c->span = n->span;
+                    emit (c, QL_I_ORDF, e.reg, (int) f, materialize (c, &pe));
                   }
               }
             else if (pe.t != T_ERR)

@@ -49,7 +49,7 @@ typedef struct
   X (ONCE) X (ORDER) X (PLOT) X (ASSERT) X (LOG) X (CHECK_FOR) \
   X (ANEW) X (APUSH) X (AGET) X (ASET) X (ALEN) X (ACALL) X (PERSIST) \
   X (MNEW) X (MGET) X (MPUT) X (MHAS) X (MDEL) X (MLEN) X (MKEYAT) X (MVALAT) \
-  X (XBAR) X (TA1) X (TA2) X (TAB) X (POSF) X (SYMIDX)
+  X (XBAR) X (TA1) X (TA2) X (TAB) X (POSF) X (SYMIDX) X (ORDF)
 
 typedef enum
 {

@@ -1359,6 +1359,43 @@ next:
         }
       NEXT;
     }
+    OP (ORDF)
+    {
+      /* b: 0 qty asked, 1 filled, 2 average fill price, 3 side (1, -1);
+       * an unknown or na handle reads na */
+      gint64 id = r[ip->c].i;
+      const QlOrder *o = I->ctx && id != QL_NA_INT && id > 0 ? ql_context_get_order (I->ctx, (QlOrderId) id)
+                                                              : NULL;
+
+      if (o == NULL)
+        {
+          if (ip->b == 3)
+            r[ip->a].i = QL_NA_INT;
+          else
+            r[ip->a].f = NAN;
+          NEXT;
+        }
+      {
+        const QlInstrument *oi = ql_context_get_instrument (I->ctx, o->req.symbol);
+
+        switch (ip->b)
+          {
+          case 0:
+            r[ip->a].f = ql_qty_to_double (oi, o->req.quantity);
+            break;
+          case 1:
+            r[ip->a].f = ql_qty_to_double (oi, o->filled);
+            break;
+          case 2:
+            /* the broker keeps it in price units */
+            r[ip->a].f = o->filled > 0 ? o->avg_fill_price / (double) ql_pow10_i64 (oi->price_scale) : NAN;
+            break;
+          default:
+            r[ip->a].i = o->req.side == QL_SIDE_BUY ? 1 : -1;
+          }
+      }
+      NEXT;
+    }
     OP (TAB)
     {
       /* TA1 whose input is the bar column c (QL_FIELD_OPEN .. VOLUME) */

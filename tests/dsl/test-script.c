@@ -1405,7 +1405,7 @@ static const DiagCase diag_cases[] = {
       "  |\n"
       "2 | x: decimal = 1\n"
       "  |    ^^^^^^^\n"
-      "  = hint: the types: int, float, bool, string, color, order, array<T>, map<K, V>\n"
+      "  = hint: the types: int, float, bool, string, color, order, symbol, position, array<T>, map<K, V>\n"
       "\n"
       "1 error, 0 warnings\n" },
     { "E0308",
@@ -2511,12 +2511,27 @@ test_strategy_position_of (void)
     "plot(p.size, \"size\")\n"
     "plot(p.avg_price, \"avg\")\n"
     "plot(position(0).realized, \"realized\")\n"
-    "plot(open_orders(0), \"open\")\n";
+    "plot(open_orders(0), \"open\")\n"
+    "fn held(q: position) -> float\n"
+    "    return q.size\n"
+    "plot(held(p), \"held\")\n"
+    "var h: order = na\n"
+    "if bar_index == 0\n"
+    "    o = buy(\"probe\", 3, limit = 1)\n"
+    "    h := o\n"
+    "plot(h.qty, \"h.qty\")\n"
+    "plot(h.filled, \"h.filled\")\n"
+    "plot(h.side, \"h.side\")\n"
+    "me = symbol(\"\")\n"
+    "fn closing(x: symbol) -> float\n"
+    "    return x.close\n"
+    "plot(closing(me), \"closing\")\n";
   static const double size[] = { 0, 0, 2, 2, 2, 0, 0, 0, 0, 0 };
   static const double realized[] = { 0, 0, 0, 0, 0, 6, 6, 6, 6, 6 };
   static const double open[] = { 0, 1, 0, 0, 1, 0, 0, 0, 0, 0 };
 
-  g_test_summary ("position (s).size/.avg_price/.realized and open_orders (s) of a symbol");
+  g_test_summary ("position (s).size/.avg_price/.realized, open_orders (s), a position "
+                  "parameter and an order handle's fields");
   r = run_strategy (src, QL_SOURCE_BARS, bars);
   check_col (r->rows, 0, size, N_HAND);
   for (guint i = 0; i < N_HAND; i++)
@@ -2525,7 +2540,19 @@ test_strategy_position_of (void)
     else
       g_assert_cmpfloat (cell (r->rows, i, 1), ==, 11.5);
   check_col (r->rows, 2, realized, N_HAND);
-  check_col (r->rows, 3, open, N_HAND);
+  /* the probe (a buy limit at 1, never reached) is sent at bar 0 after
+   * open_orders is plotted, and works from then on */
+  for (guint i = 0; i < N_HAND; i++)
+    g_assert_cmpfloat (cell (r->rows, i, 3), ==, i == 0 ? 0 : open[i] + 1);
+  check_col (r->rows, 4, size, N_HAND);
+  for (guint i = 0; i < N_HAND; i++)
+    {
+      g_assert_cmpfloat (cell (r->rows, i, 5), ==, 3);
+      g_assert_cmpfloat (cell (r->rows, i, 6), ==, 0);
+      g_assert_cmpfloat (cell (r->rows, i, 7), ==, 1);
+      /* a symbol parameter: the main series itself, its bar just closed */
+      g_assert_cmpfloat (cell (r->rows, i, 8), ==, hand_close[i]);
+    }
 }
 
 static void
