@@ -140,9 +140,13 @@ run_script (QlCliRunOptions *o,
   QlStatus status;
   guint n_syms;
 
+  QlScriptLimits limits;
+  gint64 deadline_us;
+
   if (!ql_cli_run_settings_parse (o, &st, error))
     return FALSE;
-  inst = ql_script_instance_new (o->program, (const char *const *) o->params, NULL, error);
+  ql_cli_script_limits (o, &limits, &deadline_us);
+  inst = ql_script_instance_new (o->program, (const char *const *) o->params, &limits, error);
   if (inst == NULL)
     return FALSE;
   ql_script_instance_set_log_func (inst, ql_cli_script_log, o->script);

@@ -42,6 +42,7 @@ ql_cli_run_options_add_entries (QlCliRunOptions *o,
   const GOptionEntry common[] = {
     { "builtin", 'b', 0, G_OPTION_ARG_STRING, &o->builtin, "Built-in strategy: buy_and_hold, sma_cross (this or --script)", "NAME" },
     { "script", 0, 0, G_OPTION_ARG_FILENAME, &o->script, "A QuantLab Script strategy (this or --builtin)", "FILE.qls" },
+    { "time-limit", 0, 0, G_OPTION_ARG_DOUBLE, &o->time_limit, "With --script: stop a run that takes longer than this many seconds (error R0004; the instruction limits apply anyway)", "SECONDS" },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->params, "Strategy parameter or script input, e.g. fast=10; repeat for more", "K=V" },
     { "data", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o->data, "A CSV/TSV file of bars or ticks for a symbol, read directly; repeat for more", "SYM=FILE" },
     { "symbol", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->symbols, "A stored instrument; repeat for more", "SYM" },
@@ -223,6 +224,12 @@ ql_cli_run_settings_parse (QlCliRunOptions       *o,
   st->to = G_MAXINT64;
   st->config.timeframe = (QlTimeframe){ QL_TF_SECONDS, 60 };
 
+  if (o->time_limit < 0 || isnan (o->time_limit))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--time-limit takes a number of seconds > 0, got %g", o->time_limit);
+      return FALSE;
+    }
   if ((o->builtin == NULL) == (o->script == NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -350,6 +357,28 @@ ql_cli_script_log (int           level,
              levels[level], text);
 }
 
+static gboolean
+past_deadline (gpointer data)
+{
+  const gint64 *deadline_us = data;
+
+  return *deadline_us > 0 && g_get_monotonic_time () > *deadline_us;
+}
+
+void
+ql_cli_script_limits (const QlCliRunOptions *o,
+                      QlScriptLimits        *limits,
+                      gint64                *deadline_us)
+{
+  ql_script_limits_init (limits);
+  *deadline_us = o->time_limit > 0 ? g_get_monotonic_time () + (gint64) (o->time_limit * 1e6) : 0;
+  if (*deadline_us > 0)
+    {
+      limits->deadline = past_deadline;
+      limits->deadline_data = deadline_us;
+    }
+}
+
 QlCliStrategy *
 ql_cli_strategy_new (const QlCliRunOptions *o,
                      GError               **error)
@@ -360,7 +389,10 @@ ql_cli_strategy_new (const QlCliRunOptions *o,
     return NULL;
   if (o->program != NULL)
     {
-      s->script = ql_script_instance_new (o->program, (const char *const *) o->params, NULL, error);
+      QlScriptLimits limits;
+
+      ql_cli_script_limits (o, &limits, &s->deadline_us);
+      s->script = ql_script_instance_new (o->program, (const char *const *) o->params, &limits, error);
       if (s->script == NULL)
         return NULL;
       ql_script_instance_set_log_func (s->script, ql_cli_script_log, o->script);

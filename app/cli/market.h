@@ -18,6 +18,7 @@ typedef struct
   char *script;        /* FILE.qls, instead of --builtin */
   QlProgram *program;  /* --script compiled by ql_cli_run_settings_parse () */
   gboolean allow_indicator; /* run and test: indicator scripts too */
+  double time_limit;   /* --time-limit: seconds of wall clock per script run, 0: none */
   char **params;       /* K=V */
   char **data;         /* SYM=FILE */
   char **symbols;
@@ -63,7 +64,14 @@ typedef struct
   QlBuiltin *builtin;
   QlScriptInstance *script;
   QlStrategy strategy;
+  gint64 deadline_us;  /* monotonic time the script run must end by; 0: none */
 } QlCliStrategy;
+
+/* Script limits with the --time-limit deadline counted from now into
+ * *@deadline_us (which must outlive the run). */
+void ql_cli_script_limits (const QlCliRunOptions *opts,
+                           QlScriptLimits        *limits,
+                           gint64                *deadline_us);
 
 /* log.* of a script: "FILE:LINE:COL: info: [bar N] text" on stderr;
  * @data is the file name. */

@@ -280,6 +280,33 @@ test_backtest_sma_cross (void)
 }
 
 static void
+test_script_time_limit (void)
+{
+  g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  /* About 10^5 loop steps a bar: far beyond a millisecond in any build, and
+   * under the per-event instruction limit, so only the deadline stops it. */
+  g_autofree char *script = write_tmp ("slow.qls",
+                                       "indicator(\"slow\")\n"
+                                       "k = 0\n"
+                                       "while k < 100000\n"
+                                       "    k += 1\n"
+                                       "plot(k, \"k\")\n");
+  Run r;
+
+  g_test_summary ("--time-limit stops a slow script with R0004 and exit 1; a bad value is refused");
+  r = cli ("run", script, "--data", arg, "--time-limit", "0.001", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "error[R0004]: deadline passed"));
+  g_assert_nonnull (strstr (r.err, "slow.qls:3:1"));
+  run_clear (&r);
+  r = cli ("run", script, "--data", arg, "--time-limit", "-2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "--time-limit takes a number of seconds > 0, got -2"));
+  run_clear (&r);
+}
+
+static void
 test_backtest_errors (void)
 {
   g_autofree char *data = write_tmp ("cross2.csv", cross_csv);
@@ -386,6 +413,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/indicators-on-file", test_indicators_on_file);
   g_test_add_func ("/app/cli/backtest/sma-cross", test_backtest_sma_cross);
   g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
+  g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
   {
