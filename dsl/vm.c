@@ -112,6 +112,9 @@ struct QlInstance
   GStringChunk *scratch;  /* string results, cleared per event */
   GPtrArray *owned;       /* string input values */
   gboolean scratch_used;  /* the scratch chunk holds strings of this event */
+  /* hot pointers into the program, resolved once (vm_exec's prologue) */
+  const QlValue *hot_consts;
+  const QlTaSite *hot_sites;
   gboolean off_grid_any;  /* an order price of this order is off the grid */
   /* symbol (): each foreign series' run symbol and subscription */
   guint *fsym;
@@ -583,8 +586,8 @@ vm_exec (QlInstance    *I,
   const QlFunc *f = func_at (p, fidx);
   const QlInsn *code = (const QlInsn *) (void *) f->code->data;
   const QlInsn *ip = code;
-  const QlValue *K = (const QlValue *) (void *) p->consts->data;
-  const QlTaSite *sites = (const QlTaSite *) (void *) p->ta_sites->data;
+  const QlValue *K = I->hot_consts;
+  const QlTaSite *sites = I->hot_sites;
   QlValue *r;
   guint depth = 0;
   guint32 base = 0;
@@ -601,7 +604,7 @@ vm_exec (QlInstance    *I,
         memcpy (r, args, f->n_params * sizeof (QlValue));
     }
   I->frames[0].func = fidx;
-  for (guint k = 0; k < f->resets->len; k++)
+  for (guint k = 0; G_UNLIKELY (k < f->resets->len); k++)
     {
       guint16 reg = g_array_index (f->resets, guint16, k);
 
@@ -1788,6 +1791,8 @@ ql_script_instance_new (const QlProgram      *program,
                    G_GSIZE_FORMAT, p->filename, self->memory, self->limits.max_memory);
       return NULL;
     }
+  self->hot_consts = (const QlValue *) (void *) p->consts->data;
+  self->hot_sites = (const QlTaSite *) (void *) p->ta_sites->data;
   self->strpool = g_string_chunk_new (1024);
   self->objects = g_new0 (gpointer, MAX (p->n_objects, 1));
   for (guint k = 0; k < p->n_objects; k++)
