@@ -2795,8 +2795,46 @@ compile_builtin_call (C                   *c,
                  "symbol() belongs in a top-level declaration");
             return ex_err ();
           }
-        if (!const_string (c, sa[0], "the ticker", &ticker) || !const_string (c, sa[1], "the timeframe", &tf))
-          return ex_err ();
+        /* each argument: a constant string, or an input (input.symbol,
+         * input.timeframe, input.string) read when the run starts */
+        for (guint j = 0; j < 2; j++)
+          {
+            Ex ae;
+
+            if (sa[j] == NULL)
+              continue;
+            ae = compile_expr (c, sa[j]);
+            if (ae.t == T_ERR)
+              return ex_err ();
+            if (ae.t == T_STRING && ae.is_k)
+              {
+                if (j == 0)
+                  ticker = ae.k.s;
+                else
+                  tf = ae.k.s;
+              }
+            else if (ae.t == T_STRING && ae.input >= 0)
+              {
+                const QlScriptInput *in = &g_array_index (c->p->inputs, QlScriptInput, ae.input);
+
+                if (j == 0)
+                  {
+                    fo.ticker_input = ae.input + 1;
+                    ticker = in->def_text;
+                  }
+                else
+                  {
+                    fo.tf_input = ae.input + 1;
+                    tf = in->def_text;
+                  }
+              }
+            else
+              {
+                ERR (&sa[j]->span, "E0412", "write it as a literal, or use an input.symbol / input.timeframe",
+                     "the %s of symbol() must be a constant or an input string", j == 0 ? "ticker" : "timeframe");
+                return ex_err ();
+              }
+          }
         if (tf && tf[0])
           {
             QlTimeframe parsed;

@@ -202,6 +202,8 @@ typedef struct
   char *timeframe;       /* "" : the run's timeframe */
   QlSpan span;
   guint lookback;        /* the largest offset read */
+  int ticker_input;      /* > 0: the ticker is input ticker_input - 1 */
+  int tf_input;          /* > 0: the timeframe is input tf_input - 1 */
 } QlForeign;
 
 typedef struct

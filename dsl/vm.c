@@ -2134,19 +2134,26 @@ resolve_foreigns (QlInstance *I,
   for (guint k = 0; k < p->foreigns->len; k++)
     {
       const QlForeign *fo = &g_array_index (p->foreigns, QlForeign, k);
+      /* the ticker and timeframe: as written, or the inputs' values */
+      const char *ticker = fo->ticker_input > 0
+                             ? I->g[g_array_index (p->input_regs, guint16, fo->ticker_input - 1)].s
+                             : fo->ticker;
+      const char *tfname = fo->tf_input > 0
+                             ? I->g[g_array_index (p->input_regs, guint16, fo->tf_input - 1)].s
+                             : fo->timeframe;
       char sym[QL_SYMBOL_MAX], ex[QL_EXCHANGE_MAX];
       int found = -1;
       const QlTimeframe *tf;
 
-      if (fo->ticker[0] == '\0')
+      if (ticker[0] == '\0')
         {
           /* symbol ("", "1w"): the main symbol on another timeframe */
           found = 0;
           sym[0] = ex[0] = '\0';
         }
-      else if (!ql_symbol_normalize (fo->ticker, sym, ex, NULL))
+      else if (!ql_symbol_normalize (ticker, sym, ex, NULL))
         {
-          fail_at (I, "R0016", &fo->span, "\"%s\" is not a symbol", fo->ticker);
+          fail_at (I, "R0016", &fo->span, "\"%s\" is not a symbol", ticker);
           return FALSE;
         }
       for (guint i = 0; i < ql_context_get_n_symbols (ctx) && found < 0; i++)
@@ -2161,21 +2168,21 @@ resolve_foreigns (QlInstance *I,
         {
           fail_at (I, "R0016", &fo->span,
                    "symbol \"%s\" is not in this run: give its data too (--data %s=FILE or --symbol %s)",
-                   fo->ticker, sym, fo->ticker);
+                   ticker, sym, ticker);
           return FALSE;
         }
       I->fsym[k] = (guint) found;
       I->ftf[k] = 0;
-      if (fo->timeframe[0])
+      if (tfname[0])
         {
           QlTimeframe want;
           int idx;
 
-          if (!ql_timeframe_parse (fo->timeframe, &want, NULL)
+          if (!ql_timeframe_parse (tfname, &want, NULL)
               || (idx = ql_context_subscribe (ctx, (guint) found, &want)) < 0)
             {
               fail_at (I, "R0016", &fo->span, "%s bars of %s cannot be built from its data",
-                       fo->timeframe, fo->ticker[0] ? fo->ticker : "the main symbol");
+                       tfname, ticker[0] ? ticker : "the main symbol");
               return FALSE;
             }
           I->ftf[k] = (guint) idx;

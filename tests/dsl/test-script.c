@@ -2525,7 +2525,10 @@ test_strategy_position_of (void)
     "me = symbol(\"\")\n"
     "fn closing(x: symbol) -> float\n"
     "    return x.close\n"
-    "plot(closing(me), \"closing\")\n";
+    "plot(closing(me), \"closing\")\n"
+    "tfi = input.timeframe(\"1m\", \"its timeframe\")\n"
+    "again = symbol(\"\", tfi)\n"
+    "plot(again.close, \"again\")\n";
   static const double size[] = { 0, 0, 2, 2, 2, 0, 0, 0, 0, 0 };
   static const double realized[] = { 0, 0, 0, 0, 0, 6, 6, 6, 6, 6 };
   static const double open[] = { 0, 1, 0, 0, 1, 0, 0, 0, 0, 0 };
@@ -2552,6 +2555,8 @@ test_strategy_position_of (void)
       g_assert_cmpfloat (cell (r->rows, i, 7), ==, 1);
       /* a symbol parameter: the main series itself, its bar just closed */
       g_assert_cmpfloat (cell (r->rows, i, 8), ==, hand_close[i]);
+      /* symbol () with its timeframe from an input */
+      g_assert_cmpfloat (cell (r->rows, i, 9), ==, hand_close[i]);
     }
 }
 
