@@ -755,12 +755,8 @@ value_builtin (C                   *c,
     default:
       break;
     }
-  /* account and symbol values, read through CALLB-free context ops would
-   * need the backtester: they are compiled as calls to the host. */
+  /* account and symbol values: calls to the host (dsl/vm.c) */
   {
-    static const char *const kinds[] = { "equity", "cash", "position_size", "position_avg_price",
-                                         "open_orders", "syminfo.mintick", "syminfo.ticker" };
-    (void) kinds;
     if (c->p->mode == QL_MODE_INDICATOR
         && (b->id == QL_B_EQUITY || b->id == QL_B_CASH || b->id == QL_B_POSITION_SIZE
             || b->id == QL_B_POSITION_AVG_PRICE || b->id == QL_B_OPEN_ORDERS))
@@ -1195,12 +1191,8 @@ compile_ternary (C      *c,
   jf = emit (c, QL_I_JF, materialize (c, &cond), 0, 0);
   c->fc->cond_depth++;
   a = compile_expr (c, n->kids[1]);
-  /* the result type is decided by both branches; widen int -> float after
-   * seeing the other side, by compiling a conversion in each branch */
-  {
-    guint mark_a = here (c);
-    (void) mark_a;
-  }
+  /* the result type is decided by both branches: a's conversion and move
+   * are emitted after b's branch, where a's branch jumps to */
   jend = emit (c, QL_I_JMP, 0, 0, 0);
   patch (c, jf, here (c));
   b = compile_expr (c, n->kids[2]);
@@ -3828,19 +3820,9 @@ compile_cond (C      *c,
           g_array_append_val (falses, j);
           return;
         }
-      /* anything else: through a bool */
-      {
-        QlNode fake = *n;
-        (void) fake;
-      }
+      /* anything else: the comparison as a bool from the operands already
+       * computed, then a plain branch */
       e = ex_err ();
-      {
-        /* re-dispatch without recompiling the operands: compare them */
-        QlNode *kids_saved[2] = { n->kids[0], n->kids[1] };
-        (void) kids_saved;
-      }
-      /* fall back: evaluate the comparison as an expression from the
-       * already computed operands */
       if (is_num (l.t) && is_num (r.t))
         {
           gboolean of;
@@ -4189,28 +4171,26 @@ compile_assign (C      *c,
            "parameter '%s' cannot be assigned", s->name);
       return;
     }
-  v = compile_expr (c, n->kids[1]);
-  if (v.t == T_ERR || s->t == T_ERR)
-    return;
   if (n->op != QL_OP_ASSIGN)
     {
+      /* x op= v is x := x op v, checked the same way; v is compiled once,
+       * inside the operation */
       static const int ops[] = { [QL_OP_ADD_ASSIGN] = QL_OP_ADD, [QL_OP_SUB_ASSIGN] = QL_OP_SUB,
                                  [QL_OP_MUL_ASSIGN] = QL_OP_MUL, [QL_OP_DIV_ASSIGN] = QL_OP_DIV };
       QlNode bin = { 0 };
       QlNode *kids[2] = { target, n->kids[1] };
 
-      /* x op= v is x := x op v, checked the same way */
-      (void) v;
       bin.kind = QL_NODE_BINARY;
       bin.op = ops[n->op];
       bin.span = n->span;
       bin.kids = kids;
       bin.n_kids = 2;
-      g_array_set_size (c->fc->f->code, c->fc->f->code->len);
       v = compile_binary (c, &bin);
-      if (v.t == T_ERR)
-        return;
     }
+  else
+    v = compile_expr (c, n->kids[1]);
+  if (v.t == T_ERR || s->t == T_ERR)
+    return;
   cur = v;
   if ((s->t == T_ARRAY || s->t == T_MAP) && cur.t == s->t
       && (cur.el[0] != s->el || cur.el[1] != s->key))

@@ -674,6 +674,29 @@ test_call_site_state (void)
 }
 
 static void
+test_compound_assign_once (void)
+{
+  g_autoptr (Rows) r = NULL;
+  g_autoptr (QlProgram) prog = NULL;
+  /* t += ta.sma(close, 3) runs its value once per bar: one call site.
+   * SMA3 of 10 11 12 11 13: na na 11 34/3 12, so t is 0 0 11 11+34/3 ... */
+  static const char src[] =
+    "indicator(\"c\")\n"
+    "var t = 0.0\n"
+    "t += nz(ta.sma(close, 3))\n"
+    "plot(t, \"t\")\n";
+
+  g_test_summary ("A compound assignment compiles its value once (one ta.* call site)");
+  prog = compile_ok (src);
+  g_assert_nonnull (strstr (ql_program_explain (prog), "ta.* call sites: 1\n"));
+  r = run_hand (src);
+  g_assert_cmpfloat (cell (r, 0, 0), ==, 0);
+  g_assert_cmpfloat (cell (r, 1, 0), ==, 0);
+  g_assert_cmpfloat (cell (r, 2, 0), ==, 11);
+  g_assert_cmpfloat (cell (r, 3, 0), ==, 11 + 34.0 / 3);
+}
+
+static void
 test_var_in_function (void)
 {
   g_autoptr (Rows) r = NULL;
@@ -2908,6 +2931,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/golden/call-site-state", test_call_site_state);
   g_test_add_func ("/dsl/script/golden/var", test_var);
   g_test_add_func ("/dsl/script/golden/var-in-function", test_var_in_function);
+  g_test_add_func ("/dsl/script/golden/compound-assign-once", test_compound_assign_once);
   g_test_add_func ("/dsl/script/golden/history", test_history);
   g_test_add_func ("/dsl/script/golden/lookback-runtime", test_lookback_runtime);
   g_test_add_func ("/dsl/script/golden/tuple-macd", test_tuple_macd);
