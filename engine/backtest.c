@@ -48,6 +48,7 @@ typedef struct
   guint n_subs;
   QlTimeNs next_close;         /* earliest forming time-based bar end, or G_MAXINT64 */
   gboolean liquidating;
+  const QlPosition *position;  /* the portfolio's, for the life of the run */
   QlTimeNs day_start;          /* direct subs: the cached trading day */
   QlTimeNs day_end;
 } Sym;
@@ -274,6 +275,8 @@ ql_backtest_new (const QlRunConfig *config,
 
   self->portfolio = ql_portfolio_new (config->initial_capital, ps, n_symbols);
   g_free (ps);
+  for (guint i = 0; i < n_symbols; i++)
+    self->syms[i].position = ql_portfolio_get_position (self->portfolio, i);
   self->broker = ql_broker_new (&config->broker, self->portfolio);
   return g_steal_pointer (&self);
 }
@@ -470,66 +473,77 @@ margin_check (QlBacktest *self)
   }
 }
 
-/* After matching: observer and strategy see the fills, then the clock. */
-static void
-after_match (QlBacktest *self, guint symbol)
+/* The fills of the last match: the observer sees them and the clock, then
+ * the strategy sees them. FALSE: there were none. */
+static G_GNUC_NO_INLINE gboolean
+tell_fills (QlBacktest *self)
 {
   gsize n_fills;
   const QlFill *fills = ql_broker_get_fills (self->broker, &n_fills);
   const QlAccountObserver *obs = &self->cfg.observer;
   QlAccountView v;
+  /* Copy: strategy callbacks may submit orders that fill later only,
+   * but keep the list stable anyway. */
+  QlFill local[8];
+  QlFill *copy;
 
-  if (n_fills > 0)
+  if (n_fills == 0)
+    return FALSE;
+  copy = n_fills <= G_N_ELEMENTS (local) ? local : g_new (QlFill, n_fills);
+  memcpy (copy, fills, n_fills * sizeof (QlFill));
+  ql_broker_clear_fills (self->broker);
+  self->stats.fills += n_fills;
+  self->dirty = TRUE;
+  for (gsize i = 0; i < n_fills; i++)
     {
-      /* Copy: strategy callbacks may submit orders that fill later only,
-       * but keep the list stable anyway. */
-      QlFill local[8];
-      QlFill *copy = n_fills <= G_N_ELEMENTS (local) ? local : g_new (QlFill, n_fills);
-
-      memcpy (copy, fills, n_fills * sizeof (QlFill));
-      ql_broker_clear_fills (self->broker);
-      self->stats.fills += n_fills;
-      self->dirty = TRUE;
-      for (gsize i = 0; i < n_fills; i++)
-        {
-          guint s = copy[i].symbol;
-          const QlPosition *p = ql_portfolio_get_position (self->portfolio, s);
-          self->view_position[s] = ql_qty_to_double (self->syms[s].inst, p->qty);
-          if (p->qty == 0)
-            self->syms[s].liquidating = FALSE;
-        }
-      if (obs->on_fill != NULL)
-        for (gsize i = 0; i < n_fills; i++)
-          {
-            fill_view (self, &v);
-            apply_action (self, obs->on_fill (obs->data, &v));
-          }
-      else
-        track_drawdown (self, equity_now (self));
-      if (obs->on_clock != NULL)
-        {
-          fill_view (self, &v);
-          apply_action (self, obs->on_clock (obs->data, &v));
-        }
-      for (gsize i = 0; i < n_fills; i++)
-        {
-          if (self->k->on_order_fill != NULL)
-            self->k->on_order_fill (self, ql_broker_get_order (self->broker, copy[i].order), &copy[i],
-                                    self->strategy->data);
-          if (self->k->on_position_change != NULL)
-            self->k->on_position_change (self, copy[i].symbol,
-                                         ql_portfolio_get_position (self->portfolio, copy[i].symbol),
-                                         self->strategy->data);
-        }
-      if (copy != local)
-        g_free (copy);
+      Sym *s = &self->syms[copy[i].symbol];
+      self->view_position[copy[i].symbol] = ql_qty_to_double (s->inst, s->position->qty);
+      if (s->position->qty == 0)
+        s->liquidating = FALSE;
     }
-  else if (obs->on_clock != NULL)
+  if (obs->on_fill != NULL)
+    for (gsize i = 0; i < n_fills; i++)
+      {
+        fill_view (self, &v);
+        apply_action (self, obs->on_fill (obs->data, &v));
+      }
+  else
+    track_drawdown (self, equity_now (self));
+  if (obs->on_clock != NULL)
     {
       fill_view (self, &v);
       apply_action (self, obs->on_clock (obs->data, &v));
     }
-  (void) symbol;
+  for (gsize i = 0; i < n_fills; i++)
+    {
+      if (self->k->on_order_fill != NULL)
+        self->k->on_order_fill (self, ql_broker_get_order (self->broker, copy[i].order), &copy[i],
+                                self->strategy->data);
+      if (self->k->on_position_change != NULL)
+        self->k->on_position_change (self, copy[i].symbol, self->syms[copy[i].symbol].position,
+                                     self->strategy->data);
+    }
+  if (copy != local)
+    g_free (copy);
+  return TRUE;
+}
+
+/* After an event: the observer and strategy see the fills, if the broker
+ * matched (fills come from nowhere else), then the observer the clock. */
+static inline void
+after_match (QlBacktest *self, gboolean matched)
+{
+  const QlAccountObserver *obs = &self->cfg.observer;
+
+  if (matched && tell_fills (self))
+    return;
+  if (obs->on_clock != NULL)
+    {
+      QlAccountView v;
+
+      fill_view (self, &v);
+      apply_action (self, obs->on_clock (obs->data, &v));
+    }
 }
 
 /* ---- bars --------------------------------------------------------------- */
@@ -539,7 +553,7 @@ update_next_close (Sym *s)
 {
   QlTimeNs t = G_MAXINT64;
   for (guint k = 0; k < s->n_subs; k++)
-    if (s->subs[k].time_based && ql_aggregator_has_forming_bar (s->subs[k].agg))
+    if (s->subs[k].time_based && !s->subs[k].direct && ql_aggregator_has_forming_bar (s->subs[k].agg))
       {
         QlTimeNs e = ql_aggregator_get_bar_end (s->subs[k].agg);
         if (e != QL_TIME_NONE && e < t)
@@ -590,6 +604,20 @@ equity_point (QlBacktest *self, QlTimeNs time)
   QlEquityPoint pt;
   QlMoney e, gross = 0;
 
+  if (!self->dirty && self->n_equity > 0)
+    {
+      /* Nothing moved since the last point (no fill, no open position
+       * re-marked): the same figures at a new time, and the drawdown is
+       * where it was. Half the bars of a long-only strategy are flat. */
+      pt = self->equity[self->n_equity - 1];
+      if (pt.time == time)
+        return;
+      pt.time = time;
+      if (self->n_equity == self->cap_equity)
+        equity_reserve (self, self->n_equity + 1);
+      self->equity[self->n_equity++] = pt;
+      return;
+    }
   if (ql_portfolio_get_equity_exposure (self->portfolio, &e, &gross) != QL_STATUS_OK)
     {
       fail (self, QL_STATUS_OVERFLOW);
@@ -631,7 +659,7 @@ trim (QlBacktest *self, QlSeries *bars)
   bars->len = keep;
 }
 
-static void
+static inline void
 bar_closed (QlBacktest *self, guint si, guint k, QlTimeNs end)
 {
   Sym *s = &self->syms[si];
@@ -676,7 +704,7 @@ close_event (QlBacktest *self, guint si)
  * closes that bar at the end time, which is after the inputs of the
  * input's own instant, so every symbol's input of that instant is taken
  * first and on_bar sees all of them. */
-static void
+static inline void
 flush_pending (QlBacktest *self, QlTimeNs t)
 {
   guint done = 0;
@@ -690,7 +718,9 @@ flush_pending (QlBacktest *self, QlTimeNs t)
       done++;
       bar_closed (self, pe.si, pe.k, pe.end);
     }
-  if (done > 0)
+  if (done == self->n_pending)
+    self->n_pending = 0;
+  else if (done > 0)
     {
       memmove (self->pending, self->pending + done, (self->n_pending - done) * sizeof (Pending));
       self->n_pending -= done;
@@ -730,14 +760,19 @@ tick_event (QlBacktest *self, guint si, gsize i)
   Sym *s = &self->syms[si];
   QlTick tick;
 
+  gboolean matched = FALSE;
+
   read_tick (s->chunk, i, &tick);
   self->now = tick.time;
   if (ql_broker_has_live (self->broker, si))
-    fail (self, ql_broker_match_tick (self->broker, si, &tick));
+    {
+      fail (self, ql_broker_match_tick (self->broker, si, &tick));
+      matched = TRUE;
+    }
   mark_tick (self, si, &tick);
-  if (self->margin_watch && ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+  if (self->margin_watch && s->position->qty != 0)
     margin_check (self);
-  after_match (self, si);
+  after_match (self, matched);
   if (!self->lazy)
     {
       for (guint k = 0; k < s->n_subs; k++)
@@ -755,15 +790,28 @@ tick_event (QlBacktest *self, guint si, gsize i)
     self->k->on_tick (self, si, &tick, self->strategy->data);
 }
 
+/* Queues the close of sub @k of @si at @end, made by the input at @at. */
+static inline void
+queue_close (QlBacktest *self, guint si, guint k, QlTimeNs end, QlTimeNs at)
+{
+  /* a subscription closes at most once per input, and the queue is told
+   * before the next input of a later time: it grows only with the symbols */
+  if (G_UNLIKELY (self->n_pending == self->cap_pending))
+    {
+      self->cap_pending *= 2;
+      self->pending = g_renew (Pending, self->pending, self->cap_pending);
+    }
+  self->pending[self->n_pending++] = (Pending) { si, k, end, at };
+}
+
 static void
 bar_event (QlBacktest *self, guint si, gsize i)
 {
-  struct { guint k; QlTimeNs end; } closing[MAX_SUBS];
-  guint n_closing;
   Sym *s = &self->syms[si];
   QlBar bar;
   QlPrice o, h, l, c;
   QlQty v;
+  gboolean matched = FALSE;
 
   ql_series_get_bar (s->chunk, i, &bar);
   self->now = bar.time;
@@ -775,8 +823,9 @@ bar_event (QlBacktest *self, guint si, gsize i)
       l = ql_price_from_double (s->inst, bar.low);
       v = ql_qty_from_double (s->inst, bar.volume);
       fail (self, ql_broker_match_bar (self->broker, si, bar.time, o, h, l, c, v));
+      matched = TRUE;
     }
-  if (ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+  if (s->position->qty != 0)
     {
       h = ql_price_from_double (s->inst, bar.high);
       l = ql_price_from_double (s->inst, bar.low);
@@ -787,11 +836,10 @@ bar_event (QlBacktest *self, guint si, gsize i)
     }
   else
     ql_portfolio_mark (self->portfolio, si, c, c, c);
-  after_match (self, si);
+  after_match (self, matched);
   /* Every subscription takes the bar first, then the closes are told in
    * subscription order: at the close of the run's bar, a longer bar of the
    * same symbol ending then is already complete. */
-  n_closing = 0;
   for (guint k = 0; k < s->n_subs; k++)
     {
       gboolean closed = FALSE;
@@ -814,8 +862,7 @@ bar_event (QlBacktest *self, guint si, gsize i)
             ql_instrument_trading_day (s->inst, bar.time, &s->day_start, &s->day_end, NULL);
           end = MIN (bar.time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
           ql_series_append_bar (sub->bars, &bar);
-          closing[n_closing].k = k;
-          closing[n_closing++].end = end;
+          queue_close (self, si, k, end, bar.time);
           continue;
         }
       fail (self, ql_aggregator_push_bar (sub->agg, &bar, sub->bars, &closed));
@@ -824,24 +871,8 @@ bar_event (QlBacktest *self, guint si, gsize i)
         {
           fail (self, ql_aggregator_close_until (sub->agg, end, &closed));
           if (closed)
-            {
-              closing[n_closing].k = k;
-              closing[n_closing++].end = end;
-            }
+            queue_close (self, si, k, end, bar.time);
         }
-    }
-  for (guint j = 0; j < n_closing; j++)
-    {
-      Pending pe = { si, closing[j].k, closing[j].end, bar.time };
-
-      /* a subscription closes at most once per input, and the queue is
-       * told before the next input of a later time: it never overflows */
-      if (self->n_pending == self->cap_pending)
-        {
-          self->cap_pending *= 2;
-          self->pending = g_renew (Pending, self->pending, self->cap_pending);
-        }
-      self->pending[self->n_pending++] = pe;
     }
   update_next_close (s);
 }
@@ -953,7 +984,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
     while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
       {
         if (fast_ok && !ql_broker_has_live (self->broker, si)
-            && (!self->margin_watch || ql_portfolio_get_position (self->portfolio, si)->qty == 0))
+            && (!self->margin_watch || s->position->qty == 0))
           {
             /* Nothing can react: mark the price range of the run. */
             QlPrice lo = G_MAXINT64, hi = G_MININT64, last = 0;
@@ -975,7 +1006,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
             if (last > 0)
               {
                 ql_portfolio_mark (self->portfolio, si, lo, hi, last);
-                if (ql_portfolio_get_position (self->portfolio, si)->qty != 0)
+                if (s->position->qty != 0)
                   self->dirty = TRUE;
               }
             self->stats.events += j - i;
@@ -1012,7 +1043,7 @@ pick (QlBacktest *self, gboolean fast_ok, QlTimeNs *best_t)
 
       refill (self, si);
       fast = fast_ok && !ql_broker_has_live (self->broker, i)
-             && (!self->margin_watch || ql_portfolio_get_position (self->portfolio, i)->qty == 0);
+             && (!self->margin_watch || si->position->qty == 0);
       self->fast[i] = fast;
       t = fast ? si->next_close : MIN (head_time (si), si->next_close);
       if (t < bt)
@@ -1298,7 +1329,15 @@ ql_context_submit (QlContext            *ctx,
 
   r = ql_broker_submit (ctx->broker, req, ctx->now == QL_TIME_NONE ? G_MININT64 + 1 : ctx->now,
                         FALSE, id != NULL ? id : &local);
-  g_strlcpy (ctx->reject_text, ql_broker_get_reject_text (ctx->broker), sizeof ctx->reject_text);
+  {
+    const char *text = ql_broker_get_reject_text (ctx->broker);
+
+    /* most orders pass: no copy of an empty text */
+    if (text[0] == '\0')
+      ctx->reject_text[0] = '\0';
+    else
+      g_strlcpy (ctx->reject_text, text, sizeof ctx->reject_text);
+  }
   return r;
 }
 

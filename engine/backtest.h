@@ -181,7 +181,9 @@ int                 ql_context_subscribe (QlContext         *ctx,
                                           const QlTimeframe *tf);
 /* (transfer none) The bars of @tf so far (the last max_bars at least; row
  * indices shift when old rows are dropped). In on_bar every row is closed;
- * elsewhere the last row may be a bar still forming. */
+ * elsewhere the last row may be a bar still forming. The same series
+ * object for the whole run: a strategy may keep the pointer from on_start
+ * (its rows and columns move, so read them afresh at each event). */
 const QlSeries     *ql_context_get_bars (const QlContext *ctx,
                                          guint            symbol,
                                          guint            tf);

@@ -19,6 +19,7 @@ typedef enum
 typedef struct
 {
   QlTaSma fast, slow;  /* sma_cross */
+  const QlSeries *bars; /* the run's timeframe, for the run */
   int prev;            /* sign of F - S on the previous bar; 2: undefined */
   gboolean bought;     /* buy_and_hold */
   QlQty qty;
@@ -70,6 +71,7 @@ on_start (QlContext *ctx, gpointer data)
     {
       self->st[i].qty = ql_qty_from_double (ql_context_get_instrument (ctx, i), self->qty);
       self->st[i].prev = 2;
+      self->st[i].bars = ql_context_get_bars (ctx, i, 0);
       if (self->kind == KIND_SMA_CROSS)
         {
           ql_ta_sma_init (&self->st[i].fast, (int) self->fast);
@@ -95,13 +97,12 @@ sma_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
 {
   QlBuiltin *self = data;
   SymState *s = &self->st[symbol];
-  const QlSeries *bars;
+  const QlSeries *bars = s->bars;
   double close;
   int sign;
 
   if (tf != 0)
     return;
-  bars = ql_context_get_bars (ctx, symbol, 0);
   close = ql_series_f64 (bars, QL_BAR_CLOSE)[bars->len - 1];
   {
     double f = ql_ta_sma_update (&s->fast, close);

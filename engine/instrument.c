@@ -41,32 +41,6 @@ ql_pow10_i64 (int n)
   return p[n];
 }
 
-/* Round half away from zero, as llround () does, without its library call
- * (this runs for every bar a backtest matches); values past int64 saturate. */
-static inline gint64
-round_to_i64 (double v)
-{
-  if (!(v > -9.2e18 && v < 9.2e18))
-    return isnan (v) ? 0 : v > 0 ? G_MAXINT64 : G_MININT64;
-  /* v - trunc (v) is exact, so the half-way test is too (v + 0.5 would
-   * round 0.49999999999999994 up). */
-  gint64 t = (gint64) v;
-  double frac = v - (double) t;
-  return t + (frac >= 0.5) - (frac <= -0.5);
-}
-
-QlPrice
-ql_price_from_double (const QlInstrument *inst, double value)
-{
-  return round_to_i64 (value * ql__pow10_f64[inst->price_scale]);
-}
-
-QlQty
-ql_qty_from_double (const QlInstrument *inst, double value)
-{
-  return round_to_i64 (value * ql__pow10_f64[inst->qty_scale]);
-}
-
 gboolean
 ql_symbol_normalize (const char *text,
                      char        symbol[QL_SYMBOL_MAX],

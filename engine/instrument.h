@@ -87,9 +87,38 @@ ql_qty_to_double (const QlInstrument *inst, QlQty qty)
   return (double) qty / ql__pow10_f64[inst->qty_scale];
 }
 
+/* Rounds half away from zero, as llround () does, without its library
+ * call; values past int64 saturate and NaN gives 0. Inline: a backtest
+ * converts every bar it reads. */
+static inline gint64
+ql__round_to_i64 (double v)
+{
+  gint64 t;
+  double frac;
+
+  if (!(v > -9.2e18 && v < 9.2e18))
+    return v != v ? 0 : v > 0 ? G_MAXINT64 : G_MININT64;
+  /* v - trunc (v) is exact, so the half-way test is too (v + 0.5 would
+   * round 0.49999999999999994 up). */
+  t = (gint64) v;
+  frac = v - (double) t;
+  return t + (frac >= 0.5) - (frac <= -0.5);
+}
+
 /* Rounds @value to the nearest price unit. */
-QlPrice ql_price_from_double (const QlInstrument *inst, double value);
-QlQty   ql_qty_from_double (const QlInstrument *inst, double value);
+static inline QlPrice
+ql_price_from_double (const QlInstrument *inst, double value)
+{
+  extern const double ql__pow10_f64[];
+  return ql__round_to_i64 (value * ql__pow10_f64[inst->price_scale]);
+}
+
+static inline QlQty
+ql_qty_from_double (const QlInstrument *inst, double value)
+{
+  extern const double ql__pow10_f64[];
+  return ql__round_to_i64 (value * ql__pow10_f64[inst->qty_scale]);
+}
 
 /* The trading day containing @t: [*day_start, *day_end). A day begins at
  * session_start_min local time. A session that opens in the afternoon or

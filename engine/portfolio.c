@@ -356,10 +356,33 @@ ql_portfolio_get_unrealized (const QlPortfolio *self,
   return to_money (s, (i128) s->pos.qty * s->pos.last_price - s->cost, unrealized);
 }
 
-QlStatus
-ql_portfolio_get_equity_exposure (const QlPortfolio *self,
-                                  QlMoney           *equity,
-                                  QlMoney           *exposure)
+/* The open position's unrealised P&L and |notional| in money when the
+ * instrument converts by a plain factor (s->down == 1) and every product
+ * stays within int64 — the common case, done in 64-bit arithmetic; FALSE
+ * sends the caller to the exact 128-bit path, which gives the same values. */
+static inline gboolean
+open_value_i64 (const Slot *s, QlMoney *unrealized, QlMoney *gross)
+{
+  gint64 value, cost = (gint64) s->cost, u, g;
+
+  if (s->down != 1 || (i128) cost != s->cost || s->pos.qty == G_MININT64
+      || __builtin_mul_overflow (s->pos.qty, s->pos.last_price, &value)
+      || __builtin_sub_overflow (value, cost, &u)
+      || __builtin_mul_overflow (u, s->up, &u)
+      || __builtin_mul_overflow (s->pos.qty < 0 ? -s->pos.qty : s->pos.qty, s->pos.last_price, &g)
+      || __builtin_mul_overflow (g, s->up, &g)
+      || u == G_MININT64 || g == G_MININT64)
+    return FALSE;
+  *unrealized = u;
+  *gross = g;
+  return TRUE;
+}
+
+/* The exact path of ql_portfolio_get_equity_exposure (): 128-bit sums. */
+static G_GNUC_NO_INLINE QlStatus
+equity_exposure_i128 (const QlPortfolio *self,
+                      QlMoney           *equity,
+                      QlMoney           *exposure)
 {
   i128 sum = self->balance, gross = 0;
 
@@ -380,6 +403,32 @@ ql_portfolio_get_equity_exposure (const QlPortfolio *self,
     return QL_STATUS_OVERFLOW;
   *equity = (QlMoney) sum;
   *exposure = (QlMoney) gross;
+  return QL_STATUS_OK;
+}
+
+QlStatus
+ql_portfolio_get_equity_exposure (const QlPortfolio *self,
+                                  QlMoney           *equity,
+                                  QlMoney           *exposure)
+{
+  /* This runs once per bar: 64-bit sums while nothing overflows, else the
+   * exact 128-bit path, which gives the same figures or the overflow. */
+  gint64 sum = self->balance, gross = 0;
+
+  for (guint i = 0; i < self->n; i++)
+    {
+      const Slot *s = &self->slots[i];
+      QlMoney u, v;
+      if (s->pos.qty == 0)
+        continue;
+      if (!open_value_i64 (s, &u, &v) || __builtin_add_overflow (sum, u, &sum)
+          || __builtin_add_overflow (gross, v, &gross))
+        return equity_exposure_i128 (self, equity, exposure);
+    }
+  if (sum == G_MININT64)
+    return QL_STATUS_OVERFLOW;
+  *equity = sum;
+  *exposure = gross;
   return QL_STATUS_OK;
 }
 
