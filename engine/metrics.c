@@ -229,6 +229,17 @@ merge_intervals (const Interval *a, gsize n_a, const Interval *b, gsize n_b, Int
     out[k++] = b[j++];
 }
 
+/* The return of point @i over point i - 1, less @rf. A flat step (half
+ * the points of a strategy out of the market) skips the division: e / e
+ * is exactly 1, so the value is the same bits. */
+static inline double
+point_return (const QlEquityPoint *eq, gsize i, double rf)
+{
+  if (eq[i].equity == eq[i - 1].equity)
+    return 0.0 - rf;
+  return eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+}
+
 /* Sharpe and Sortino of the curve's per-point returns. */
 static void
 risk_ratios (const QlEquityPoint *eq, gsize n, double ppy, double rf_annual, QlMetrics *m)
@@ -238,16 +249,17 @@ risk_ratios (const QlEquityPoint *eq, gsize n, double ppy, double rf_annual, QlM
 
   if (nr < 2 || !(ppy > 0))
     return;
-  for (gsize i = 1; i < n; i++)
-    if (!(eq[i - 1].equity > 0))
-      return; /* a return from a non-positive equity has no meaning */
   rf = pow (1.0 + rf_annual, 1.0 / ppy) - 1.0;
   for (gsize i = 1; i < n; i++)
-    sum += eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+    {
+      if (!(eq[i - 1].equity > 0))
+        return; /* a return from a non-positive equity has no meaning */
+      sum += point_return (eq, i, rf);
+    }
   mean = sum / nr;
   for (gsize i = 1; i < n; i++)
     {
-      double e = eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+      double e = point_return (eq, i, rf);
       ss += (e - mean) * (e - mean);
       if (e < 0)
         down += e * e;
@@ -347,15 +359,29 @@ ql_metrics_compute (const QlMetricsInput *in,
       /* The curve's intervals come sorted; only the trades' need sorting,
        * then one merge: no sort over a million points. */
       g_autofree Interval *iv = g_new (Interval, in->n_trades + 1);
-      g_autofree Interval *curve = g_new (Interval, n + 1);
+      g_autofree Interval *curve = NULL;
       g_autofree Interval *all = NULL;
-      gsize k = 0, m = 0;
+      gsize k = 0, m = 0, room = 0;
       for (gsize j = 0; j < in->n_trades; j++)
         iv[k++] = (Interval) { in->trades[j].entry_time, in->trades[j].exit_time };
       qsort (iv, k, sizeof *iv, interval_cmp);
+      /* adjacent intervals join: the union is the same, the array is
+       * as long as the stretches in the market, not the points */
       for (gsize i = 0; i + 1 < n; i++)
         if (eq[i].exposure > 0)
-          curve[m++] = (Interval) { eq[i].time, eq[i + 1].time };
+          {
+            if (m > 0 && curve[m - 1].end == eq[i].time)
+              curve[m - 1].end = eq[i + 1].time;
+            else
+              {
+                if (m == room)
+                  {
+                    room = MAX (64, 2 * room);
+                    curve = g_renew (Interval, curve, room);
+                  }
+                curve[m++] = (Interval) { eq[i].time, eq[i + 1].time };
+              }
+          }
       all = g_new (Interval, k + m + 1);
       merge_intervals (iv, k, curve, m, all);
       total->exposure = (double) union_length_sorted (all, k + m, t0, t1) / (double) (t1 - t0);
