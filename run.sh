@@ -101,7 +101,9 @@ case "$mode" in
       exec meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3
     ;;
   bench)
-    configure build-release -Dbuildtype=release -Db_ndebug=false
+    # Link-time optimisation lets the run loop inline the portfolio's and
+    # broker's small accessors across files (about 5 % of a bar-mode run).
+    configure build-release -Dbuildtype=release -Db_ndebug=false -Db_lto=true
     exec meson test -C build-release --benchmark --verbose --num-processes 1
     ;;
 esac
