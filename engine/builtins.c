@@ -105,8 +105,9 @@ sma_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
     return;
   close = ql_series_f64 (bars, QL_BAR_CLOSE)[bars->len - 1];
   {
-    double f = ql_ta_sma_update (&s->fast, close);
-    double sl = ql_ta_sma_update (&s->slow, close);
+    /* the step in line: ql_ta_sma_update () is this call */
+    double f = ql_ta_sma_step (&s->fast, close, TRUE);
+    double sl = ql_ta_sma_step (&s->slow, close, TRUE);
 
     /* both averages defined from the bar where the longer one fills up;
      * an undefined one makes the next bar's previous sign undefined too,
