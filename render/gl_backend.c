@@ -326,6 +326,129 @@ static const char text_fs[] =
   "  if (a <= 0.0) discard;\n"
   "  o_color = v_color * a;\n"
   "}\n";
+/* Column passes: a dense op (a histogram, a polyline) drawn as one quad per
+ * group of four pixel columns, aligned on four, instead of one thin quad per
+ * element. A software rasteriser shades whole 4x4 blocks, per triangle: a
+ * one-pixel-wide column pays for four times its area, and the vertical
+ * zigzag of a polyline's LOD min/max segments is shaded several times over
+ * by neighbouring quads. Here every block of a group's bounding box is
+ * shaded once, by one primitive, with what lies in its four columns in
+ * flat varyings (no per-pixel texture reads).
+ *
+ * Boxes (whole-pixel x edges, at most one box per pixel column): the top,
+ * bottom and colour of the box in each of the four columns; the coverage is
+ * the box program's, bit for bit (the x overlap of a whole column is 1).
+ *
+ * Polylines (x never decreasing, solid): the up to COLUMN_SEGS segments
+ * whose x range comes within half the width + 0.5 of the group, read in the
+ * vertex shader from a data texture (RGBA32F, DATA_W wide; segment k is
+ * texel u_seg0 + k, x_k y_k x_k+1 y_k+1, NaN y for a gap). The pixel gets
+ * what the polyline program's instances would have blended into it (each
+ * segment shading where it is the nearest of its five, with butt ends at
+ * gaps and at the ends of the line), composed in one blend.
+ *
+ * A pixel nothing covers writes zero, which the (ONE, ONE_MINUS_SRC_ALPHA)
+ * blend leaves as it was, so no discard is needed. */
+static const char colbox_vs[] =
+  "in vec4 a_quad;\n"    /* x0 y0 x1 y1, whole px, x0 a multiple of 4 */
+  "in vec4 a_top;\n"     /* per column: the box's top and bottom, px */
+  "in vec4 a_bot;\n"
+  "in vec4 a_c0;\n"      /* per column: its colour, straight */
+  "in vec4 a_c1;\n"
+  "in vec4 a_c2;\n"
+  "in vec4 a_c3;\n"
+  "flat out float v_x0;\n"
+  "flat out vec4 v_top, v_bot, v_c0, v_c1, v_c2, v_c3;\n"
+  "void main ()\n"
+  "{\n"
+  "  v_x0 = a_quad.x;\n"
+  "  v_top = a_top; v_bot = a_bot;\n"
+  "  v_c0 = vec4 (a_c0.rgb * a_c0.a, a_c0.a);\n"
+  "  v_c1 = vec4 (a_c1.rgb * a_c1.a, a_c1.a);\n"
+  "  v_c2 = vec4 (a_c2.rgb * a_c2.a, a_c2.a);\n"
+  "  v_c3 = vec4 (a_c3.rgb * a_c3.a, a_c3.a);\n"
+  "  gl_Position = to_clip (mix (a_quad.xy, a_quad.zw, corner (gl_VertexID % 6)));\n"
+  "}\n";
+
+static const char colbox_fs[] =
+  "flat in float v_x0;\n"
+  "flat in vec4 v_top, v_bot, v_c0, v_c1, v_c2, v_c3;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 p = frag_px ();\n"
+  "  float i = floor (p.x) - v_x0;\n"
+  "  float top = i < 0.5 ? v_top.x : i < 1.5 ? v_top.y : i < 2.5 ? v_top.z : v_top.w;\n"
+  "  float bot = i < 0.5 ? v_bot.x : i < 1.5 ? v_bot.y : i < 2.5 ? v_bot.z : v_bot.w;\n"
+  "  vec4 col = i < 0.5 ? v_c0 : i < 1.5 ? v_c1 : i < 2.5 ? v_c2 : v_c3;\n"
+  "  o_color = col * max (span (p.y, top, bot), 0.0);\n"
+  "}\n";
+
+#define COLUMN_SEGS 16
+static const char colline_vs[] =
+  "#define SEGS 16\n"
+  "in vec4 a_quad;\n"    /* x0 y0 x1 y1, whole px */
+  "in vec2 a_range;\n"   /* first segment, count */
+  "in int a_ends;\n"
+  "uniform highp sampler2D u_data;\n"
+  "uniform int u_seg0;\n"
+  "flat out vec4 v_s[SEGS];\n"
+  "flat out int v_n;\n"
+  "flat out int v_ends;\n" /* bit 2j: segment j starts a piece (butt end); 2j+1: it ends one */
+  "void main ()\n"
+  "{\n"
+  "  int first = u_seg0 + int (a_range.x), n = int (a_range.y);\n"
+  "  for (int j = 0; j < SEGS; j++) {\n"
+  "    int k = first + j;\n"
+  "    v_s[j] = j < n ? texelFetch (u_data, ivec2 (k & 2047, k >> 11), 0) : vec4 (0.0);\n"
+  "  }\n"
+  "  v_n = n;\n"
+  "  v_ends = a_ends;\n"
+  "  gl_Position = to_clip (mix (a_quad.xy, a_quad.zw, corner (gl_VertexID % 6)));\n"
+  "}\n";
+
+static const char colline_fs[] =
+  "#define SEGS 16\n"
+  "uniform float u_half;\n"
+  "uniform vec4 u_color;\n"
+  "flat in vec4 v_s[SEGS];\n"
+  "flat in int v_n;\n"
+  "flat in int v_ends;\n"
+  "void main ()\n"
+  "{\n"
+  "  vec2 p = frag_px ();\n"
+  "  float d[SEGS];\n"
+  "  for (int j = 0; j < SEGS; j++) {\n"
+  "    vec4 s = v_s[j];\n"
+  "    vec2 ab = s.zw - s.xy;\n"
+  "    float h = clamp (dot (p - s.xy, ab) / max (dot (ab, ab), 1e-12), 0.0, 1.0);\n"
+  "    d[j] = j < v_n && !isnan (s.y) ? length (p - s.xy - ab * h) : 1e30;\n"
+  "  }\n"
+  /* Segment j shades the pixel when it is the nearest of j-2 .. j+2 (ties
+   * to the lower index): what polyline_fs decides per instance. Segments
+   * the group does not hold are too far to be nearer. Each shading blends
+   * OVER the last; the sum of those blends is c_total, with
+   * c <- c + cov - a * c * cov, so one blend gives the same pixel. */
+  "  float a = u_color.a, c = 0.0;\n"
+  /* No branches: a software renderer runs divergent ones for every lane. */
+  "  for (int j = 0; j < SEGS; j++) {\n"
+  "    float dj = d[j];\n"
+  "    bool mine = dj < u_half + 0.5\n"
+  "                && (j < 1 || d[max (j - 1, 0)] > dj) && (j < 2 || d[max (j - 2, 0)] > dj)\n"
+  "                && (j + 1 >= SEGS || d[min (j + 1, SEGS - 1)] >= dj)\n"
+  "                && (j + 2 >= SEGS || d[min (j + 2, SEGS - 1)] >= dj);\n"
+  "    vec4 s = v_s[j];\n"
+  "    vec2 ab = s.zw - s.xy;\n"
+  "    float len = length (ab);\n"
+  "    float t = len > 1e-6 ? dot (p - s.xy, ab / len) : 0.0;\n"
+  "    float cov = span (dj, -u_half, u_half);\n"
+  "    cov *= ((v_ends >> (2 * j)) & 1) != 0 ? clamp (t + 0.5, 0.0, 1.0) : 1.0;\n"
+  "    cov *= ((v_ends >> (2 * j)) & 2) != 0 ? clamp (len - t + 0.5, 0.0, 1.0) : 1.0;\n"
+  "    cov = mine && cov > 0.0 ? cov : 0.0;\n"
+  "    c = c + cov - a * c * cov;\n"
+  "  }\n"
+  "  o_color = vec4 (u_color.rgb * a, a) * c;\n"
+  "}\n";
+
 /* ---- Programs ------------------------------------------------------------ */
 
 /* Mesa and most drivers write "0:12(5): error: ..." ; others "ERROR: 0:12: ...".
@@ -462,6 +585,8 @@ enum
   PROG_FILL,
   PROG_TRI,
   PROG_TEXT,
+  PROG_COLBOX,
+  PROG_COLLINE,
   N_PROGS
 };
 
@@ -480,6 +605,8 @@ enum
   BUF_GLYPHS,       /* Glyph, one per label */
   BUF_MARKER_BOXES, /* Box, one per marker, a disc for circles */
   BUF_MARKER_TRIS,  /* TriVertex, MARKER_VERTICES per marker: an arrow or nothing */
+  BUF_BOX_GROUPS,   /* BoxGroup: the column passes of boxes */
+  BUF_LINE_GROUPS,  /* LineGroup: the column passes of polylines */
   N_BUFS
 };
 
@@ -510,6 +637,28 @@ typedef struct
   float x, y;
   QlColor color;
 } TriVertex;
+
+/* How an op is drawn by a column pass (mode -1: it is not). */
+typedef struct
+{
+  int mode;         /* 0 boxes, 1 polyline, see colbox_vs and colline_vs */
+  guint seg0, nseg; /* polyline: its segments in the data texture */
+  guint group0, n_groups; /* in BUF_BOX_GROUPS or BUF_LINE_GROUPS */
+} ColumnPlan;
+
+typedef struct
+{
+  float quad[4];
+  float top[4], bot[4];
+  QlColor color[4];
+} BoxGroup;
+
+typedef struct
+{
+  float quad[4];
+  float first, count; /* segments, from the op's first */
+  guint32 ends;       /* bit 2j: segment first + j starts a piece, 2j + 1: it ends one */
+} LineGroup;
 
 typedef struct
 {
@@ -556,6 +705,16 @@ struct QlGlBackend
   GArray *points2;      /* QlPoint: the same */
   GArray *dashed;       /* DashSegment */
   GArray *dashed_first; /* guint per op: its first DashSegment */
+  GArray *column_plans; /* ColumnPlan per op */
+  GArray *box_groups;   /* BoxGroup */
+  GArray *line_groups;  /* LineGroup */
+  GArray *column_data;  /* float[4] texels, uploaded to data_tex */
+  gboolean column_lines; /* the context has the varyings colline needs */
+  gboolean column_passes; /* ql_gl_backend_set_column_passes () */
+  GLuint data_tex;      /* RGBA32F, DATA_W x data_rows */
+  int data_rows;
+  GByteArray *data_shadow; /* what data_tex holds */
+  GLint u_col_data, u_col_seg0, u_col_half, u_col_color;
   QlGlFrameStats stats;
 };
 
@@ -563,6 +722,9 @@ struct QlGlBackend
 #define POINTS_PAD 2 /* NaN points before and after the frame's, see polyline_vs */
 #define MARKER_VERTICES 9 /* an arrow: the head and the stem's two triangles */
 #define ATLAS_MAX_SIZE 4096
+#define DATA_W 2048        /* texels per row of the data texture; column_fs hard-codes it */
+#define COLUMN_GROUP 4     /* pixel columns per quad of a column pass: a block's width */
+#define COLUMN_MIN_COUNT 64 /* fewer elements: the instanced programs do as well */
 
 static const char *const box_attrs[] = { "a_rect", "a_color", "a_round", NULL };
 static const char *const candle_attrs[] = { "a_c0", "a_c1", "a_up", NULL };
@@ -571,6 +733,8 @@ static const char *const polyline_attrs[] = { "a_prev", "a_seg", "a_next", NULL 
 static const char *const fill_attrs[] = { "a_t", "a_b", NULL };
 static const char *const tri_attrs[] = { "a_pos", "a_color", NULL };
 static const char *const text_attrs[] = { "a_dst", "a_src", "a_color", NULL };
+static const char *const colbox_attrs[] = { "a_quad", "a_top", "a_bot", "a_c0", "a_c1", "a_c2", "a_c3", NULL };
+static const char *const colline_attrs[] = { "a_quad", "a_range", "a_ends", NULL };
 
 static void
 atlas_reset (Atlas *atlas, int size)
@@ -730,10 +894,23 @@ build_programs (QlGlBackend *self, GError **error)
     [PROG_FILL] = { "fill", fill_vs, flat_fs, fill_attrs },
     [PROG_TRI] = { "tri", tri_vs, flat_fs, tri_attrs },
     [PROG_TEXT] = { "text", text_vs, text_fs, text_attrs },
+    [PROG_COLBOX] = { "colbox", colbox_vs, colbox_fs, colbox_attrs },
+    [PROG_COLLINE] = { "colline", colline_vs, colline_fs, colline_attrs },
   };
 
+  GLint frag_in = 0, vert_out = 0, vert_tex = 0;
+
+  /* colline passes COLUMN_SEGS segments in flat varyings and reads them
+   * in the vertex shader: GL 3.3 always can, GLES 3.0 may not (its minimum
+   * is 60 components); without it polylines take the instanced program. */
+  glGetIntegerv (GL_MAX_FRAGMENT_INPUT_COMPONENTS, &frag_in);
+  glGetIntegerv (GL_MAX_VERTEX_OUTPUT_COMPONENTS, &vert_out);
+  glGetIntegerv (GL_MAX_VERTEX_TEXTURE_IMAGE_UNITS, &vert_tex);
+  self->column_lines = MIN (frag_in, vert_out) >= 4 * COLUMN_SEGS + 8 && vert_tex >= 2;
   for (guint i = 0; i < N_PROGS; i++)
     {
+      if (i == PROG_COLLINE && !self->column_lines)
+        continue;
       self->progs[i] = link_program (defs[i].name, prelude_vs, defs[i].vs, prelude_fs, defs[i].fs,
                                      defs[i].attrs, error);
       if (self->progs[i] == 0)
@@ -752,6 +929,13 @@ build_programs (QlGlBackend *self, GError **error)
   U (u_fill_color, PROG_FILL, "u_color");
   U (u_text_atlas, PROG_TEXT, "u_atlas");
   U (u_text_tex, PROG_TEXT, "u_tex");
+  if (self->column_lines)
+    {
+      U (u_col_data, PROG_COLLINE, "u_data");
+      U (u_col_seg0, PROG_COLLINE, "u_seg0");
+      U (u_col_half, PROG_COLLINE, "u_half");
+      U (u_col_color, PROG_COLLINE, "u_color");
+    }
 #undef U
   return TRUE;
 }
@@ -787,6 +971,12 @@ ql_gl_backend_new (GError **error)
   self->points2 = g_array_new (FALSE, FALSE, sizeof (QlPoint));
   self->dashed = g_array_new (FALSE, FALSE, sizeof (DashSegment));
   self->dashed_first = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->column_passes = TRUE;
+  self->column_plans = g_array_new (FALSE, FALSE, sizeof (ColumnPlan));
+  self->box_groups = g_array_new (FALSE, FALSE, sizeof (BoxGroup));
+  self->line_groups = g_array_new (FALSE, FALSE, sizeof (LineGroup));
+  self->column_data = g_array_new (FALSE, FALSE, 4 * sizeof (float));
+  self->data_shadow = g_byte_array_new ();
   for (guint i = 0; i < N_BUFS; i++)
     {
       glGenBuffers (1, &self->bufs[i].vbo);
@@ -818,6 +1008,8 @@ ql_gl_backend_free (QlGlBackend *self)
     glDeleteVertexArrays (1, &self->vao);
   if (self->atlas.tex)
     glDeleteTextures (1, &self->atlas.tex);
+  if (self->data_tex)
+    glDeleteTextures (1, &self->data_tex);
   g_clear_pointer (&self->atlas.entries, g_hash_table_unref);
   g_clear_object (&self->atlas.layout);
   g_clear_object (&self->atlas.context);
@@ -830,6 +1022,11 @@ ql_gl_backend_free (QlGlBackend *self)
   g_clear_pointer (&self->points2, g_array_unref);
   g_clear_pointer (&self->dashed, g_array_unref);
   g_clear_pointer (&self->dashed_first, g_array_unref);
+  g_clear_pointer (&self->column_plans, g_array_unref);
+  g_clear_pointer (&self->box_groups, g_array_unref);
+  g_clear_pointer (&self->line_groups, g_array_unref);
+  g_clear_pointer (&self->column_data, g_array_unref);
+  g_clear_pointer (&self->data_shadow, g_byte_array_unref);
   g_free (self);
 }
 
@@ -840,9 +1037,17 @@ ql_gl_backend_get_gpu_bytes (const QlGlBackend *self)
 
   g_return_val_if_fail (self != NULL, 0);
   total = (gsize) self->atlas.size * self->atlas.size; /* R8 */
+  total += (gsize) DATA_W * self->data_rows * 16;     /* RGBA32F */
   for (guint i = 0; i < N_BUFS; i++)
     total += self->bufs[i].capacity;
   return total;
+}
+
+void
+ql_gl_backend_set_column_passes (QlGlBackend *self, gboolean enabled)
+{
+  g_return_if_fail (self != NULL);
+  self->column_passes = enabled;
 }
 
 void
@@ -1189,6 +1394,411 @@ prepare_dashed (QlGlBackend *self, const QlSceneFrame *frame)
     }
 }
 
+/* ---- Column passes (see column_fs) ---- */
+
+static gboolean
+is_whole (float v)
+{
+  return v == floorf (v);
+}
+
+
+typedef struct
+{
+  int x0, x1, y0, y1; /* the op's scissor, px */
+} PixelRect;
+
+static PixelRect
+clip_pixels (const QlSceneFrame *frame, QlRect clip)
+{
+  PixelRect r = { (int) floorf (clip.x), (int) ceilf (clip.x + clip.w),
+                  (int) floorf (clip.y), (int) ceilf (clip.y + clip.h) };
+
+  r.x0 = CLAMP (r.x0, 0, frame->width);
+  r.x1 = CLAMP (r.x1, r.x0, frame->width);
+  r.y0 = CLAMP (r.y0, 0, frame->height);
+  r.y1 = CLAMP (r.y1, r.y0, frame->height);
+  return r;
+}
+
+static float *
+data_texel (QlGlBackend *self, guint i)
+{
+  return &g_array_index (self->column_data, float, 4 * i);
+}
+
+static guint
+data_alloc (QlGlBackend *self, guint n)
+{
+  guint at = self->column_data->len;
+
+  g_array_set_size (self->column_data, at + n);
+  memset (data_texel (self, at), 0, (gsize) n * 4 * sizeof (float));
+  return at;
+}
+
+/* The groups of box columns covering the op's scissor, emptied. */
+static BoxGroup *
+box_groups_begin (QlGlBackend *self, const PixelRect *pr, int *gx0, int *n_groups)
+{
+  guint group0 = self->box_groups->len;
+  BoxGroup *groups;
+
+  *gx0 = pr->x0 / COLUMN_GROUP * COLUMN_GROUP;
+  *n_groups = (pr->x1 - *gx0 + COLUMN_GROUP - 1) / COLUMN_GROUP;
+  g_array_set_size (self->box_groups, group0 + (guint) *n_groups);
+  groups = &g_array_index (self->box_groups, BoxGroup, group0);
+  memset (groups, 0, (gsize) *n_groups * sizeof *groups);
+  for (int g = 0; g < *n_groups; g++)
+    {
+      groups[g].quad[1] = INFINITY;
+      groups[g].quad[3] = -INFINITY;
+    }
+  return groups;
+}
+
+/* Gives pixel columns [x0, x1) of the scissor the span [top, bot] in
+ * @color; FALSE when one of them has a span already. */
+static gboolean
+box_columns_put (BoxGroup *groups, const PixelRect *pr, int gx0, float x0, float x1, float top,
+                 float bot, QlColor color)
+{
+  int from = MAX ((int) x0, pr->x0), to = MIN ((int) x1, pr->x1);
+
+  for (int x = from; x < to; x++)
+    {
+      BoxGroup *g = &groups[(x - gx0) / COLUMN_GROUP];
+      int c = (x - gx0) % COLUMN_GROUP;
+
+      if (g->color[c].a != 0.0f || g->bot[c] != 0.0f || g->top[c] != 0.0f)
+        return FALSE;
+      if (color.a == 0.0f || top == bot)
+        continue;     /* draws nothing */
+      g->top[c] = top;
+      g->bot[c] = bot;
+      g->color[c] = color;
+      g->quad[1] = MIN (g->quad[1], top);
+      g->quad[3] = MAX (g->quad[3], bot);
+    }
+  return TRUE;
+}
+
+/* Keeps the groups that draw something, their quads on whole pixels. */
+static void
+box_groups_end (QlGlBackend *self, const PixelRect *pr, int gx0, int n_groups, ColumnPlan *plan)
+{
+  guint group0 = self->box_groups->len - (guint) n_groups, out = 0;
+  BoxGroup *groups = &g_array_index (self->box_groups, BoxGroup, group0);
+
+  for (int g = 0; g < n_groups; g++)
+    {
+      BoxGroup *bg = &groups[g];
+      float y0 = MAX (floorf (bg->quad[1]), (float) pr->y0), y1 = MIN (ceilf (bg->quad[3]), (float) pr->y1);
+
+      if (!(y1 > y0))
+        continue;
+      bg->quad[0] = (float) (gx0 + g * COLUMN_GROUP);
+      bg->quad[1] = y0;
+      bg->quad[2] = bg->quad[0] + COLUMN_GROUP;
+      bg->quad[3] = y1;
+      groups[out++] = *bg;
+    }
+  g_array_set_size (self->box_groups, group0 + out);
+  plan->mode = 0;
+  plan->group0 = group0;
+  plan->n_groups = out;
+}
+
+/* Boxes whose x edges are whole pixels and which share no pixel column:
+ * each column holds at most one box, whose coverage is then the only one
+ * blended into its pixels, as with one quad per box. */
+static gboolean
+plan_boxes (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op, ColumnPlan *plan)
+{
+  PixelRect pr = clip_pixels (frame, op->clip);
+  int gx0, n_groups;
+  BoxGroup *groups;
+
+  if (pr.x1 <= pr.x0 || pr.y1 <= pr.y0)
+    return FALSE;
+  groups = box_groups_begin (self, &pr, &gx0, &n_groups);
+  for (guint k = op->first; k < op->first + op->count; k++)
+    {
+      const QlSceneBox *b = &frame->boxes[k];
+      float ax = MIN (b->rect.x, b->rect.x + b->rect.w), bx = MAX (b->rect.x, b->rect.x + b->rect.w);
+      float ay = MIN (b->rect.y, b->rect.y + b->rect.h), by = MAX (b->rect.y, b->rect.y + b->rect.h);
+
+      if (!isfinite (ax) || !isfinite (bx) || !isfinite (ay) || !isfinite (by)
+          || !is_whole (ax) || !is_whole (bx) || bx - ax > (float) frame->width
+          || !box_columns_put (groups, &pr, gx0, ax, bx, ay, by, b->color))
+        return FALSE;
+    }
+  box_groups_end (self, &pr, gx0, n_groups, plan);
+  return TRUE;
+}
+
+/* C's round (), as candle_vs computes it. */
+static float
+cround (float v)
+{
+  return copysignf (floorf (fabsf (v) + 0.5f), v);
+}
+
+/* Filled candles in opaque colours whose wicks and bodies have whole-pixel
+ * x edges and share no pixel column (every LOD column, and candles up to
+ * a few pixels apart): candle_vs's two rectangles per candle, to the pixel,
+ * become per column one span — the wick's column gets the union of wick
+ * and body, which touch; opaque colours make the union what the two
+ * overlapping quads painted. */
+static gboolean
+plan_candles (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op, ColumnPlan *plan)
+{
+  PixelRect pr = clip_pixels (frame, op->clip);
+  int gx0, n_groups;
+  BoxGroup *groups;
+
+  if (op->kind != QL_OP_CANDLES || op->hollow || op->color.a != 1.0f || op->color2.a != 1.0f
+      || pr.x1 <= pr.x0 || pr.y1 <= pr.y0)
+    return FALSE;
+  groups = box_groups_begin (self, &pr, &gx0, &n_groups);
+  for (guint k = op->first; k < op->first + op->count; k++)
+    {
+      const QlSceneCandle *cd = &frame->candles[k];
+      float x = cd->x, hw = cd->half_width;
+      float hi = cround (cd->high), lo = cround (cd->low);
+      float top = cround (MIN (cd->open, cd->close)), bot = cround (MAX (cd->open, cd->close));
+      float wl = x - 0.5f, wr = x + 0.5f, bl = x - hw, br = x + hw;
+      QlColor col = cd->up ? op->color : op->color2;
+
+      if (!isfinite (x) || !isfinite (hw) || !isfinite (hi) || !isfinite (lo) || !isfinite (top)
+          || !isfinite (bot) || !is_whole (wl) || !is_whole (wr) || hw < 0.0f || hw > frame->width)
+        return FALSE;
+      if (lo <= hi)
+        lo = hi + 1.0f;
+      if (bot <= top)
+        bot = top + 1.0f;
+      if (br > bl)
+        {
+          /* The body, left and right of the wick; the wick's column gets
+           * the union, which must be one span. */
+          if (!is_whole (bl) || !is_whole (br) || bl > wl || br < wr || top > lo || bot < hi)
+            return FALSE;
+          if (!box_columns_put (groups, &pr, gx0, bl, wl, top, bot, col)
+              || !box_columns_put (groups, &pr, gx0, wr, br, top, bot, col)
+              || !box_columns_put (groups, &pr, gx0, wl, wr, MIN (hi, top), MAX (lo, bot), col))
+            return FALSE;
+        }
+      else if (!box_columns_put (groups, &pr, gx0, wl, wr, hi, lo, col))
+        return FALSE;
+    }
+  box_groups_end (self, &pr, gx0, n_groups, plan);
+  return TRUE;
+}
+
+/* A solid polyline whose x never decreases (every LOD line): per group of
+ * columns the range of segments that can reach it. */
+static gboolean
+plan_polyline (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op, ColumnPlan *plan)
+{
+  PixelRect pr = clip_pixels (frame, op->clip);
+  const QlPoint *pt = frame->points + op->first;
+  int nseg = (int) op->count - 1, lo = 0, hi = -1;
+  int gx0 = pr.x0 / COLUMN_GROUP * COLUMN_GROUP;
+  float r = op->width * 0.5f + 0.5f;
+  guint group0 = self->line_groups->len, seg0;
+
+  if (!self->column_lines || pr.x1 <= pr.x0 || pr.y1 <= pr.y0 || op->dash > 0.0f
+      || op->width <= 0.0f || nseg < 1)
+    return FALSE;
+  for (int k = 0; k <= nseg; k++)
+    if (!isfinite (pt[k].x) || (k > 0 && pt[k].x < pt[k - 1].x))
+      return FALSE;
+  /* Sparse lines (a segment per pixel or longer) cost no more as thin
+   * quads; the passes pay off where LOD columns zigzag from min to max. */
+  if (nseg * 2 < 3 * (pt[nseg].x - pt[0].x + 1.0f))
+    return FALSE;
+  for (int x = gx0; x < pr.x1; x += COLUMN_GROUP)
+    {
+      /* Segments whose x range meets [x - r, x + COLUMN_GROUP + r]. */
+      float left = (float) x - r, right = (float) (x + COLUMN_GROUP) + r;
+      float ymin = INFINITY, ymax = -INFINITY;
+      LineGroup g;
+
+      while (lo < nseg && pt[lo + 1].x < left)
+        lo++;
+      while (hi + 1 < nseg && pt[hi + 1].x <= right)
+        hi++;
+      if (hi < lo)
+        continue;
+      if (hi - lo + 1 > COLUMN_SEGS)
+        {
+          g_array_set_size (self->line_groups, group0);
+          return FALSE;
+        }
+      for (int k = lo; k <= hi; k++)
+        if (!isnan (pt[k].y) && !isnan (pt[k + 1].y))
+          {
+            ymin = MIN (ymin, MIN (pt[k].y, pt[k + 1].y));
+            ymax = MAX (ymax, MAX (pt[k].y, pt[k + 1].y));
+          }
+      ymin = MAX (floorf (ymin - r - 1.0f), (float) pr.y0);
+      ymax = MIN (ceilf (ymax + r + 1.0f), (float) pr.y1);
+      if (!(ymax > ymin))
+        continue;
+      g = (LineGroup) { { (float) x, ymin, (float) (x + COLUMN_GROUP), ymax }, (float) lo,
+                        (float) (hi - lo + 1), 0 };
+      for (int k = lo; k <= hi; k++)
+        {
+          if (k == 0 || isnan (pt[k - 1].y))
+            g.ends |= 1u << (2 * (k - lo));
+          if (k + 1 >= nseg || isnan (pt[k + 2].y))
+            g.ends |= 2u << (2 * (k - lo));
+        }
+      g_array_append_val (self->line_groups, g);
+    }
+  seg0 = data_alloc (self, (guint) nseg);
+  for (int k = 0; k < nseg; k++)
+    {
+      float *t = data_texel (self, seg0 + (guint) k);
+      t[0] = pt[k].x, t[1] = pt[k].y, t[2] = pt[k + 1].x, t[3] = pt[k + 1].y;
+      if (isnan (t[1]) || isnan (t[3]))
+        t[1] = t[3] = NAN;
+    }
+  plan->mode = 1;
+  plan->seg0 = seg0;
+  plan->nseg = (guint) nseg;
+  plan->group0 = group0;
+  plan->n_groups = self->line_groups->len - group0;
+  return TRUE;
+}
+
+/* Sends the data texels from the first one that changed. */
+static void
+data_upload (QlGlBackend *self)
+{
+  guint n = self->column_data->len;
+  int rows = (int) ((n + DATA_W - 1) / DATA_W);
+  gsize bytes, from = 0, common;
+  const guint8 *d;
+
+  if (n == 0)
+    return;
+  data_alloc (self, (guint) rows * DATA_W - n); /* whole rows */
+  bytes = (gsize) rows * DATA_W * 16;
+  d = (const guint8 *) self->column_data->data;
+  if (self->data_tex == 0)
+    glGenTextures (1, &self->data_tex);
+  glActiveTexture (GL_TEXTURE1);
+  glBindTexture (GL_TEXTURE_2D, self->data_tex);
+  if (rows > self->data_rows)
+    {
+      int cap = MAX (4, self->data_rows);
+
+      while (cap < rows)
+        cap *= 2;
+      glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA32F, DATA_W, cap, 0, GL_RGBA, GL_FLOAT, NULL);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      self->data_rows = cap;
+      g_byte_array_set_size (self->data_shadow, 0);
+    }
+  common = MIN (bytes, self->data_shadow->len);
+  while (from + 256 <= common && memcmp (d + from, self->data_shadow->data + from, 256) == 0)
+    from += 256;
+  while (from < common && d[from] == self->data_shadow->data[from])
+    from++;
+  if (from < bytes)
+    {
+      int row = (int) (from / (DATA_W * 16));
+
+      glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+      glTexSubImage2D (GL_TEXTURE_2D, 0, 0, row, DATA_W, rows - row, GL_RGBA, GL_FLOAT,
+                       d + (gsize) row * DATA_W * 16);
+      self->stats.bytes_uploaded += bytes - (gsize) row * DATA_W * 16;
+    }
+  g_byte_array_set_size (self->data_shadow, (guint) bytes);
+  memcpy (self->data_shadow->data, d, bytes);
+  glActiveTexture (GL_TEXTURE0);
+}
+
+static void
+prepare_columns (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  g_array_set_size (self->column_plans, frame->n_ops);
+  g_array_set_size (self->box_groups, 0);
+  g_array_set_size (self->line_groups, 0);
+  g_array_set_size (self->column_data, 0);
+  for (guint i = 0; i < frame->n_ops; i++)
+    {
+      const QlSceneOp *op = &frame->ops[i];
+      ColumnPlan *plan = &g_array_index (self->column_plans, ColumnPlan, i);
+      guint data_len = self->column_data->len, boxes_len = self->box_groups->len;
+      guint lines_len = self->line_groups->len;
+      gboolean ok = FALSE;
+
+      *plan = (ColumnPlan) { .mode = -1 };
+      if (op->count < COLUMN_MIN_COUNT)
+        continue;
+      if (!self->column_passes)
+        continue;
+      if (op->kind == QL_OP_BOXES)
+        ok = plan_boxes (self, frame, op, plan);
+      else if (op->kind == QL_OP_CANDLES)
+        ok = plan_candles (self, frame, op, plan);
+      else if (op->kind == QL_OP_POLYLINE)
+        ok = plan_polyline (self, frame, op, plan);
+      if (!ok)
+        {
+          g_array_set_size (self->column_data, data_len);
+          g_array_set_size (self->box_groups, boxes_len);
+          g_array_set_size (self->line_groups, lines_len);
+          *plan = (ColumnPlan) { .mode = -1 };
+        }
+    }
+  data_upload (self);
+}
+
+static void
+draw_columns (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op,
+              const ColumnPlan *plan)
+{
+  if (plan->mode == 0)
+    {
+      gsize stride = sizeof (BoxGroup), base = plan->group0 * stride;
+      GLuint vbo = self->bufs[BUF_BOX_GROUPS].vbo;
+
+      use (self, PROG_COLBOX, frame);
+      attr (0, vbo, 4, stride, base + G_STRUCT_OFFSET (BoxGroup, quad), 1);
+      attr (1, vbo, 4, stride, base + G_STRUCT_OFFSET (BoxGroup, top), 1);
+      attr (2, vbo, 4, stride, base + G_STRUCT_OFFSET (BoxGroup, bot), 1);
+      for (guint c = 0; c < 4; c++)
+        attr (3 + c, vbo, 4, stride, base + G_STRUCT_OFFSET (BoxGroup, color) + c * sizeof (QlColor), 1);
+      draw_instanced (self, 6, plan->n_groups);
+      for (guint c = 4; c < 7; c++)
+        glDisableVertexAttribArray (c);
+      return;
+    }
+  use (self, PROG_COLLINE, frame);
+  glActiveTexture (GL_TEXTURE1);
+  glBindTexture (GL_TEXTURE_2D, self->data_tex);
+  glActiveTexture (GL_TEXTURE0);
+  glUniform1i (self->u_col_data, 1);
+  glUniform1i (self->u_col_seg0, (GLint) plan->seg0);
+  glUniform1f (self->u_col_half, op->width * 0.5f);
+  uniform_color (self->u_col_color, op->color);
+  attr (0, self->bufs[BUF_LINE_GROUPS].vbo, 4, sizeof (LineGroup),
+        plan->group0 * sizeof (LineGroup) + G_STRUCT_OFFSET (LineGroup, quad), 1);
+  attr (1, self->bufs[BUF_LINE_GROUPS].vbo, 2, sizeof (LineGroup),
+        plan->group0 * sizeof (LineGroup) + G_STRUCT_OFFSET (LineGroup, first), 1);
+  glEnableVertexAttribArray (2);
+  glVertexAttribIPointer (2, 1, GL_UNSIGNED_INT, sizeof (LineGroup),
+                          GSIZE_TO_POINTER (plan->group0 * sizeof (LineGroup)
+                                            + G_STRUCT_OFFSET (LineGroup, ends)));
+  glVertexAttribDivisor (2, 1);
+  attrs_off (3);
+  draw_instanced (self, 6, plan->n_groups);
+}
+
 static void
 set_clip (const QlSceneFrame *frame, QlRect clip)
 {
@@ -1200,12 +1810,6 @@ set_clip (const QlSceneFrame *frame, QlRect clip)
   y0 = CLAMP (y0, 0, frame->height);
   y1 = CLAMP (y1, y0, frame->height);
   glScissor (x0, frame->height - y1, x1 - x0, y1 - y0);
-}
-
-static gboolean
-is_whole (float v)
-{
-  return v == floorf (v);
 }
 
 /* A few opaque boxes on whole pixels (backgrounds) are cleared rather
@@ -1253,6 +1857,7 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   prepare_labels (self, frame);
   prepare_markers (self, frame);
   prepare_dashed (self, frame);
+  prepare_columns (self, frame);
   pad_points (self->points, frame->points, frame->n_points);
   pad_points (self->points2, frame->points2, frame->n_points);
 
@@ -1274,6 +1879,10 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
                  self->marker_boxes->len * sizeof (Box));
   buffer_upload (self, &self->bufs[BUF_MARKER_TRIS], self->marker_tris->data,
                  self->marker_tris->len * sizeof (TriVertex));
+  buffer_upload (self, &self->bufs[BUF_BOX_GROUPS], self->box_groups->data,
+                 self->box_groups->len * sizeof (BoxGroup));
+  buffer_upload (self, &self->bufs[BUF_LINE_GROUPS], self->line_groups->data,
+                 self->line_groups->len * sizeof (LineGroup));
 
   glViewport (0, 0, frame->width, frame->height);
   glDisable (GL_DEPTH_TEST);
@@ -1294,6 +1903,11 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
       if (op->count == 0)
         continue;
       set_clip (frame, op->clip);
+      if (g_array_index (self->column_plans, ColumnPlan, i).mode >= 0)
+        {
+          draw_columns (self, frame, op, &g_array_index (self->column_plans, ColumnPlan, i));
+          continue;
+        }
       switch (op->kind)
         {
         case QL_OP_BOXES:

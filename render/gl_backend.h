@@ -14,6 +14,10 @@
  * first one that changed: when a bar is appended or the forming bar
  * changes under a still viewport, only the tail goes to the GPU.
  *
+ * Dense ops are drawn by column passes (see ql_gl_backend_set_column_passes
+ * ()): one quad per four pixel columns, so that a software rasteriser,
+ * which shades 4x4 blocks per triangle, shades each block once.
+ *
  * Text is rasterised once per (text, size, weight) with pango into a
  * coverage atlas (one R8 texture) and drawn as tinted quads; unchanged text
  * is never rasterised again.
@@ -62,6 +66,13 @@ void         ql_gl_backend_draw (QlGlBackend        *self,
 gsize        ql_gl_backend_get_gpu_bytes (const QlGlBackend *self);
 void         ql_gl_backend_get_stats (const QlGlBackend *self,
                                       QlGlFrameStats    *stats);
+/* Dense ops (histograms, LOD candles and zigzag lines, 64 elements or more)
+ * are drawn one quad per four pixel columns rather than one per element:
+ * the same pixels at a fraction of a software rasteriser's cost. FALSE
+ * draws them with the per-element programs, the reference the tests and
+ * benchmarks compare the column passes with. Default TRUE. */
+void         ql_gl_backend_set_column_passes (QlGlBackend *self,
+                                              gboolean     enabled);
 
 /* Compiles and links a program from GLSL without a #version line (the
  * backend adds "#version 330 core" or "#version 300 es"). On failure the

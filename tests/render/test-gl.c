@@ -335,6 +335,98 @@ test_incremental_upload (void)
   cairo_surface_destroy (s);
 }
 
+/* The column passes against the per-element programs, on a frame of every
+ * kind of op they take: a histogram of one-pixel and three-pixel columns in
+ * a translucent colour, LOD candles (a wick and a body one pixel wide) and
+ * wider candles four pixels apart, a zigzag of min/max points (two per
+ * column) with a gap in it, in a translucent colour so that pixels two
+ * segments shade show it. */
+static void
+test_column_passes (void)
+{
+  enum { W = 240, H = 120, N = 200 };
+  QlSceneBox boxes[N];
+  QlSceneCandle candles[N + 40];
+  QlPoint points[2 * N];
+  QlSceneOp ops[4] = { { 0 } };
+  QlSceneFrame f = one_op_frame (W, H, ops);
+  QlGlFrameStats per_element, columns;
+  cairo_surface_t *a, *b;
+  QlImageDiff diff;
+  GRand *rand = g_rand_new_with_seed (7);
+
+  g_test_summary ("Histograms, LOD candles and zigzag lines drawn per four columns give the "
+                  "pixels the per-element programs give");
+  if (!gl_ready (W, H))
+    {
+      g_rand_free (rand);
+      return;
+    }
+  for (int i = 0; i < N; i++)
+    {
+      /* Columns 20..219 one pixel wide, tops at fractional y. */
+      float top = (float) g_rand_double_range (rand, 70.0, 118.0);
+      boxes[i] = (QlSceneBox) { { 20.0f + i, top, 1.0f, 119.25f - top },
+                                { i % 3 ? 0.0f : 0.9f, 0.5f, 0.4f, 0.5f } };
+    }
+  for (int i = 0; i < N; i++)
+    {
+      float o = (float) g_rand_double_range (rand, 10.0, 50.0), c = (float) g_rand_double_range (rand, 10.0, 50.0);
+      candles[i] = (QlSceneCandle) { 20.5f + i, 0.5f, o, MIN (o, c) - 3.3f, MAX (o, c) + 2.7f, c, c <= o };
+    }
+  for (int i = 0; i < 40; i++)
+    {
+      float o = (float) g_rand_double_range (rand, 55.0, 65.0), c = (float) g_rand_double_range (rand, 55.0, 65.0);
+      candles[N + i] = (QlSceneCandle) { 40.5f + 4 * i, 1.5f, o, MIN (o, c) - 2.0f, MAX (o, c) + 1.6f, c, c <= o };
+    }
+  for (int i = 0; i < N; i++)
+    {
+      float lo = (float) g_rand_double_range (rand, 5.0, 60.0), hi = lo + (float) g_rand_double_range (rand, 0.0, 40.0);
+      points[2 * i] = (QlPoint) { 20.5f + i, i % 2 ? lo : hi };
+      points[2 * i + 1] = (QlPoint) { 20.5f + i, i % 2 ? hi : lo };
+    }
+  points[2 * 101].y = NAN; /* a gap */
+  points[2 * 101 + 1].y = NAN;
+  ops[0] = (QlSceneOp) { .kind = QL_OP_BOXES, .clip = { 0, 0, W, H }, .first = 0, .count = N };
+  ops[1] = (QlSceneOp) { .kind = QL_OP_CANDLES, .clip = { 0, 0, W, H }, .first = 0, .count = N,
+                         .color = { 0.0f, 0.6f, 0.5f, 1.0f }, .color2 = { 0.95f, 0.2f, 0.27f, 1.0f } };
+  ops[2] = (QlSceneOp) { .kind = QL_OP_CANDLES, .clip = { 0, 0, W, H }, .first = N, .count = 40,
+                         .color = { 0.0f, 0.6f, 0.5f, 1.0f }, .color2 = { 0.95f, 0.2f, 0.27f, 1.0f } };
+  ops[3] = (QlSceneOp) { .kind = QL_OP_POLYLINE, .clip = { 0, 0, W, H }, .first = 0, .count = 2 * N,
+                         .width = 1.5f, .color = { 0.6f, 0.15f, 0.7f, 0.8f } };
+  f.n_ops = 4;
+  f.boxes = boxes;
+  f.n_boxes = N;
+  f.candles = candles;
+  f.n_candles = N + 40;
+  f.points = points;
+  f.n_points = 2 * N;
+
+  ql_gl_backend_set_column_passes (backend, FALSE);
+  a = draw_gl (&f);
+  ql_gl_backend_get_stats (backend, &per_element);
+  ql_gl_backend_set_column_passes (backend, TRUE);
+  b = draw_gl (&f);
+  ql_gl_backend_get_stats (backend, &columns);
+  g_rand_free (rand);
+
+  /* Per element: 200 boxes, 240 candles, 399 segments. Per four columns
+   * the histogram's and the LOD candles' 200 columns are 50 groups each,
+   * the line's 205 columns (200 and the width either side) 52; the forty
+   * wide candles stay per element (fewer than 64). */
+  g_assert_cmpuint (per_element.instances, ==, 200 + 200 + 40 + 399);
+  g_assert_cmpuint (columns.instances, <=, 50 + 50 + 40 + 52);
+  /* The same pixels; the line's pixels that two segments shade are
+   * composed in one blend, not in two each rounded to 8 bits: two steps
+   * of rounding at most. */
+  g_assert_true (ql_image_compare (b, a, 2, &diff, NULL));
+  g_test_message ("column passes: %u of %u pixels beyond 2, max delta %d", diff.n_different,
+                  diff.n_pixels, diff.max_delta);
+  g_assert_cmpuint (diff.n_different, ==, 0);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+}
+
 static void
 test_label_atlas (void)
 {
@@ -480,6 +572,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/gl/candles/exactly-as-cairo", test_candles_exact);
   g_test_add_func ("/render/gl/upload/only-what-changed", test_incremental_upload);
   g_test_add_func ("/render/gl/labels/atlas-rasterises-once", test_label_atlas);
+  g_test_add_func ("/render/gl/columns/same-pixels-as-per-element", test_column_passes);
   for (const QlTestScene *s = ql_test_scenes; s->name != NULL; s++)
     {
       g_autofree char *path = g_strdup_printf ("/render/gl/reference/%s", s->name);
