@@ -72,6 +72,7 @@ struct QlBacktest
   const QlStrategy *strategy;
   const QlStrategyClass *k;
   gboolean lazy;               /* batch aggregation (see the top) */
+  gboolean direct_only;        /* one symbol of bars, one direct subscription */
   gboolean in_start;
   gboolean ran;
   gboolean blocked;
@@ -804,31 +805,30 @@ queue_close (QlBacktest *self, guint si, guint k, QlTimeNs end, QlTimeNs at)
   self->pending[self->n_pending++] = (Pending) { si, k, end, at };
 }
 
-static void
-bar_event (QlBacktest *self, guint si, gsize i)
+/* The input bar of @si meets the broker and marks the portfolio. */
+static inline void
+bar_match (QlBacktest *self, guint si, const QlBar *bar)
 {
   Sym *s = &self->syms[si];
-  QlBar bar;
   QlPrice o, h, l, c;
   QlQty v;
   gboolean matched = FALSE;
 
-  ql_series_get_bar (s->chunk, i, &bar);
-  self->now = bar.time;
-  c = ql_price_from_double (s->inst, bar.close);
+  self->now = bar->time;
+  c = ql_price_from_double (s->inst, bar->close);
   if (ql_broker_has_live (self->broker, si))
     {
-      o = ql_price_from_double (s->inst, bar.open);
-      h = ql_price_from_double (s->inst, bar.high);
-      l = ql_price_from_double (s->inst, bar.low);
-      v = ql_qty_from_double (s->inst, bar.volume);
-      fail (self, ql_broker_match_bar (self->broker, si, bar.time, o, h, l, c, v));
+      o = ql_price_from_double (s->inst, bar->open);
+      h = ql_price_from_double (s->inst, bar->high);
+      l = ql_price_from_double (s->inst, bar->low);
+      v = ql_qty_from_double (s->inst, bar->volume);
+      fail (self, ql_broker_match_bar (self->broker, si, bar->time, o, h, l, c, v));
       matched = TRUE;
     }
   if (s->position->qty != 0)
     {
-      h = ql_price_from_double (s->inst, bar.high);
-      l = ql_price_from_double (s->inst, bar.low);
+      h = ql_price_from_double (s->inst, bar->high);
+      l = ql_price_from_double (s->inst, bar->low);
       ql_portfolio_mark (self->portfolio, si, l, h, c);
       self->dirty = TRUE;
       if (self->margin_watch)
@@ -837,6 +837,37 @@ bar_event (QlBacktest *self, guint si, gsize i)
   else
     ql_portfolio_mark (self->portfolio, si, c, c, c);
   after_match (self, matched);
+}
+
+/* A direct subscription takes the input bar, a bar of its own timeframe:
+ * its bucket is [time, min (time + n s, end of its trading day)), the rule
+ * of engine/aggregate.h (GTimeZone is asked once per trading day). Returns
+ * the bar's end, or QL_TIME_NONE (and fails the run) when the bar does not
+ * come after the last one. */
+static inline QlTimeNs
+direct_take (QlBacktest *self, Sym *s, Sub *sub, const QlBar *bar)
+{
+  QlSeries *bars = sub->bars;
+
+  if (bars->len > 0 && bar->time <= ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1])
+    {
+      fail (self, QL_STATUS_OUT_OF_ORDER);
+      return QL_TIME_NONE;
+    }
+  if (bar->time >= s->day_end || bar->time < s->day_start)
+    ql_instrument_trading_day (s->inst, bar->time, &s->day_start, &s->day_end, NULL);
+  ql_series_append_bar (bars, bar);
+  return MIN (bar->time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
+}
+
+static void
+bar_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+  QlBar bar;
+
+  ql_series_get_bar (s->chunk, i, &bar);
+  bar_match (self, si, &bar);
   /* Every subscription takes the bar first, then the closes are told in
    * subscription order: at the close of the run's bar, a longer bar of the
    * same symbol ending then is already complete. */
@@ -848,20 +879,9 @@ bar_event (QlBacktest *self, guint si, gsize i)
 
       if (sub->direct)
         {
-          /* The input bar is a bar of this timeframe: its bucket is
-           * [time, min (time + n s, end of its trading day)), the rule of
-           * engine/aggregate.h; GTimeZone is asked once per trading day. */
-          QlTimeNs prev = sub->bars->len > 0 ? ql_series_i64 (sub->bars, QL_BAR_TIME)[sub->bars->len - 1]
-                                             : QL_TIME_NONE;
-          if (bar.time <= prev)
-            {
-              fail (self, QL_STATUS_OUT_OF_ORDER);
-              return;
-            }
-          if (bar.time >= s->day_end || bar.time < s->day_start)
-            ql_instrument_trading_day (s->inst, bar.time, &s->day_start, &s->day_end, NULL);
-          end = MIN (bar.time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
-          ql_series_append_bar (sub->bars, &bar);
+          end = direct_take (self, s, sub, &bar);
+          if (end == QL_TIME_NONE)
+            return;
           queue_close (self, si, k, end, bar.time);
           continue;
         }
@@ -935,6 +955,27 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
   gsize n = s->chunk->len, i = s->pos;
   QlTimeNs last_time = QL_TIME_NONE;
 
+  if (s->kind == QL_SOURCE_BARS && self->direct_only)
+    {
+      /* One symbol, whose only subscription is its input's timeframe:
+       * each input bar is a closed bar, and no other input can share its
+       * instant, so its close is told at once (what the queue would do
+       * before the next row), with no queue and no aggregator. */
+      while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
+        {
+          QlBar bar;
+          QlTimeNs end;
+
+          ql_series_get_bar (s->chunk, i, &bar);
+          bar_match (self, si, &bar);
+          end = direct_take (self, s, &s->subs[0], &bar);
+          s->pos = ++i;
+          self->stats.events++;
+          if (end != QL_TIME_NONE)
+            bar_closed (self, si, 0, end);
+        }
+      return;
+    }
   if (s->kind == QL_SOURCE_BARS)
     {
       while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
@@ -1092,6 +1133,8 @@ ql_backtest_run (QlBacktest       *self,
           self->lazy = FALSE;
     }
 
+  self->direct_only = self->n == 1 && self->syms[0].kind == QL_SOURCE_BARS
+                      && self->syms[0].n_subs == 1 && self->syms[0].subs[0].direct;
   fast_ok = self->lazy && self->cfg.observer.on_clock == NULL;
   while (self->status == QL_STATUS_OK)
     {

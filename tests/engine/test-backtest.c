@@ -152,6 +152,56 @@ test_sma_cross_bars (void)
   ql_instrument_clear (&inst);
 }
 
+/* sma_cross behind a second subscription (5m bars of the same symbol),
+ * which takes the run off its one-symbol, one-timeframe fast path: closes
+ * then go through the queue that waits for every input of an instant. */
+static void
+wrapped_on_start (QlContext *ctx, gpointer data)
+{
+  const QlStrategy *inner = data;
+  QlTimeframe tf;
+
+  inner->klass->on_start (ctx, inner->data);
+  g_assert_true (ql_timeframe_parse ("5m", &tf, NULL));
+  g_assert_cmpint (ql_context_subscribe (ctx, 0, &tf), ==, 1);
+}
+
+static void
+wrapped_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
+{
+  const QlStrategy *inner = data;
+
+  inner->klass->on_bar (ctx, symbol, tf, inner->data);
+}
+
+static void
+test_sma_cross_bars_queued (void)
+{
+  static const QlStrategyClass wrapped = { .on_start = wrapped_on_start, .on_bar = wrapped_on_bar };
+  QlInstrument inst;
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  g_autoptr (QlBuiltin) b = ql_builtin_new ("sma_cross", NULL);
+  g_autoptr (QlBacktest) bt = NULL;
+  QlStrategy outer;
+
+  g_test_summary ("with a second timeframe subscribed, the bars-by-hand run gives the same "
+                  "trades and equity (the queued path equals the direct one)");
+  inst_init (&inst, "HAND");
+  for (int i = 0; i < N_HAND; i++)
+    add_bar (bars, T0 + i * QL_NS_PER_MIN, hand_open[i], MAX (hand_open[i], hand_close[i]),
+             MIN (hand_open[i], hand_close[i]), hand_close[i]);
+  g_assert_true (ql_builtin_set_param (b, "fast", "2", NULL));
+  g_assert_true (ql_builtin_set_param (b, "slow", "3", NULL));
+  outer.klass = &wrapped;
+  outer.data = (gpointer) ql_builtin_get_strategy (b);
+  bt = new_run (&inst, QL_SOURCE_BARS, bars, 4);
+  g_assert_cmpint (ql_backtest_run (bt, &outer), ==, QL_STATUS_OK);
+  check_hand_result (bt);
+  /* nine minutes from T0 (a round hour): 5m bars [0, 5) and [5, 9) */
+  g_assert_cmpuint (ql_context_get_bars (bt, 0, 1)->len, ==, 2);
+  ql_instrument_clear (&inst);
+}
+
 /* Two ticks per minute: the open at :00 and the close at :30. */
 static QlSeries *
 hand_ticks (void)
@@ -607,6 +657,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/backtest/sma-cross/bars-by-hand", test_sma_cross_bars);
+  g_test_add_func ("/engine/backtest/sma-cross/bars-queued-path", test_sma_cross_bars_queued);
   g_test_add_func ("/engine/backtest/sma-cross/ticks-by-hand", test_sma_cross_ticks);
   g_test_add_func ("/engine/backtest/events/order-across-symbols", test_event_order);
   g_test_add_func ("/engine/backtest/margin/call-liquidates", test_margin_call);
