@@ -971,7 +971,8 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
           end = direct_take (self, s, &s->subs[0], &bar);
           s->pos = ++i;
           self->stats.events++;
-          if (end != QL_TIME_NONE)
+          /* as the queue: a failed run tells no more closes */
+          if (end != QL_TIME_NONE && self->status == QL_STATUS_OK)
             bar_closed (self, si, 0, end);
         }
       return;
