@@ -126,6 +126,7 @@ struct QlScene
   gboolean has_crosshair;
   double cross_x, cross_y;
   float axis_width;           /* of the last layout */
+  guint points_room, points2_room, boxes_room, candles_room; /* see push_fast () */
 
   /* Text measurement: a pango layout on a 1x1 surface, and a cache. */
   cairo_surface_t *measure_surface;
@@ -284,7 +285,7 @@ space_to_y (const Pane *p, double s)
   return p->plot.y + (p->vmax - s) / span * p->plot.h;
 }
 
-static float
+static inline float
 value_y (const Pane *p, double v)
 {
   return (float) space_to_y (p, to_space (p, v));
@@ -1255,12 +1256,35 @@ op_end (QlScene *self, GArray *arr)
     g_array_set_size (self->ops, self->ops->len - 1);
 }
 
-static void
+/* The frame's big arrays (points, boxes, candles: a few per pixel column)
+ * are appended to one element at a time in the layout's inner loops, where
+ * g_array_append_val ()'s call and memcpy were a third of a layout's
+ * instructions (callgrind, 1,000,000 bars at 555 bars/px). push_fast ()
+ * stores in place instead: these arrays are neither zero-terminated nor
+ * cleared, so writing the element past len and raising len by one is what
+ * g_array_append_val () does, provided the allocation holds it. *@room
+ * counts the elements the allocation is known to hold: g_array_set_size ()
+ * grows it, and a GArray never gives memory back while it lives. */
+static inline gpointer
+push_fast (GArray *a, gsize elt, guint *room)
+{
+  guint n = a->len;
+
+  if (G_UNLIKELY (n >= *room))
+    {
+      *room = MAX (2 * n, 1024);
+      g_array_set_size (a, *room);
+      g_array_set_size (a, n);
+    }
+  a->len = n + 1;
+  return a->data + (gsize) n * elt;
+}
+
+static inline void
 push_point (QlScene *self, float x, float y, float y2)
 {
-  QlPoint p = { x, y }, q = { x, y2 };
-  g_array_append_val (self->points, p);
-  g_array_append_val (self->points2, q);
+  *(QlPoint *) push_fast (self->points, sizeof (QlPoint), &self->points_room) = (QlPoint) { x, y };
+  *(QlPoint *) push_fast (self->points2, sizeof (QlPoint), &self->points2_room) = (QlPoint) { x, y2 };
 }
 
 static void
@@ -1270,11 +1294,10 @@ push_segment (QlScene *self, float x0, float y0, float x1, float y1, QlColor c, 
   g_array_append_val (self->segments, s);
 }
 
-static void
+static inline void
 push_box (QlScene *self, float x, float y, float w, float h, QlColor c)
 {
-  QlSceneBox b = { { x, y, w, h }, c };
-  g_array_append_val (self->boxes, b);
+  *(QlSceneBox *) push_fast (self->boxes, sizeof (QlSceneBox), &self->boxes_room) = (QlSceneBox) { { x, y, w, h }, c };
 }
 
 /* Appends a label; returns its index. The box is measured here. */
@@ -1409,7 +1432,7 @@ emit_bars (QlScene *self, const Pane *p, const Series *s, GArray *slots)
         .low = value_y (p, lo), .close = value_y (p, cl),
         .up = cl >= op_,
       };
-      g_array_append_val (self->candles, cd);
+      *(QlSceneCandle *) push_fast (self->candles, sizeof (QlSceneCandle), &self->candles_room) = cd;
     }
   op_end (self, self->candles);
 }
