@@ -82,6 +82,9 @@ struct QlBacktest
   QlTimeNs now;
   QlEquityPoint *equity;       /* n_equity points, room for cap_equity */
   gsize n_equity, cap_equity;
+  QlEquityPoint last;          /* the latest point (n_points > 0) */
+  gsize n_points;
+  QlCurveStats curve;          /* curve_stats_only: the points before last */
   Pending *pending;            /* bar-input closes not told yet: a queue of */
   guint n_pending, cap_pending;/* at most one per subscription */
   double *view_position;       /* n */
@@ -204,6 +207,7 @@ ql_backtest_new (const QlRunConfig *config,
 
   self = g_new0 (QlBacktest, 1);
   self->cfg = *config;
+  ql_curve_stats_init (&self->curve, ql_money_to_double (config->initial_capital), 0.0);
   self->n = n_symbols;
   self->syms = g_new0 (Sym, MAX (n_symbols, 1));
   self->cap_pending = MAX (n_symbols, 1) * MAX_SUBS;
@@ -299,6 +303,7 @@ ql_backtest_free (QlBacktest *self)
   ql_broker_free (self->broker);
   ql_portfolio_free (self->portfolio);
   g_free (self->equity);
+  ql_curve_stats_clear (&self->curve);
   g_free (self->pending);
   g_free (self->view_position);
   g_free (self->fast);
@@ -599,24 +604,51 @@ equity_reserve (QlBacktest *self, gsize need)
   self->equity = g_renew (QlEquityPoint, self->equity, self->cap_equity);
 }
 
+/* Appends @pt, or replaces the latest point when @pt has its time. Without
+ * a stored curve a point is gathered once the next one shows it final. */
+static inline void
+record_point (QlBacktest *self, const QlEquityPoint *pt)
+{
+  if (self->n_points > 0 && self->last.time == pt->time)
+    {
+      self->last = *pt;
+      if (!self->cfg.curve_stats_only)
+        self->equity[self->n_equity - 1] = *pt;
+      return;
+    }
+  if (self->cfg.curve_stats_only)
+    {
+      if (self->n_points > 0)
+        ql_curve_stats_add (&self->curve, self->last.time, self->last.equity, self->last.exposure > 0);
+    }
+  else
+    {
+      /* a plain array: this runs once per bar (GArray's append call cost
+       * a fifth of the bar-mode run) */
+      if (self->n_equity == self->cap_equity)
+        equity_reserve (self, self->n_equity + 1);
+      self->equity[self->n_equity++] = *pt;
+    }
+  self->last = *pt;
+  self->n_points++;
+}
+
 static void
 equity_point (QlBacktest *self, QlTimeNs time)
 {
   QlEquityPoint pt;
   QlMoney e, gross = 0;
 
-  if (!self->dirty && self->n_equity > 0)
+  if (!self->dirty && self->n_points > 0)
     {
       /* Nothing moved since the last point (no fill, no open position
        * re-marked): the same figures at a new time, and the drawdown is
        * where it was. Half the bars of a long-only strategy are flat. */
-      pt = self->equity[self->n_equity - 1];
-      if (pt.time == time)
+      if (self->last.time == time)
         return;
+      pt = self->last;
       pt.time = time;
-      if (self->n_equity == self->cap_equity)
-        equity_reserve (self, self->n_equity + 1);
-      self->equity[self->n_equity++] = pt;
+      record_point (self, &pt);
       return;
     }
   if (ql_portfolio_get_equity_exposure (self->portfolio, &e, &gross) != QL_STATUS_OK)
@@ -630,16 +662,7 @@ equity_point (QlBacktest *self, QlTimeNs time)
   pt.balance = ql_money_to_double (ql_portfolio_get_balance (self->portfolio));
   pt.equity = ql_money_to_double (e);
   pt.exposure = e > 0 ? (double) gross / (double) e : 0.0;
-  if (self->n_equity > 0 && self->equity[self->n_equity - 1].time == time)
-    self->equity[self->n_equity - 1] = pt;
-  else
-    {
-      /* a plain array: this runs once per bar (GArray's append call cost
-       * a fifth of the bar-mode run) */
-      if (self->n_equity == self->cap_equity)
-        equity_reserve (self, self->n_equity + 1);
-      self->equity[self->n_equity++] = pt;
-    }
+  record_point (self, &pt);
   self->dirty = FALSE;
 }
 
@@ -931,7 +954,7 @@ refill (QlBacktest *self, Sym *s)
       s->chunk = chunk;
       s->pos = 0;
       s->agg_from = 0;
-      if (s->kind == QL_SOURCE_BARS)
+      if (s->kind == QL_SOURCE_BARS && !self->cfg.curve_stats_only)
         {
           /* At most one equity point per input bar: make room once rather
            * than doubling through a million points. */
@@ -1208,8 +1231,10 @@ ql_backtest_run (QlBacktest       *self,
     flush (self, &self->syms[i]);
   if (self->k->on_end != NULL)
     self->k->on_end (self, strategy->data);
-  if (self->dirty || self->n_equity == 0)
+  if (self->dirty || self->n_points == 0)
     equity_point (self, self->now == QL_TIME_NONE ? 0 : self->now);
+  if (self->cfg.curve_stats_only)
+    ql_curve_stats_add (&self->curve, self->last.time, self->last.equity, self->last.exposure > 0);
   return self->status;
 }
 
@@ -1219,6 +1244,13 @@ const QlTrade *
 ql_backtest_get_trades (const QlBacktest *self, gsize *n_trades)
 {
   return ql_portfolio_get_trades (self->portfolio, n_trades);
+}
+
+const QlCurveStats *
+ql_backtest_get_curve_stats (const QlBacktest *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->cfg.curve_stats_only ? &self->curve : NULL;
 }
 
 const QlEquityPoint *

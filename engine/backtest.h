@@ -46,6 +46,7 @@
 
 #include "engine/aggregate.h"
 #include "engine/broker.h"
+#include "engine/metrics.h"
 #include "engine/portfolio.h"
 #include "engine/timeframe.h"
 #include "engine/trade.h"
@@ -112,6 +113,10 @@ typedef struct
   QlBrokerConfig broker;
   QlMarginCallPolicy margin_call;
   QlAccountObserver observer;     /* all NULL: none */
+  /* Keep no equity curve, only its figures (ql_backtest_get_curve_stats,
+   * no risk-free rate): what a parameter sweep needs, in memory that does
+   * not grow with the bars. ql_backtest_get_equity () then has no points. */
+  gboolean curve_stats_only;
 } QlRunConfig;
 
 typedef struct
@@ -161,6 +166,9 @@ const QlTrade       *ql_backtest_get_trades (const QlBacktest *self,
                                              gsize            *n_trades);
 const QlEquityPoint *ql_backtest_get_equity (const QlBacktest *self,
                                              gsize            *n_points);
+/* With curve_stats_only: the curve's figures, for QlMetricsInput.curve;
+ * otherwise NULL (the points are in ql_backtest_get_equity ()). */
+const QlCurveStats  *ql_backtest_get_curve_stats (const QlBacktest *self);
 const QlRunStats    *ql_backtest_get_stats (const QlBacktest *self);
 QlPortfolio         *ql_backtest_get_portfolio (const QlBacktest *self);
 QlBroker            *ql_backtest_get_broker (const QlBacktest *self);

@@ -104,68 +104,79 @@ trade_stats (const QlTrade *trades,
     m->avg_loss = m->gross_loss / m->n_losses;
 }
 
-/* Drawdown over @n values at @times (increasing), the peak starting at
+/* Drawdown, a point at a time (times increasing), the peak starting at
  * @seed at @seed_time. */
 static void
-drawdown (const QlTimeNs *times,
-          const double   *values,
-          gsize           stride,
-          gsize           n,
-          double          seed,
-          QlTimeNs        seed_time,
-          QlMetrics      *m)
+dd_init (QlDrawdownWalk *w, double seed, QlTimeNs seed_time)
 {
-  double peak = seed;
-  QlTimeNs peak_time = seed_time;
-  gboolean in_dd = FALSE, current_is_max = FALSE;
+  *w = (QlDrawdownWalk) {
+    .peak = seed,
+    .peak_time = seed_time,
+    .last_time = seed_time,
+    .max_drawdown_peak_time = QL_TIME_NONE,
+    .max_drawdown_trough_time = QL_TIME_NONE,
+    .max_drawdown_end_time = QL_TIME_NONE,
+  };
+}
 
-  m->max_drawdown = 0;
-  m->max_drawdown_fraction = 0;
-  for (gsize i = 0; i < n; i++)
+static inline void
+dd_step (QlDrawdownWalk *w, QlTimeNs t, double v)
+{
+  w->last_time = t;
+  if (v >= w->peak)
     {
-      double v = *(const double *) ((const char *) values + i * stride);
-      QlTimeNs t = *(const QlTimeNs *) ((const char *) times + i * stride);
-
-      if (v >= peak)
+      if (w->in_dd)
         {
-          if (in_dd)
+          w->longest_drawdown_duration = MAX (w->longest_drawdown_duration, t - w->peak_time);
+          if (w->current_is_max)
             {
-              m->longest_drawdown_duration = MAX (m->longest_drawdown_duration, t - peak_time);
-              if (current_is_max)
-                {
-                  m->max_drawdown_end_time = t;
-                  m->max_drawdown_recovered = TRUE;
-                  m->max_drawdown_duration = t - m->max_drawdown_peak_time;
-                }
+              w->max_drawdown_end_time = t;
+              w->max_drawdown_recovered = TRUE;
+              w->max_drawdown_duration = t - w->max_drawdown_peak_time;
             }
-          in_dd = current_is_max = FALSE;
-          peak = v;
-          peak_time = t;
-          continue;
         }
-      in_dd = TRUE;
-      double amount = peak - v;
-      if (peak > 0 && amount / peak > m->max_drawdown_fraction)
-        m->max_drawdown_fraction = amount / peak;
-      if (amount > m->max_drawdown)
-        {
-          m->max_drawdown = amount;
-          m->max_drawdown_peak_time = peak_time;
-          m->max_drawdown_trough_time = t;
-          current_is_max = TRUE;
-        }
+      w->in_dd = w->current_is_max = FALSE;
+      w->peak = v;
+      w->peak_time = t;
+      return;
     }
-  if (in_dd)
+  w->in_dd = TRUE;
+  double amount = w->peak - v;
+  if (w->peak > 0 && amount / w->peak > w->max_drawdown_fraction)
+    w->max_drawdown_fraction = amount / w->peak;
+  if (amount > w->max_drawdown)
     {
-      QlTimeNs last = *(const QlTimeNs *) ((const char *) times + (n - 1) * stride);
-      m->longest_drawdown_duration = MAX (m->longest_drawdown_duration, last - peak_time);
-      if (current_is_max)
+      w->max_drawdown = amount;
+      w->max_drawdown_peak_time = w->peak_time;
+      w->max_drawdown_trough_time = t;
+      w->current_is_max = TRUE;
+    }
+}
+
+/* The walk's figures into @m; an episode still open ends at the last point. */
+static void
+dd_finish (const QlDrawdownWalk *walk, QlMetrics *m)
+{
+  QlDrawdownWalk w = *walk;
+
+  if (w.in_dd)
+    {
+      w.longest_drawdown_duration = MAX (w.longest_drawdown_duration, w.last_time - w.peak_time);
+      if (w.current_is_max)
         {
-          m->max_drawdown_end_time = last;
-          m->max_drawdown_recovered = FALSE;
-          m->max_drawdown_duration = last - m->max_drawdown_peak_time;
+          w.max_drawdown_end_time = w.last_time;
+          w.max_drawdown_recovered = FALSE;
+          w.max_drawdown_duration = w.last_time - w.max_drawdown_peak_time;
         }
     }
+  m->max_drawdown = w.max_drawdown;
+  m->max_drawdown_fraction = w.max_drawdown_fraction;
+  m->max_drawdown_peak_time = w.max_drawdown_peak_time;
+  m->max_drawdown_trough_time = w.max_drawdown_trough_time;
+  m->max_drawdown_end_time = w.max_drawdown_end_time;
+  m->max_drawdown_recovered = w.max_drawdown_recovered;
+  m->max_drawdown_duration = w.max_drawdown_duration;
+  m->longest_drawdown_duration = w.longest_drawdown_duration;
 }
 
 typedef struct
@@ -229,46 +240,88 @@ merge_intervals (const Interval *a, gsize n_a, const Interval *b, gsize n_b, Int
     out[k++] = b[j++];
 }
 
-/* The return of point @i over point i - 1, less @rf. A flat step (half
- * the points of a strategy out of the market) skips the division: e / e
- * is exactly 1, so the value is the same bits. */
-static inline double
-point_return (const QlEquityPoint *eq, gsize i, double rf)
+void
+ql_curve_stats_init (QlCurveStats *cs, double initial_capital, double rf)
 {
-  if (eq[i].equity == eq[i - 1].equity)
-    return 0.0 - rf;
-  return eq[i].equity / eq[i - 1].equity - 1.0 - rf;
+  *cs = (QlCurveStats) {
+    .initial_capital = initial_capital,
+    .rf = rf,
+    .first_time = QL_TIME_NONE,
+    .last_time = QL_TIME_NONE,
+    .last_equity = NAN,
+  };
 }
 
-/* Sharpe and Sortino of the curve's per-point returns. */
-static void
-risk_ratios (const QlEquityPoint *eq, gsize n, double ppy, double rf_annual, QlMetrics *m)
+void
+ql_curve_stats_clear (QlCurveStats *cs)
 {
-  gsize nr = n > 0 ? n - 1 : 0;
-  double rf, sum = 0, mean, ss = 0, down = 0;
+  g_clear_pointer (&cs->stretches, g_free);
+  cs->n_stretches = cs->room = 0;
+}
 
-  if (nr < 2 || !(ppy > 0))
-    return;
-  rf = pow (1.0 + rf_annual, 1.0 / ppy) - 1.0;
-  for (gsize i = 1; i < n; i++)
+void
+ql_curve_stats_add (QlCurveStats *cs, QlTimeNs time, double equity, gboolean exposed)
+{
+  if (cs->n == 0)
     {
-      if (!(eq[i - 1].equity > 0))
-        return; /* a return from a non-positive equity has no meaning */
-      sum += point_return (eq, i, rf);
+      cs->first_time = time;
+      dd_init (&cs->dd, cs->initial_capital, time);
     }
-  mean = sum / nr;
-  for (gsize i = 1; i < n; i++)
+  else
     {
-      double e = point_return (eq, i, rf);
-      ss += (e - mean) * (e - mean);
+      /* The return over the previous point, less rf (Welford's running
+       * mean and sum of squared deviations). A flat step skips the
+       * division: e / e is exactly 1, so the value is the same bits. */
+      double prev = cs->last_equity, e, delta;
+
+      if (!(prev > 0))
+        cs->bad = TRUE;
+      e = equity == prev ? 0.0 - cs->rf : equity / prev - 1.0 - cs->rf;
+      cs->n_ret++;
+      delta = e - cs->mean;
+      cs->mean += delta / (double) cs->n_ret;
+      cs->m2 += delta * (e - cs->mean);
       if (e < 0)
-        down += e * e;
+        cs->down += e * e;
+      /* The step from the previous point is in the market when that point
+       * held a position; adjacent steps join (the union is the same). */
+      if (cs->exposed)
+        {
+          if (cs->n_stretches > 0 && cs->stretches[2 * cs->n_stretches - 1] == cs->last_time)
+            cs->stretches[2 * cs->n_stretches - 1] = time;
+          else
+            {
+              if (cs->n_stretches == cs->room)
+                {
+                  cs->room = MAX (32, 2 * cs->room);
+                  cs->stretches = g_renew (QlTimeNs, cs->stretches, 2 * cs->room);
+                }
+              cs->stretches[2 * cs->n_stretches] = cs->last_time;
+              cs->stretches[2 * cs->n_stretches + 1] = time;
+              cs->n_stretches++;
+            }
+        }
     }
-  double sd = sqrt (ss / (nr - 1));
-  double dd = sqrt (down / nr);
+  dd_step (&cs->dd, time, equity);
+  cs->n++;
+  cs->last_time = time;
+  cs->last_equity = equity;
+  cs->exposed = exposed;
+}
+
+/* Sharpe and Sortino of the curve's per-point returns (sample sd). */
+static void
+risk_ratios (const QlCurveStats *cs, double ppy, QlMetrics *m)
+{
+  gsize nr = cs->n_ret;
+
+  if (nr < 2 || !(ppy > 0) || cs->bad)
+    return; /* a return from a non-positive equity has no meaning */
+  double sd = sqrt (cs->m2 / (nr - 1));
+  double dd = sqrt (cs->down / nr);
   if (sd > 0)
-    m->sharpe = mean / sd * sqrt (ppy);
-  m->sortino = ratio (mean, dd);
+    m->sharpe = cs->mean / sd * sqrt (ppy);
+  m->sortino = ratio (cs->mean, dd);
   if (isfinite (m->sortino))
     m->sortino *= sqrt (ppy);
 }
@@ -299,13 +352,34 @@ ql_metrics_compute (const QlMetricsInput *in,
                     QlMetrics            *per_symbol)
 {
   const QlEquityPoint *eq = in->equity;
-  gsize n = in->n_equity;
   double cap = in->initial_capital;
   QlTimeNs t0 = QL_TIME_NONE, t1 = QL_TIME_NONE;
+  QlCurveStats own;
+  const QlCurveStats *cs = in->curve;
+  gsize n;
 
   g_return_if_fail (in != NULL && total != NULL);
   g_return_if_fail (in->n_trades == 0 || in->trades != NULL);
   g_return_if_fail (in->n_equity == 0 || in->equity != NULL);
+
+  if (cs == NULL)
+    {
+      /* The stored curve through the same gathering a run does without
+       * one. Its rf needs the periods per year, known up front here. */
+      double rf = 0;
+
+      if (in->n_equity > 1 && eq[in->n_equity - 1].time > eq[0].time && in->risk_free_rate != 0)
+        {
+          double years = (double) (eq[in->n_equity - 1].time - eq[0].time) / (double) QL_METRICS_YEAR_NS;
+          double ppy = in->periods_per_year > 0 ? in->periods_per_year : (double) (in->n_equity - 1) / years;
+          rf = pow (1.0 + in->risk_free_rate, 1.0 / ppy) - 1.0;
+        }
+      ql_curve_stats_init (&own, cap, rf);
+      for (gsize i = 0; i < in->n_equity; i++)
+        ql_curve_stats_add (&own, eq[i].time, eq[i].equity, eq[i].exposure > 0);
+      cs = &own;
+    }
+  n = cs->n;
 
   metrics_reset (total);
   for (guint s = 0; per_symbol != NULL && s < in->n_symbols; s++)
@@ -320,10 +394,10 @@ ql_metrics_compute (const QlMetricsInput *in,
 
   if (n > 0)
     {
-      t0 = eq[0].time, t1 = eq[n - 1].time;
-      total->final_equity = eq[n - 1].equity;
-      total->total_return = eq[n - 1].equity / cap - 1.0;
-      drawdown (&eq[0].time, &eq[0].equity, sizeof *eq, n, cap, t0, total);
+      t0 = cs->first_time, t1 = cs->last_time;
+      total->final_equity = cs->last_equity;
+      total->total_return = cs->last_equity / cap - 1.0;
+      dd_finish (&cs->dd, total);
     }
   else if (in->n_trades > 0)
     {
@@ -344,10 +418,10 @@ ql_metrics_compute (const QlMetricsInput *in,
                                                          : (double) (n - 1) / total->years;
       if (total->years >= 1.0)
         {
-          double growth = eq[n - 1].equity / cap;
+          double growth = cs->last_equity / cap;
           total->cagr = growth > 0 ? pow (growth, 1.0 / total->years) - 1.0 : -1.0;
         }
-      risk_ratios (eq, n, total->periods_per_year, in->risk_free_rate, total);
+      risk_ratios (cs, total->periods_per_year, total);
       total->calmar = ratio (total->cagr, total->max_drawdown_fraction);
     }
 
@@ -359,29 +433,14 @@ ql_metrics_compute (const QlMetricsInput *in,
       /* The curve's intervals come sorted; only the trades' need sorting,
        * then one merge: no sort over a million points. */
       g_autofree Interval *iv = g_new (Interval, in->n_trades + 1);
-      g_autofree Interval *curve = NULL;
+      gsize k = 0, m = cs->n_stretches;
+      g_autofree Interval *curve = g_new (Interval, m + 1);
       g_autofree Interval *all = NULL;
-      gsize k = 0, m = 0, room = 0;
       for (gsize j = 0; j < in->n_trades; j++)
         iv[k++] = (Interval) { in->trades[j].entry_time, in->trades[j].exit_time };
       qsort (iv, k, sizeof *iv, interval_cmp);
-      /* adjacent intervals join: the union is the same, the array is
-       * as long as the stretches in the market, not the points */
-      for (gsize i = 0; i + 1 < n; i++)
-        if (eq[i].exposure > 0)
-          {
-            if (m > 0 && curve[m - 1].end == eq[i].time)
-              curve[m - 1].end = eq[i + 1].time;
-            else
-              {
-                if (m == room)
-                  {
-                    room = MAX (64, 2 * room);
-                    curve = g_renew (Interval, curve, room);
-                  }
-                curve[m++] = (Interval) { eq[i].time, eq[i + 1].time };
-              }
-          }
+      for (gsize j = 0; j < m; j++)
+        curve[j] = (Interval) { cs->stretches[2 * j], cs->stretches[2 * j + 1] };
       all = g_new (Interval, k + m + 1);
       merge_intervals (iv, k, curve, m, all);
       total->exposure = (double) union_length_sorted (all, k + m, t0, t1) / (double) (t1 - t0);
@@ -395,6 +454,9 @@ ql_metrics_compute (const QlMetricsInput *in,
           per_symbol[s].exposure = (double) union_length (iv, k, t0, t1) / (double) (t1 - t0);
         }
     }
+
+  if (cs == &own)
+    ql_curve_stats_clear (&own);
 
   /* Buy and hold: the capital split equally among the symbols. */
   if (in->n_symbols > 0 && in->first_price != NULL && in->last_price != NULL)
@@ -410,7 +472,6 @@ ql_metrics_compute (const QlMetricsInput *in,
     return;
 
   g_autofree guint *sub = g_new (guint, in->n_trades + 1);
-  g_autofree QlEquityPoint *curve = g_new (QlEquityPoint, in->n_trades + 1);
   for (guint s = 0; s < in->n_symbols; s++)
     {
       QlMetrics *m = &per_symbol[s];
@@ -423,16 +484,19 @@ ql_metrics_compute (const QlMetricsInput *in,
       trade_stats (in->trades, sub, k, m);
       m->total_return = m->net_profit / cap;
       /* The symbol's realised curve: capital plus its closed pnl at each exit. */
-      for (gsize j = 0; j < k; j++)
-        {
-          running += in->trades[sub[j]].pnl;
-          curve[j] = (QlEquityPoint) { .time = in->trades[sub[j]].exit_time, .equity = running };
-        }
       if (k > 0)
-        drawdown (&curve[0].time, &curve[0].equity, sizeof *curve, k, cap,
-                  t0 != QL_TIME_NONE ? MIN (t0, in->trades[sub[0]].entry_time)
-                                     : in->trades[sub[0]].entry_time,
-                  m);
+        {
+          QlDrawdownWalk w;
+
+          dd_init (&w, cap, t0 != QL_TIME_NONE ? MIN (t0, in->trades[sub[0]].entry_time)
+                                               : in->trades[sub[0]].entry_time);
+          for (gsize j = 0; j < k; j++)
+            {
+              running += in->trades[sub[j]].pnl;
+              dd_step (&w, in->trades[sub[j]].exit_time, running);
+            }
+          dd_finish (&w, m);
+        }
       m->buy_hold_return = buy_hold_return (in, s);
       m->buy_hold_net_profit = cap * m->buy_hold_return;
     }

@@ -19,12 +19,60 @@ G_BEGIN_DECLS
  * periods per year. */
 #define QL_METRICS_YEAR_NS (G_GINT64_CONSTANT (31557600) * QL_NS_PER_SEC)
 
+/* A walk over a curve for its drawdown (metrics.c's; fields private). */
+typedef struct
+{
+  double peak;
+  QlTimeNs peak_time;
+  gboolean in_dd, current_is_max;
+  QlTimeNs last_time;
+  double max_drawdown, max_drawdown_fraction;
+  QlTimeNs max_drawdown_peak_time, max_drawdown_trough_time, max_drawdown_end_time;
+  gboolean max_drawdown_recovered;
+  QlTimeNs max_drawdown_duration, longest_drawdown_duration;
+} QlDrawdownWalk;
+
+/* The equity curve's figures gathered point by point, in time order.
+ * ql_metrics_compute () gathers them from a stored curve; a run that keeps
+ * no curve (a parameter sweep: QlRunConfig.curve_stats_only) gathers them
+ * as it goes, in memory that grows with the stretches in the market, not
+ * with the points, and gets the same figures to the last bit. Fields are
+ * private; ql_curve_stats_clear () frees. */
+typedef struct
+{
+  double initial_capital;
+  double rf;                   /* per-period risk-free return */
+  gsize n;                     /* points */
+  QlTimeNs first_time, last_time;
+  double last_equity;
+  QlDrawdownWalk dd;           /* the peak starting at initial_capital */
+  gboolean bad;                /* a return from a non-positive equity */
+  gsize n_ret;                 /* returns, less rf: count, mean, sum of */
+  double mean, m2, down;       /* squared deviations, of squared negatives */
+  gboolean exposed;            /* the last point holds a position */
+  QlTimeNs *stretches;         /* [start, end) pairs, in the market */
+  gsize n_stretches, room;
+} QlCurveStats;
+
+/* @rf: the risk-free return per period between points (0 without one). */
+void ql_curve_stats_init (QlCurveStats *cs,
+                          double        initial_capital,
+                          double        rf);
+void ql_curve_stats_add (QlCurveStats *cs,
+                         QlTimeNs      time,
+                         double        equity,
+                         gboolean      exposed);
+void ql_curve_stats_clear (QlCurveStats *cs);
+
 typedef struct
 {
   const QlTrade *trades;          /* n_trades, in any order (sorted by exit time here) */
   gsize n_trades;
   const QlEquityPoint *equity;    /* n_equity, strictly increasing time */
   gsize n_equity;
+  /* Instead of @equity: the curve's figures gathered by the run (its rf
+   * taken as given, so risk_free_rate is then not used). */
+  const QlCurveStats *curve;
   double initial_capital;         /* > 0 */
   guint n_symbols;                /* trades' symbol < n_symbols */
   const char *const *symbol_names; /* n_symbols, nullable; for reports, unused here */

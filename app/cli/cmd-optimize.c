@@ -147,14 +147,17 @@ run_job (gpointer data, gpointer user_data)
   g_autoptr (QlCliStrategy) b = NULL;
   g_autoptr (QlBacktest) bt = NULL;
   QlRunSymbol *syms;
+  QlRunConfig config = sh->settings->config;
   guint n;
 
+  /* only the figures of the curve: no 32 bytes per bar per run */
+  config.curve_stats_only = TRUE;
   o.params = job->params;
   b = ql_cli_strategy_new (&o, &error);
   if (b == NULL)
     goto fail;
   syms = ql_cli_market_memory_symbols (sh->market, job->from, job->to, &n);
-  bt = ql_backtest_new (&sh->settings->config, syms, n, &error);
+  bt = ql_backtest_new (&config, syms, n, &error);
   g_free (syms);
   if (bt == NULL)
     goto fail;
@@ -172,11 +175,10 @@ run_job (gpointer data, gpointer user_data)
       return;
     }
   {
-    gsize n_trades, n_equity;
+    gsize n_trades;
     const QlTrade *trades = ql_backtest_get_trades (bt, &n_trades);
-    const QlEquityPoint *equity = ql_backtest_get_equity (bt, &n_equity);
     QlMetricsInput in = {
-      .trades = trades, .n_trades = n_trades, .equity = equity, .n_equity = n_equity,
+      .trades = trades, .n_trades = n_trades, .curve = ql_backtest_get_curve_stats (bt),
       .initial_capital = ql_money_to_double (sh->settings->config.initial_capital),
       .n_symbols = n,
     };

@@ -6,6 +6,7 @@
 #include "engine/backtest.h"
 #include "engine/builtins.h"
 
+#include <math.h>
 #include <string.h>
 
 #define M(x) ((QlMoney) ((x) * (double) QL_MONEY_ONE))
@@ -199,6 +200,97 @@ test_sma_cross_bars_queued (void)
   check_hand_result (bt);
   /* nine minutes from T0 (a round hour): 5m bars [0, 5) and [5, 9) */
   g_assert_cmpuint (ql_context_get_bars (bt, 0, 1)->len, ==, 2);
+  ql_instrument_clear (&inst);
+}
+
+/* The metrics of a run that keeps its curve and of one that keeps only the
+ * curve's figures (curve_stats_only, what optimize does): the same bits. */
+static void
+metrics_of (const QlInstrument *inst, const QlSeries *bars, gboolean stats_only, QlMetrics *m)
+{
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  g_autoptr (QlBuiltin) b = ql_builtin_new ("sma_cross", NULL);
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n_trades, n_points;
+  QlMetricsInput in = { 0 };
+
+  g_assert_true (ql_builtin_set_param (b, "fast", "3", NULL));
+  g_assert_true (ql_builtin_set_param (b, "slow", "8", NULL));
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.curve_stats_only = stats_only;
+  sym.inst = inst;
+  sym.kind = QL_SOURCE_BARS;
+  sym.bar_timeframe = tf ("1m");
+  sym.source = ql_source_new_memory (bars, 64);
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, ql_builtin_get_strategy (b)), ==, QL_STATUS_OK);
+  in.trades = ql_backtest_get_trades (bt, &n_trades);
+  in.n_trades = n_trades;
+  in.equity = ql_backtest_get_equity (bt, &n_points);
+  in.n_equity = n_points;
+  in.curve = ql_backtest_get_curve_stats (bt);
+  in.initial_capital = 1000;
+  in.n_symbols = 1;
+  if (stats_only)
+    {
+      g_assert_cmpuint (n_points, ==, 0);
+      g_assert_nonnull (in.curve);
+    }
+  else
+    {
+      g_assert_cmpuint (n_points, ==, bars->len);
+      g_assert_null (in.curve);
+    }
+  ql_metrics_compute (&in, m, NULL);
+}
+
+static void
+test_curve_stats_only (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  QlMetrics a, b;
+  guint32 rng = 7;
+  double price = 100;
+
+  g_test_summary ("a run keeping only the curve's figures gives the metrics of the stored curve, "
+                  "bit for bit (drawdown, returns, Sharpe, Sortino, exposure)");
+  inst_init (&inst, "WALK");
+  /* 3,000 one-minute bars of a seeded walk in cents, many crosses */
+  for (int i = 0; i < 3000; i++)
+    {
+      double o = price, c;
+      rng = rng * 1103515245u + 12345u;
+      c = MAX (1.0, o + (double) ((int) (rng >> 16) % 61 - 30) / 100.0);
+      add_bar (bars, T0 + i * QL_NS_PER_MIN, o, MAX (o, c) + 0.05, MIN (o, c) - 0.05, c);
+      price = c;
+    }
+  metrics_of (&inst, bars, FALSE, &a);
+  metrics_of (&inst, bars, TRUE, &b);
+  g_assert_cmpuint (a.n_trades, >, 20);
+#define SAME(field) g_assert_cmpmem (&a.field, sizeof a.field, &b.field, sizeof b.field)
+  SAME (final_equity);
+  SAME (total_return);
+  SAME (years);
+  SAME (periods_per_year);
+  SAME (sharpe);
+  SAME (sortino);
+  SAME (exposure);
+  SAME (max_drawdown);
+  SAME (max_drawdown_fraction);
+  SAME (max_drawdown_peak_time);
+  SAME (max_drawdown_trough_time);
+  SAME (max_drawdown_end_time);
+  SAME (max_drawdown_recovered);
+  SAME (max_drawdown_duration);
+  SAME (longest_drawdown_duration);
+  SAME (net_profit);
+#undef SAME
+  g_assert_true (isfinite (a.sharpe));
+  g_assert_cmpfloat (a.exposure, >, 0.1);
+  g_assert_cmpfloat (a.max_drawdown, >, 0);
   ql_instrument_clear (&inst);
 }
 
@@ -659,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/sma-cross/bars-by-hand", test_sma_cross_bars);
   g_test_add_func ("/engine/backtest/sma-cross/bars-queued-path", test_sma_cross_bars_queued);
   g_test_add_func ("/engine/backtest/sma-cross/ticks-by-hand", test_sma_cross_ticks);
+  g_test_add_func ("/engine/backtest/curve/stats-only-same-metrics", test_curve_stats_only);
   g_test_add_func ("/engine/backtest/events/order-across-symbols", test_event_order);
   g_test_add_func ("/engine/backtest/margin/call-liquidates", test_margin_call);
   g_test_add_func ("/engine/backtest/observer/reject-flatten-disable", test_observer);
