@@ -49,6 +49,8 @@ typedef struct
   gboolean bad;                /* a return from a non-positive equity */
   gsize n_ret;                 /* returns, less rf: count, mean, sum of */
   double mean, m2, down;       /* squared deviations, of squared negatives */
+  gsize blk_n;                 /* the block being summed (see metrics.c) */
+  double blk_shift, blk_s1, blk_s2;
   gboolean exposed;            /* the last point holds a position */
   QlTimeNs *stretches;         /* [start, end) pairs, in the market */
   gsize n_stretches, room;

@@ -209,6 +209,50 @@ test_sharpe_sortino (void)
   assert_close (total.sortino, 7.122051635580677, 1e-12);
 }
 
+/* Returns whose mean is a thousand times their spread (steady growth with a
+ * little noise), over many blocks: where one-pass sums of squares lose the
+ * variance to cancellation. Checked against a two-pass sum in long double,
+ * written here independently of the library's gathering. */
+static void
+test_sharpe_steady_growth (void)
+{
+  enum { N = 20000 };
+  g_autofree QlEquityPoint *eq = g_new0 (QlEquityPoint, N);
+  long double sum = 0, ss = 0, mean, sd, want;
+  guint32 rng = 11;
+  QlMetrics total;
+  QlMetricsInput in = { 0 };
+
+  g_test_summary ("Sharpe of a steadily growing curve (mean return 1e3 x its sd) over 20,000 "
+                  "points matches a long-double two-pass computation");
+  eq[0] = (QlEquityPoint) { .time = D0, .equity = 1000, .balance = 1000 };
+  for (int i = 1; i < N; i++)
+    {
+      rng = rng * 1664525u + 1013904223u;
+      double noise = ((double) (rng >> 8) / 16777216.0 - 0.5) * 2e-6; /* +-1e-6 */
+      eq[i] = (QlEquityPoint) { .time = D0 + i * 3600 * QL_NS_PER_SEC,
+                                .equity = eq[i - 1].equity * (1.001 + noise) };
+      eq[i].balance = eq[i].equity;
+    }
+  for (int i = 1; i < N; i++)
+    sum += (long double) eq[i].equity / eq[i - 1].equity - 1;
+  mean = sum / (N - 1);
+  for (int i = 1; i < N; i++)
+    {
+      long double e = (long double) eq[i].equity / eq[i - 1].equity - 1 - mean;
+      ss += e * e;
+    }
+  sd = sqrtl (ss / (N - 2));
+  in.equity = eq;
+  in.n_equity = N;
+  in.initial_capital = 1000;
+  in.periods_per_year = 8760;
+  ql_metrics_compute (&in, &total, NULL);
+  want = mean / sd * sqrtl (8760);
+  g_assert_cmpfloat (want, >, 1e4); /* sd ~ 5.8e-7 against a mean of 1e-3 */
+  assert_close (total.sharpe, (double) want, 1e-10); /* measured 1.6e-13 */
+}
+
 static void
 test_exposure_buy_hold (void)
 {
@@ -415,6 +459,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/metrics/drawdown/amount-percent-duration", test_drawdown);
   g_test_add_func ("/engine/metrics/drawdown/not-recovered", test_drawdown_not_recovered);
   g_test_add_func ("/engine/metrics/returns/sharpe-sortino", test_sharpe_sortino);
+  g_test_add_func ("/engine/metrics/returns/sharpe-steady-growth", test_sharpe_steady_growth);
   g_test_add_func ("/engine/metrics/returns/cagr-calmar", test_cagr_calmar);
   g_test_add_func ("/engine/metrics/exposure/buy-and-hold", test_exposure_buy_hold);
   g_test_add_func ("/engine/metrics/edge/no-trades-flat-equity", test_no_trades_flat);
