@@ -783,7 +783,6 @@ tick_event (QlBacktest *self, guint si, gsize i)
 {
   Sym *s = &self->syms[si];
   QlTick tick;
-
   gboolean matched = FALSE;
 
   read_tick (s->chunk, i, &tick);
