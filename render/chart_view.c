@@ -666,8 +666,10 @@ ql_chart_view_data_changed (QlChartView *self)
   before = self->synced_len;
   ql_scene_sync (self->scene);
   self->synced_len = self->bars->len;
+  /* By whole pixels: the backend then scrolls its last picture and draws
+   * only the new bar, the axes and what else changed. */
   if (self->bars->len > before && before > 0 && right_bar >= (double) before - 1.0)
-    ql_scene_set_viewport (self->scene, first + (double) (self->bars->len - before), bpp);
+    ql_scene_follow_bars (self->scene, (double) (self->bars->len - before));
   viewport_changed (self);
 }
 

@@ -715,6 +715,22 @@ struct QlGlBackend
   int data_rows;
   GByteArray *data_shadow; /* what data_tex holds */
   GLint u_col_data, u_col_seg0, u_col_half, u_col_color;
+
+  /* The last picture without its overlays, in base[cur] (see
+   * ql_gl_backend_draw ()), and what it was drawn from beyond the buffers'
+   * shadows: its ops, panes and viewport. */
+  GLuint base_tex[2], base_fbo[2];
+  int base_w, base_h, cur;
+  gboolean base_valid;
+  GArray *prev_ops;     /* QlSceneOp */
+  GArray *prev_panes;   /* QlScenePaneInfo */
+  double prev_first, prev_bpp;
+  QlRect prev_time_axis;
+  QlColor prev_bg;
+  GArray *damage_x;     /* float[2]: x intervals over every pane */
+  GArray *damage;       /* PixelRect: what a partial frame draws again */
+  gboolean limited;     /* set_clip () keeps inside limit */
+  QlRect limit;
   QlGlFrameStats stats;
 };
 
@@ -972,6 +988,10 @@ ql_gl_backend_new (GError **error)
   self->dashed = g_array_new (FALSE, FALSE, sizeof (DashSegment));
   self->dashed_first = g_array_new (FALSE, FALSE, sizeof (guint));
   self->column_passes = TRUE;
+  self->prev_ops = g_array_new (FALSE, FALSE, sizeof (QlSceneOp));
+  self->prev_panes = g_array_new (FALSE, FALSE, sizeof (QlScenePaneInfo));
+  self->damage_x = g_array_new (FALSE, FALSE, 2 * sizeof (float));
+  self->damage = g_array_new (FALSE, FALSE, 4 * sizeof (int));
   self->column_plans = g_array_new (FALSE, FALSE, sizeof (ColumnPlan));
   self->box_groups = g_array_new (FALSE, FALSE, sizeof (BoxGroup));
   self->line_groups = g_array_new (FALSE, FALSE, sizeof (LineGroup));
@@ -1010,6 +1030,11 @@ ql_gl_backend_free (QlGlBackend *self)
     glDeleteTextures (1, &self->atlas.tex);
   if (self->data_tex)
     glDeleteTextures (1, &self->data_tex);
+  if (self->base_tex[0])
+    {
+      glDeleteTextures (2, self->base_tex);
+      glDeleteFramebuffers (2, self->base_fbo);
+    }
   g_clear_pointer (&self->atlas.entries, g_hash_table_unref);
   g_clear_object (&self->atlas.layout);
   g_clear_object (&self->atlas.context);
@@ -1027,6 +1052,10 @@ ql_gl_backend_free (QlGlBackend *self)
   g_clear_pointer (&self->line_groups, g_array_unref);
   g_clear_pointer (&self->column_data, g_array_unref);
   g_clear_pointer (&self->data_shadow, g_byte_array_unref);
+  g_clear_pointer (&self->prev_ops, g_array_unref);
+  g_clear_pointer (&self->prev_panes, g_array_unref);
+  g_clear_pointer (&self->damage_x, g_array_unref);
+  g_clear_pointer (&self->damage, g_array_unref);
   g_free (self);
 }
 
@@ -1038,9 +1067,18 @@ ql_gl_backend_get_gpu_bytes (const QlGlBackend *self)
   g_return_val_if_fail (self != NULL, 0);
   total = (gsize) self->atlas.size * self->atlas.size; /* R8 */
   total += (gsize) DATA_W * self->data_rows * 16;     /* RGBA32F */
+  if (self->base_tex[0])
+    total += 2 * (gsize) self->base_w * self->base_h * 4; /* RGBA8 */
   for (guint i = 0; i < N_BUFS; i++)
     total += self->bufs[i].capacity;
   return total;
+}
+
+void
+ql_gl_backend_invalidate (QlGlBackend *self)
+{
+  g_return_if_fail (self != NULL);
+  self->base_valid = FALSE;
 }
 
 void
@@ -1800,11 +1838,18 @@ draw_columns (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op,
 }
 
 static void
-set_clip (const QlSceneFrame *frame, QlRect clip)
+set_clip (QlGlBackend *self, const QlSceneFrame *frame, QlRect clip)
 {
   int x0 = (int) floorf (clip.x), y0 = (int) floorf (clip.y);
   int x1 = (int) ceilf (clip.x + clip.w), y1 = (int) ceilf (clip.y + clip.h);
 
+  if (self->limited)
+    {
+      x0 = MAX (x0, (int) self->limit.x);
+      y0 = MAX (y0, (int) self->limit.y);
+      x1 = MIN (x1, (int) (self->limit.x + self->limit.w));
+      y1 = MIN (y1, (int) (self->limit.y + self->limit.h));
+    }
   x0 = CLAMP (x0, 0, frame->width);
   x1 = CLAMP (x1, x0, frame->width);
   y0 = CLAMP (y0, 0, frame->height);
@@ -1816,7 +1861,7 @@ set_clip (const QlSceneFrame *frame, QlRect clip)
  * than shaded: the same pixels, through the renderer's fastest path —
  * on llvmpipe a full-frame quad costs several times a clear. */
 static gboolean
-clear_boxes (const QlSceneFrame *frame, const QlSceneOp *op)
+clear_boxes (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op)
 {
   if (op->count > 4)
     return FALSE;
@@ -1838,28 +1883,597 @@ clear_boxes (const QlSceneFrame *frame, const QlSceneOp *op)
       r.h = MIN (b->rect.y + b->rect.h, op->clip.y + op->clip.h) - r.y;
       if (r.w <= 0.0f || r.h <= 0.0f)
         continue;
-      set_clip (frame, r);
+      set_clip (self, frame, r);
       glClearColor (b->color.r, b->color.g, b->color.b, 1.0f);
       glClear (GL_COLOR_BUFFER_BIT);
     }
   return TRUE;
 }
 
+/* Draws op @i of @frame (its scissor already set), @op standing for it:
+ * the op itself, or a copy holding a slice of its elements. @plan: its
+ * column pass, or NULL. */
+static void
+draw_op (QlGlBackend *self, const QlSceneFrame *frame, const QlSceneOp *op, const ColumnPlan *plan)
+{
+  if (plan != NULL && plan->mode >= 0)
+    {
+      draw_columns (self, frame, op, plan);
+      return;
+    }
+  switch (op->kind)
+    {
+    case QL_OP_BOXES:
+      if (!clear_boxes (self, frame, op))
+        draw_boxes (self, frame, BUF_BOXES, sizeof (QlSceneBox), FALSE, op->first, op->count);
+      break;
+    case QL_OP_SEGMENTS:
+      draw_segments (self, frame, op);
+      break;
+    case QL_OP_POLYLINE:
+      draw_polyline (self, frame, op);
+      break;
+    case QL_OP_FILL:
+      draw_fill (self, frame, op);
+      break;
+    case QL_OP_CANDLES:
+    case QL_OP_OHLC:
+      draw_candles (self, frame, op);
+      break;
+    case QL_OP_MARKERS:
+      draw_markers (self, frame, op);
+      break;
+    case QL_OP_LABELS:
+      draw_labels (self, frame, op);
+      break;
+    default:
+      g_warn_if_reached ();
+      break;
+    }
+}
+
+static gboolean
+points_monotone (const QlPoint *pt, guint n)
+{
+  for (guint k = 1; k < n; k++)
+    if (!(pt[k].x >= pt[k - 1].x))
+      return FALSE;
+  return TRUE;
+}
+
+/* Draws op @i again inside @r (self->limit), with only the elements that
+ * can reach it: a partial frame's vertex work stays that of its damage. */
+static void
+draw_op_in (QlGlBackend *self, const QlSceneFrame *frame, guint i, const PixelRect *r)
+{
+  const QlSceneOp *op = &frame->ops[i];
+  const ColumnPlan *plan = &g_array_index (self->column_plans, ColumnPlan, i);
+  QlRect c = op->clip;
+  float x0 = (float) r->x0, x1 = (float) r->x1;
+  QlSceneOp sub = *op;
+  ColumnPlan subplan = *plan;
+  guint a = 0, b = 0, n = 0;
+
+  if (op->count == 0 || c.x >= x1 || c.x + c.w <= x0 || c.y >= (float) r->y1
+      || c.y + c.h <= (float) r->y0)
+    return;
+  set_clip (self, frame, op->clip);
+  if (plan->mode >= 0)
+    {
+      gsize stride = plan->mode == 0 ? sizeof (BoxGroup) : sizeof (LineGroup);
+      const guint8 *g = plan->mode == 0 ? (const guint8 *) self->box_groups->data
+                                        : (const guint8 *) self->line_groups->data;
+
+      /* Both kinds of group start with their quad; groups go left to right. */
+      for (a = 0; a < plan->n_groups; a++)
+        if (((const float *) (const void *) (g + (plan->group0 + a) * stride))[2] > x0)
+          break;
+      for (b = a; b < plan->n_groups; b++)
+        if (((const float *) (const void *) (g + (plan->group0 + b) * stride))[0] >= x1)
+          break;
+      subplan.group0 = plan->group0 + a;
+      subplan.n_groups = b - a;
+      if (subplan.n_groups > 0)
+        draw_columns (self, frame, op, &subplan);
+      return;
+    }
+  n = op->count;
+  switch (op->kind)
+    {
+    case QL_OP_CANDLES:
+    case QL_OP_OHLC:
+      {
+        const QlSceneCandle *cd = frame->candles + op->first;
+        for (a = 0; a < n && cd[a].x + cd[a].half_width + 2.0f <= x0; a++)
+          ;
+        for (b = a; b < n && cd[b].x - cd[b].half_width - 2.0f < x1; b++)
+          ;
+      }
+      break;
+    case QL_OP_BOXES:
+      if (op->count <= 4)
+        {
+          a = 0, b = n;
+          break;
+        }
+      {
+        const QlSceneBox *bx = frame->boxes + op->first;
+        for (a = 0; a < n && MAX (bx[a].rect.x, bx[a].rect.x + bx[a].rect.w) + 1.0f <= x0; a++)
+          ;
+        for (b = a; b < n && MIN (bx[b].rect.x, bx[b].rect.x + bx[b].rect.w) - 1.0f < x1; b++)
+          ;
+      }
+      break;
+    case QL_OP_POLYLINE:
+    case QL_OP_FILL:
+      {
+        const QlPoint *pt = frame->points + op->first;
+        float m = op->width * 0.5f + 2.0f;
+        if ((op->kind == QL_OP_POLYLINE && op->dash > 0.0f) || !points_monotone (pt, n))
+          {
+            a = 0, b = n;
+            break;
+          }
+        for (a = 0; a < n && pt[a].x + m <= x0; a++)
+          ;
+        for (b = a; b < n && pt[b].x - m < x1; b++)
+          ;
+        /* Segments reach to their neighbours, and a polyline's pixel is
+         * decided among five segments: three points either side. */
+        a = a >= 3 ? a - 3 : 0;
+        b = MIN (b + 3, n);
+      }
+      break;
+    default:
+      a = 0, b = n;
+      break;
+    }
+  if (b <= a)
+    return;
+  if (a == 0 && b == n)
+    {
+      draw_op (self, frame, op, NULL);
+      return;
+    }
+  sub.first = op->first + a;
+  sub.count = b - a;
+  draw_op (self, frame, &sub, NULL);
+}
+
+/* ---- Partial frames ---- */
+
+static void
+damage_span (QlGlBackend *self, float x0, float x1)
+{
+  float d[2] = { floorf (x0), ceilf (x1) };
+
+  if (d[1] > d[0])
+    g_array_append_vals (self->damage_x, d, 1);
+}
+
+static void
+damage_rect (QlGlBackend *self, const QlSceneFrame *frame, float x, float y, float w, float h)
+{
+  PixelRect r = { (int) floorf (x), (int) ceilf (x + w), (int) floorf (y), (int) ceilf (y + h) };
+
+  r.x0 = CLAMP (r.x0, 0, frame->width);
+  r.x1 = CLAMP (r.x1, r.x0, frame->width);
+  r.y0 = CLAMP (r.y0, 0, frame->height);
+  r.y1 = CLAMP (r.y1, r.y0, frame->height);
+  if (r.x1 > r.x0 && r.y1 > r.y0)
+    g_array_append_val (self->damage, r);
+}
+
+/* Matches the last frame's elements, moved by @k px, with the new
+ * frame's, both sorted by x, and damages the columns of those that differ
+ * or have no match. KEY gives an element's x, SAME compares a moved old
+ * element with a new one, SPAN (element, index, shift) damages an
+ * element's reach. */
+#define DIFF_SORTED(P, np, N, nn, k, KEY, SAME, SPAN)                            \
+  G_STMT_START                                                                  \
+  {                                                                             \
+    guint i_ = 0, j_ = 0;                                                       \
+    while (i_ < (np) || j_ < (nn))                                              \
+      {                                                                         \
+        if (i_ < (np) && j_ < (nn))                                             \
+          {                                                                     \
+            float px_ = KEY ((P)[i_]) - (k), nx_ = KEY ((N)[j_]);               \
+            if (px_ == nx_)                                                     \
+              {                                                                 \
+                if (!SAME ((P)[i_], (N)[j_], (k)))                               \
+                  {                                                             \
+                    SPAN (P, i_, (k));                                          \
+                    SPAN (N, j_, 0.0f);                                         \
+                  }                                                             \
+                i_++, j_++;                                                     \
+              }                                                                 \
+            else if (px_ < nx_)                                                 \
+              {                                                                 \
+                SPAN (P, i_, (k));                                              \
+                i_++;                                                           \
+              }                                                                 \
+            else                                                                \
+              {                                                                 \
+                SPAN (N, j_, 0.0f);                                             \
+                j_++;                                                           \
+              }                                                                 \
+          }                                                                     \
+        else if (i_ < (np))                                                     \
+          {                                                                     \
+            SPAN (P, i_, (k));                                                  \
+            i_++;                                                               \
+          }                                                                     \
+        else                                                                    \
+          {                                                                     \
+            SPAN (N, j_, 0.0f);                                                 \
+            j_++;                                                               \
+          }                                                                     \
+      }                                                                         \
+  }                                                                             \
+  G_STMT_END
+
+static float candle_key (QlSceneCandle c) { return c.x; }
+static gboolean
+candle_same (QlSceneCandle p, QlSceneCandle n, float k)
+{
+  p.x -= k;
+  return memcmp (&p, &n, sizeof p) == 0;
+}
+static float box_key (QlSceneBox b) { return MIN (b.rect.x, b.rect.x + b.rect.w); }
+static gboolean
+box_same (QlSceneBox p, QlSceneBox n, float k)
+{
+  p.rect.x -= k;
+  return memcmp (&p, &n, sizeof p) == 0;
+}
+static float seg_key (QlSceneSegment s) { return MIN (s.x0, s.x1); }
+static gboolean
+seg_same (QlSceneSegment p, QlSceneSegment n, float k)
+{
+  p.x0 -= k;
+  p.x1 -= k;
+  return memcmp (&p, &n, sizeof p) == 0;
+}
+static float point_key (QlPoint q) { return q.x; }
+
+/* Decides whether @frame can be drawn by scrolling the kept picture by
+ * *@k px; if so fills self->damage with what must be drawn again and
+ * *@overlay_from with the first overlay op. The last frame's elements
+ * are the buffers' shadows, read before this frame's upload. */
+static gboolean
+plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *overlay_from)
+{
+  const QlScenePaneInfo *pp = (const QlScenePaneInfo *) (void *) self->prev_panes->data;
+  const QlSceneOp *pops = (const QlSceneOp *) (void *) self->prev_ops->data;
+  const QlSceneCandle *pc = (const QlSceneCandle *) (void *) self->bufs[BUF_CANDLES].shadow->data;
+  const QlSceneBox *pb = (const QlSceneBox *) (void *) self->bufs[BUF_BOXES].shadow->data;
+  const QlSceneSegment *ps = (const QlSceneSegment *) (void *) self->bufs[BUF_SEGMENTS].shadow->data;
+  /* (The shadows of empty buffers may have no data at all.) */
+  const QlPoint *pp1 = self->bufs[BUF_POINTS].shadow->len > 0
+                         ? (const QlPoint *) (void *) self->bufs[BUF_POINTS].shadow->data + POINTS_PAD : NULL;
+  const QlPoint *pp2 = self->bufs[BUF_POINTS2].shadow->len > 0
+                         ? (const QlPoint *) (void *) self->bufs[BUF_POINTS2].shadow->data + POINTS_PAD : NULL;
+  const Glyph *pg = (const Glyph *) (void *) self->bufs[BUF_GLYPHS].shadow->data;
+  const Box *plb = (const Box *) (void *) self->bufs[BUF_LABEL_BOXES].shadow->data;
+  float plot_w, pane_bottom, kf;
+  double kd;
+  int k;
+  guint last_scroll = G_MAXUINT;
+  gsize area = 0;
+
+  g_array_set_size (self->damage_x, 0);
+  g_array_set_size (self->damage, 0);
+  if (!self->base_valid || frame->width != self->base_w || frame->height != self->base_h
+      || frame->n_ops != self->prev_ops->len || frame->n_panes != self->prev_panes->len
+      || frame->n_panes == 0 || frame->bars_per_px != self->prev_bpp || frame->bars_per_px > 1.0
+      || memcmp (&frame->background, &self->prev_bg, sizeof (QlColor)) != 0
+      || memcmp (&frame->time_axis, &self->prev_time_axis, sizeof (QlRect)) != 0
+      || memcmp (frame->panes, pp, frame->n_panes * sizeof (QlScenePaneInfo)) != 0)
+    return FALSE;
+  kd = (frame->first_bar - self->prev_first) / frame->bars_per_px;
+  k = (int) lround (kd);
+  plot_w = frame->panes[0].plot.x + frame->panes[0].plot.w;
+  pane_bottom = frame->time_axis.y;
+  if (fabs (kd - k) > 1e-3 || abs (k) * 4 > (int) plot_w)
+    return FALSE;
+  kf = (float) k;
+  for (guint i = 0; i < frame->n_ops; i++)
+    {
+      const QlSceneOp *o = &frame->ops[i], *q = &pops[i];
+      if (o->kind != q->kind || o->scrolls != q->scrolls || o->hollow != q->hollow
+          || o->has_points2 != q->has_points2 || o->width != q->width || o->dash != q->dash
+          || o->base_y != q->base_y || memcmp (&o->clip, &q->clip, sizeof (QlRect)) != 0
+          || memcmp (&o->color, &q->color, sizeof (QlColor)) != 0
+          || memcmp (&o->color2, &q->color2, sizeof (QlColor)) != 0)
+        return FALSE;
+      if (o->scrolls)
+        last_scroll = i;
+    }
+  if (last_scroll == G_MAXUINT)
+    return FALSE;
+  *overlay_from = last_scroll + 1;
+
+  for (guint i = 0; i < *overlay_from; i++)
+    {
+      const QlSceneOp *o = &frame->ops[i], *q = &pops[i];
+      gboolean in_axes = o->clip.x >= plot_w || o->clip.y >= pane_bottom;
+
+      if (in_axes)
+        continue; /* the axis strips are drawn again whole */
+      if (!o->scrolls)
+        {
+          /* A fixed op under the scrolling ones: the background and the
+           * price grid (solid horizontal lines across the plot) look the
+           * same scrolled; labels (the watermark) are drawn again where
+           * they were and where they are. Anything else: a full frame. */
+          if (o->kind == QL_OP_LABELS)
+            {
+              for (guint j = q->first; j < q->first + q->count; j++)
+                {
+                  damage_rect (self, frame, pg[j].dst[0] - kf - 1, pg[j].dst[1] - 1, pg[j].dst[2] + 2, pg[j].dst[3] + 2);
+                  damage_rect (self, frame, plb[j].x - kf - 1, plb[j].y - 1, plb[j].w + 2, plb[j].h + 2);
+                }
+              for (guint j = o->first; j < o->first + o->count; j++)
+                {
+                  const Glyph *g = &g_array_index (self->glyphs, Glyph, j);
+                  const Box *lb = &g_array_index (self->label_boxes, Box, j);
+                  damage_rect (self, frame, g->dst[0] - 1, g->dst[1] - 1, g->dst[2] + 2, g->dst[3] + 2);
+                  damage_rect (self, frame, lb->x - 1, lb->y - 1, lb->w + 2, lb->h + 2);
+                }
+              continue;
+            }
+          if (o->count != q->count)
+            return FALSE;
+          if (o->kind == QL_OP_BOXES)
+            {
+              if (memcmp (frame->boxes + o->first, pb + q->first, o->count * sizeof (QlSceneBox)) != 0)
+                return FALSE;
+              for (guint j = o->first; j < o->first + o->count; j++)
+                {
+                  QlRect r = frame->boxes[j].rect;
+                  if (MIN (r.x, r.x + r.w) > o->clip.x || MAX (r.x, r.x + r.w) < o->clip.x + o->clip.w)
+                    return FALSE;
+                }
+              continue;
+            }
+          if (o->kind == QL_OP_SEGMENTS)
+            {
+              if (memcmp (frame->segments + o->first, ps + q->first, o->count * sizeof (QlSceneSegment)) != 0)
+                return FALSE;
+              for (guint j = o->first; j < o->first + o->count; j++)
+                {
+                  const QlSceneSegment *sg = &frame->segments[j];
+                  if (sg->dash > 0.0f || sg->y0 != sg->y1 || MIN (sg->x0, sg->x1) > o->clip.x
+                      || MAX (sg->x0, sg->x1) < o->clip.x + o->clip.w)
+                    return FALSE;
+                }
+              continue;
+            }
+          return FALSE;
+        }
+
+      switch (o->kind)
+        {
+        case QL_OP_CANDLES:
+        case QL_OP_OHLC:
+          {
+            const QlSceneCandle *P = q->count > 0 ? pc + q->first : NULL;
+            const QlSceneCandle *N = o->count > 0 ? frame->candles + o->first : NULL;
+#define CANDLE_SPAN(A, i, sh) damage_span (self, (A)[i].x - (sh) - (A)[i].half_width - 2.0f, \
+                                           (A)[i].x - (sh) + (A)[i].half_width + 2.0f)
+            DIFF_SORTED (P, q->count, N, o->count, kf, candle_key, candle_same, CANDLE_SPAN);
+#undef CANDLE_SPAN
+          }
+          break;
+        case QL_OP_BOXES:
+          {
+            const QlSceneBox *P = q->count > 0 ? pb + q->first : NULL;
+            const QlSceneBox *N = o->count > 0 ? frame->boxes + o->first : NULL;
+#define BOX_SPAN(A, i, sh) damage_span (self, MIN ((A)[i].rect.x, (A)[i].rect.x + (A)[i].rect.w) - (sh) - 1.0f, \
+                                        MAX ((A)[i].rect.x, (A)[i].rect.x + (A)[i].rect.w) - (sh) + 1.0f)
+            DIFF_SORTED (P, q->count, N, o->count, kf, box_key, box_same, BOX_SPAN);
+#undef BOX_SPAN
+          }
+          break;
+        case QL_OP_SEGMENTS:
+          {
+            const QlSceneSegment *P = q->count > 0 ? ps + q->first : NULL;
+            const QlSceneSegment *N = o->count > 0 ? frame->segments + o->first : NULL;
+#define SEG_SPAN(A, i, sh) damage_span (self, MIN ((A)[i].x0, (A)[i].x1) - (sh) - (A)[i].width - 2.0f, \
+                                        MAX ((A)[i].x0, (A)[i].x1) - (sh) + (A)[i].width + 2.0f)
+            DIFF_SORTED (P, q->count, N, o->count, kf, seg_key, seg_same, SEG_SPAN);
+#undef SEG_SPAN
+          }
+          break;
+        case QL_OP_POLYLINE:
+        case QL_OP_FILL:
+          {
+            const QlPoint *P = q->count > 0 ? pp1 + q->first : NULL;
+            const QlPoint *N = o->count > 0 ? frame->points + o->first : NULL;
+            gboolean two = o->kind == QL_OP_FILL && o->has_points2 && frame->points2 != NULL;
+            const QlPoint *P2 = two && q->count > 0 ? pp2 + q->first : NULL;
+            const QlPoint *N2 = two && o->count > 0 ? frame->points2 + o->first : NULL;
+            guint np = q->count, nn = o->count;
+            float m = o->width * 0.5f + 2.0f;
+
+            if (!points_monotone (P, np) || !points_monotone (N, nn)
+                || (o->kind == QL_OP_POLYLINE && o->dash > 0.0f))
+              return FALSE;
+            /* A point's pixels reach its neighbours' segments, and a
+             * polyline pixel is decided among five segments: damage from
+             * three points before to three after. */
+#define POINT_SAME(p, n, sh) ((p).x - (sh) == (n).x && memcmp (&(p).y, &(n).y, sizeof (float)) == 0)
+#define POINT_SPAN(A, i, sh) damage_span (self, (A)[(i) >= 3 ? (i) - 3 : 0].x - (sh) - m, \
+                                          (A)[MIN ((i) + 3, ((A) == P ? np : nn) - 1)].x - (sh) + m)
+            {
+              guint i_ = 0, j_ = 0;
+              while (i_ < np || j_ < nn)
+                {
+                  if (i_ < np && j_ < nn)
+                    {
+                      float px_ = point_key (P[i_]) - kf, nx_ = point_key (N[j_]);
+                      if (px_ == nx_)
+                        {
+                          if (!POINT_SAME (P[i_], N[j_], kf)
+                              || (two && memcmp (&P2[i_].y, &N2[j_].y, sizeof (float)) != 0))
+                            {
+                              POINT_SPAN (P, i_, kf);
+                              POINT_SPAN (N, j_, 0.0f);
+                            }
+                          i_++, j_++;
+                        }
+                      else if (px_ < nx_)
+                        {
+                          POINT_SPAN (P, i_, kf);
+                          i_++;
+                        }
+                      else
+                        {
+                          POINT_SPAN (N, j_, 0.0f);
+                          j_++;
+                        }
+                    }
+                  else if (i_ < np)
+                    {
+                      POINT_SPAN (P, i_, kf);
+                      i_++;
+                    }
+                  else
+                    {
+                      POINT_SPAN (N, j_, 0.0f);
+                      j_++;
+                    }
+                }
+            }
+#undef POINT_SAME
+#undef POINT_SPAN
+          }
+          break;
+        default:
+          /* Markers and their labels: drawn whole only. */
+          if (o->count > 0 || q->count > 0)
+            return FALSE;
+          break;
+        }
+    }
+
+  /* The columns the scroll leaves empty, then the x spans merged into
+   * rectangles over all panes, then the axis strips. */
+  if (k > 0)
+    damage_span (self, plot_w - kf - 1.0f, plot_w);
+  else if (k < 0)
+    damage_span (self, 0.0f, -kf + 1.0f);
+  if (self->damage_x->len > 0)
+    {
+      float *d = (float *) (void *) self->damage_x->data;
+      guint n = self->damage_x->len, out = 0;
+
+      for (guint i = 1; i < n; i++) /* insertion sort: a handful of spans */
+        for (guint j = i; j > 0 && d[2 * j] < d[2 * (j - 1)]; j--)
+          {
+            float t0 = d[2 * j], t1 = d[2 * j + 1];
+            d[2 * j] = d[2 * (j - 1)], d[2 * j + 1] = d[2 * (j - 1) + 1];
+            d[2 * (j - 1)] = t0, d[2 * (j - 1) + 1] = t1;
+          }
+      for (guint i = 1; i < n; i++)
+        if (d[2 * i] <= d[2 * out + 1] + 4.0f)
+          d[2 * out + 1] = MAX (d[2 * out + 1], d[2 * i + 1]);
+        else
+          {
+            out++;
+            d[2 * out] = d[2 * i], d[2 * out + 1] = d[2 * i + 1];
+          }
+      for (guint i = 0; i <= out; i++)
+        {
+          float x0 = MAX (d[2 * i], 0.0f), x1 = MIN (d[2 * i + 1], plot_w);
+          if (x1 > x0)
+            damage_rect (self, frame, x0, 0.0f, x1 - x0, pane_bottom);
+        }
+    }
+  damage_rect (self, frame, plot_w, 0.0f, (float) frame->width - plot_w, (float) frame->height);
+  damage_rect (self, frame, 0.0f, pane_bottom, plot_w, (float) frame->height - pane_bottom);
+  for (guint i = 0; i < self->damage->len; i++)
+    {
+      const PixelRect *r = &g_array_index (self->damage, PixelRect, i);
+      area += (gsize) (r->x1 - r->x0) * (r->y1 - r->y0);
+    }
+  /* Beyond half the frame a full one costs no more. */
+  if (area * 2 > (gsize) frame->width * frame->height)
+    return FALSE;
+  self->stats.damaged_pixels = (guint) area;
+  *k_out = k;
+  return TRUE;
+}
+
+static void
+ensure_base (QlGlBackend *self, int w, int h)
+{
+  if (self->base_tex[0] != 0 && self->base_w == w && self->base_h == h)
+    return;
+  if (self->base_tex[0] == 0)
+    {
+      glGenTextures (2, self->base_tex);
+      glGenFramebuffers (2, self->base_fbo);
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      glBindTexture (GL_TEXTURE_2D, self->base_tex[i]);
+      glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[i]);
+      glFramebufferTexture2D (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, self->base_tex[i], 0);
+    }
+  self->base_w = w;
+  self->base_h = h;
+  self->base_valid = FALSE;
+}
+
+static void
+begin_pass (const QlSceneFrame *frame)
+{
+  glViewport (0, 0, frame->width, frame->height);
+  glDisable (GL_DEPTH_TEST);
+  glDisable (GL_CULL_FACE);
+  glEnable (GL_BLEND);
+  glBlendFunc (GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+  glEnable (GL_SCISSOR_TEST);
+}
+
 void
 ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
 {
   QlColor bg;
+  GLint target = 0;
+  gboolean partial;
+  guint overlay_from = frame != NULL ? frame->n_ops : 0;
+  int k = 0, w, h;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (frame != NULL);
 
   memset (&self->stats, 0, sizeof self->stats);
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &target);
+  w = frame->width;
+  h = frame->height;
   prepare_labels (self, frame);
   prepare_markers (self, frame);
   prepare_dashed (self, frame);
   prepare_columns (self, frame);
   pad_points (self->points, frame->points, frame->n_points);
   pad_points (self->points2, frame->points2, frame->n_points);
+  ensure_base (self, w, h);
+  partial = plan_partial (self, frame, &k, &overlay_from);
+  if (!partial)
+    {
+      /* The overlays: the ops after the last one that scrolls. */
+      overlay_from = 0;
+      for (guint i = 0; i < frame->n_ops; i++)
+        if (frame->ops[i].scrolls)
+          overlay_from = i + 1;
+      self->stats.damaged_pixels = (guint) w * (guint) h;
+    }
+  self->stats.partial = partial;
 
   buffer_upload (self, &self->bufs[BUF_CANDLES], frame->candles,
                  frame->n_candles * sizeof (QlSceneCandle));
@@ -1884,60 +2498,80 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   buffer_upload (self, &self->bufs[BUF_LINE_GROUPS], self->line_groups->data,
                  self->line_groups->len * sizeof (LineGroup));
 
-  glViewport (0, 0, frame->width, frame->height);
-  glDisable (GL_DEPTH_TEST);
-  glDisable (GL_CULL_FACE);
-  glDisable (GL_SCISSOR_TEST);
-  bg = frame->background;
-  glClearColor (bg.r * bg.a, bg.g * bg.a, bg.b * bg.a, bg.a);
-  glClear (GL_COLOR_BUFFER_BIT);
-  glEnable (GL_BLEND);
-  glBlendFunc (GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-  glEnable (GL_SCISSOR_TEST);
   glBindVertexArray (self->vao);
-
-  for (guint i = 0; i < frame->n_ops; i++)
+  if (partial)
     {
-      const QlSceneOp *op = &frame->ops[i];
+      if (k != 0)
+        {
+          /* Scroll the kept picture into the other copy: the panes' plot
+           * areas by k px; the axes and the vacated columns are damage. */
+          int pw = (int) (frame->panes[0].plot.x + frame->panes[0].plot.w);
+          int ph = (int) frame->time_axis.y;
+          int sx = MAX (k, 0), dx = MAX (-k, 0), cw = pw - abs (k);
 
-      if (op->count == 0)
-        continue;
-      set_clip (frame, op->clip);
-      if (g_array_index (self->column_plans, ColumnPlan, i).mode >= 0)
-        {
-          draw_columns (self, frame, op, &g_array_index (self->column_plans, ColumnPlan, i));
-          continue;
+          glDisable (GL_SCISSOR_TEST);
+          glBindFramebuffer (GL_READ_FRAMEBUFFER, self->base_fbo[self->cur]);
+          glBindFramebuffer (GL_DRAW_FRAMEBUFFER, self->base_fbo[1 - self->cur]);
+          glBlitFramebuffer (sx, h - ph, sx + cw, h, dx, h - ph, dx + cw, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+          self->cur = 1 - self->cur;
         }
-      switch (op->kind)
+      glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[self->cur]);
+      begin_pass (frame);
+      self->limited = TRUE;
+      for (guint r = 0; r < self->damage->len; r++)
         {
-        case QL_OP_BOXES:
-          if (!clear_boxes (frame, op))
-            draw_boxes (self, frame, BUF_BOXES, sizeof (QlSceneBox), FALSE, op->first, op->count);
-          break;
-        case QL_OP_SEGMENTS:
-          draw_segments (self, frame, op);
-          break;
-        case QL_OP_POLYLINE:
-          draw_polyline (self, frame, op);
-          break;
-        case QL_OP_FILL:
-          draw_fill (self, frame, op);
-          break;
-        case QL_OP_CANDLES:
-        case QL_OP_OHLC:
-          draw_candles (self, frame, op);
-          break;
-        case QL_OP_MARKERS:
-          draw_markers (self, frame, op);
-          break;
-        case QL_OP_LABELS:
-          draw_labels (self, frame, op);
-          break;
-        default:
-          g_warn_if_reached ();
-          break;
+          const PixelRect *pr = &g_array_index (self->damage, PixelRect, r);
+          self->limit = (QlRect) { (float) pr->x0, (float) pr->y0, (float) (pr->x1 - pr->x0),
+                                   (float) (pr->y1 - pr->y0) };
+          for (guint i = 0; i < overlay_from; i++)
+            draw_op_in (self, frame, i, pr);
+        }
+      self->limited = FALSE;
+    }
+  else
+    {
+      glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[self->cur]);
+      glDisable (GL_SCISSOR_TEST);
+      bg = frame->background;
+      glClearColor (bg.r * bg.a, bg.g * bg.a, bg.b * bg.a, bg.a);
+      glClear (GL_COLOR_BUFFER_BIT);
+      begin_pass (frame);
+      for (guint i = 0; i < overlay_from; i++)
+        {
+          const QlSceneOp *op = &frame->ops[i];
+          if (op->count == 0)
+            continue;
+          set_clip (self, frame, op->clip);
+          draw_op (self, frame, op, &g_array_index (self->column_plans, ColumnPlan, i));
         }
     }
+
+  /* The kept picture to the caller's framebuffer, the overlays over it. */
+  glDisable (GL_SCISSOR_TEST);
+  glBindFramebuffer (GL_READ_FRAMEBUFFER, self->base_fbo[self->cur]);
+  glBindFramebuffer (GL_DRAW_FRAMEBUFFER, (GLuint) target);
+  glBlitFramebuffer (0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) target);
+  begin_pass (frame);
+  for (guint i = overlay_from; i < frame->n_ops; i++)
+    {
+      const QlSceneOp *op = &frame->ops[i];
+      if (op->count == 0)
+        continue;
+      set_clip (self, frame, op->clip);
+      draw_op (self, frame, op, &g_array_index (self->column_plans, ColumnPlan, i));
+    }
+
+  /* What the kept picture was drawn from. */
+  self->base_valid = TRUE;
+  g_array_set_size (self->prev_ops, 0);
+  g_array_append_vals (self->prev_ops, frame->ops, frame->n_ops);
+  g_array_set_size (self->prev_panes, 0);
+  g_array_append_vals (self->prev_panes, frame->panes, frame->n_panes);
+  self->prev_first = frame->first_bar;
+  self->prev_bpp = frame->bars_per_px;
+  self->prev_time_axis = frame->time_axis;
+  self->prev_bg = frame->background;
 
   glDisable (GL_SCISSOR_TEST);
   glBindVertexArray (0);

@@ -50,6 +50,8 @@ typedef struct
   guint instances;        /* candles, boxes, segments, glyph quads... drawn */
   gsize bytes_uploaded;   /* buffer bytes sent to the GPU by this frame */
   guint labels_rasterised;/* labels that were not in the atlas yet */
+  gboolean partial;       /* the last picture was scrolled and only what changed drawn */
+  guint damaged_pixels;   /* pixels drawn again by a partial frame (its damage rectangles) */
 } QlGlFrameStats;
 
 /* Compiles the programs in the current context. (transfer full) */
@@ -58,11 +60,29 @@ QlGlBackend *ql_gl_backend_new (GError **error);
 void         ql_gl_backend_free (QlGlBackend *self);
 
 /* Draws @frame into the framebuffer bound now (its size must be the
- * frame's), clearing it to the frame's background first. */
+ * frame's), clearing it to the frame's background first.
+ *
+ * The backend keeps the last picture, without its overlays (the ops after
+ * the last op that scrolls: price lines, borders, crosshair, legend), in a
+ * texture of its own, and copies it to the framebuffer bound before drawing
+ * the overlays over it; so the bound framebuffer need not keep anything
+ * between frames (a GtkGLArea's does not). When the next frame has the same
+ * panes and scales and its viewport moved by whole pixels (or not at all:
+ * a new bar, the forming bar), the kept picture is scrolled by a copy and
+ * only what differs is drawn again: the elements of the scrolling ops that
+ * are not the last frame's moved by the scroll (a new bar, a changed bar,
+ * the bars that came in at an edge), with a margin for joins and
+ * antialiasing, the price and time axes, and the vacated columns. The
+ * pixels are those a full drawing gives. */
 void         ql_gl_backend_draw (QlGlBackend        *self,
                                  const QlSceneFrame *frame);
 
-/* Bytes the backend holds on the GPU: buffers and the label atlas. */
+/* The next ql_gl_backend_draw () draws everything (tests and benchmarks
+ * compare a partial frame with it). */
+void         ql_gl_backend_invalidate (QlGlBackend *self);
+
+/* Bytes the backend holds on the GPU: buffers, the label atlas and the
+ * kept pictures. */
 gsize        ql_gl_backend_get_gpu_bytes (const QlGlBackend *self);
 void         ql_gl_backend_get_stats (const QlGlBackend *self,
                                       QlGlFrameStats    *stats);

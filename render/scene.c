@@ -127,6 +127,7 @@ struct QlScene
   double cross_x, cross_y;
   float axis_width;           /* of the last layout */
   guint points_room, points2_room, boxes_room, candles_room; /* see push_fast () */
+  double follow_remainder;    /* px ql_scene_follow_bars () still owes */
 
   /* Text measurement: a pango layout on a 1x1 surface, and a cache. */
   cairo_surface_t *measure_surface;
@@ -1057,6 +1058,18 @@ ql_scene_zoom_at (QlScene *self, double px, double factor)
 }
 
 void
+ql_scene_follow_bars (QlScene *self, double n_bars)
+{
+  double px, whole;
+
+  g_return_if_fail (self != NULL);
+  px = n_bars / self->bars_per_px + self->follow_remainder;
+  whole = round (px);
+  self->follow_remainder = px - whole;
+  ql_scene_set_viewport (self, self->first_bar + whole * self->bars_per_px, self->bars_per_px);
+}
+
+void
 ql_scene_scroll (QlScene *self, double dx)
 {
   g_return_if_fail (self != NULL);
@@ -1413,6 +1426,7 @@ emit_bars (QlScene *self, const Pane *p, const Series *s, GArray *slots)
   op->color2 = t->down;
   op->hollow = s->kind == QL_SERIES_HOLLOW_CANDLES;
   op->width = 1;
+  op->scrolls = TRUE;
   float bw = body_width (self);
   float half = self->bars_per_px > 1 ? 0.5f : bw / 2;
   for (guint i = 0; i < slots->len; i++)
@@ -1526,7 +1540,8 @@ emit_line_like (QlScene *self, const Pane *p, const Series *s, GArray *slots)
   if (count == 0)
     return;
 
-  QlSceneOp op = { .clip = p->plot, .first = first, .count = count, .width = 2, .color = color };
+  QlSceneOp op = { .clip = p->plot, .first = first, .count = count, .width = 2, .color = color,
+                   .scrolls = TRUE };
   if (kind == QL_SERIES_AREA)
     {
       QlSceneOp f = op;
@@ -1598,11 +1613,11 @@ emit_bands (QlScene *self, const Pane *p, const Series *s, GArray *slots)
     return;
   QlSceneOp fill = {
     .kind = QL_OP_FILL, .clip = p->plot, .first = first, .count = count, .has_points2 = TRUE,
-    .color = ql_color_fade (s->color, self->theme->band_fill.a),
+    .color = ql_color_fade (s->color, self->theme->band_fill.a), .scrolls = TRUE,
   };
   g_array_append_val (self->ops, fill);
   QlSceneOp upper = { .kind = QL_OP_POLYLINE, .clip = p->plot, .first = first, .count = count,
-                      .width = 1, .color = s->color };
+                      .width = 1, .color = s->color, .scrolls = TRUE };
   g_array_append_val (self->ops, upper);
   /* The lower line: the same x with the lower values, as its own points. */
   guint first2 = self->points->len;
@@ -1621,7 +1636,7 @@ emit_histogram (QlScene *self, const Pane *p, const Series *s, GArray *slots)
 {
   const QlTheme *t = self->theme;
   QlSceneOp *op = op_begin (self, QL_OP_BOXES, &p->plot, self->boxes);
-  (void) op;
+  op->scrolls = TRUE;
   float bw = self->bars_per_px > 1 ? 1 : body_width (self);
   float zero = value_y (p, 0);
   if (!isfinite (zero))
@@ -1930,7 +1945,7 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       }
 
   QlSceneOp *gop = op_begin (self, QL_OP_SEGMENTS, all_plots, self->segments);
-  (void) gop;
+  gop->scrolls = TRUE;
   for (guint i = 0; i < marks->len; i++)
     if (keep[i])
       {
@@ -2154,11 +2169,11 @@ emit_markers (QlScene *self, const Pane *p)
   if (self->labels->len > label_first)
     {
       QlSceneOp op = { .kind = QL_OP_LABELS, .clip = p->plot, .first = label_first,
-                       .count = self->labels->len - label_first };
+                       .count = self->labels->len - label_first, .scrolls = TRUE };
       g_array_append_val (self->ops, op);
     }
   QlSceneOp *mop = op_begin (self, QL_OP_MARKERS, &p->plot, self->fmarkers);
-  (void) mop;
+  mop->scrolls = TRUE;
   g_array_append_vals (self->fmarkers, tmp->data, tmp->len);
   op_end (self, self->fmarkers);
   g_array_unref (tmp);
@@ -2171,7 +2186,7 @@ emit_drawings (QlScene *self, const Pane *p)
   if (self->drawings->len == 0)
     return;
   QlSceneOp *op = op_begin (self, QL_OP_SEGMENTS, &p->plot, self->segments);
-  (void) op;
+  op->scrolls = TRUE;
   GArray *fib_labels = g_array_new (FALSE, FALSE, sizeof (TimeMark));
   for (guint i = 0; i < self->drawings->len; i++)
     {
@@ -2219,7 +2234,7 @@ emit_drawings (QlScene *self, const Pane *p)
   if (fib_labels->len > 0)
     {
       QlSceneOp *lop = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
-      (void) lop;
+      lop->scrolls = TRUE;
       for (guint i = 0; i < fib_labels->len; i++)
         {
           TimeMark *m = &g_array_index (fib_labels, TimeMark, i);
@@ -2517,6 +2532,8 @@ ql_scene_layout (QlScene *self)
   f->panes = (const QlScenePaneInfo *) self->pane_info->data;
   f->n_panes = self->pane_info->len;
   f->time_axis = time_axis;
+  f->first_bar = self->first_bar;
+  f->bars_per_px = self->bars_per_px;
   f->serial = self->serial;
   return f;
 }

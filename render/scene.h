@@ -172,6 +172,9 @@ typedef struct
   float base_y;    /* QL_OP_FILL without points2 */
   gboolean has_points2;
   gboolean hollow; /* QL_OP_CANDLES */
+  gboolean scrolls; /* its elements sit at bars: when the viewport moves by whole pixels
+                     * they move by as many (series, time grid, markers, drawings);
+                     * every other op stays where it is */
 } QlSceneOp;
 
 typedef struct
@@ -203,6 +206,7 @@ typedef struct
   const QlScenePaneInfo *panes;
   guint n_panes;
   QlRect time_axis;           /* the strip under the last pane */
+  double first_bar, bars_per_px; /* the viewport laid out (ql_scene_get_viewport ()) */
   guint64 serial;             /* grows with every layout whose text changed: a backend
                                * caching label textures keys them on (serial, index) or on
                                * the text itself */
@@ -355,6 +359,13 @@ void     ql_scene_show_time_range (QlScene  *self,
 void     ql_scene_zoom_at (QlScene *self,
                            double   px,
                            double   factor);
+/* Follows new bars: moves the viewport @n_bars bars towards the end by the
+ * whole number of pixels that keeps the bars nearest to where they were,
+ * carrying the remainder to the next call (the last bar stays within half
+ * a pixel of its place). Moving by whole pixels lets a backend scroll the
+ * last picture instead of drawing it again. */
+void     ql_scene_follow_bars (QlScene *self,
+                               double   n_bars);
 /* Pans by @dx px (> 0 moves the chart right, showing older bars). */
 void     ql_scene_scroll (QlScene *self,
                           double   dx);

@@ -12,15 +12,22 @@
  *   chart_pan_frame_{p50,p99}      600 frames of panning, each a scroll, a
  *                                  layout, a GL draw and glFinish, at three
  *                                  zoom levels (200 frames each)
- *   chart_append_redraw_{p50,max}  append a bar, sync, layout, draw, finish
+ *   chart_append_redraw_{p50,max}  append a bar, sync, follow it (the view moves
+ *                                  by whole pixels, as QlChartView does), layout,
+ *                                  draw, finish
+ *   chart_append_partial           how many of those the backend drew by
+ *                                  scrolling its last picture (the others
+ *                                  were full: the price or volume scale moved)
  *   chart_forming_redraw_p50       change the last bar in place, the same
  *   chart_append_upload            bytes sent to the GPU for one appended bar
  *   chart_gpu_memory               buffers and the label atlas
  * Checks (a fast wrong result fails the run): every layout has candles and
  * finite geometry; after panning, the GL frame matches the cairo backend's
  * rendering of the same frame (at most 0.5 % of pixels differ by more than
- * 32/255); an appended bar moves the last candle's index; the upload of an
- * append is far smaller than the series. */
+ * 32/255); every 10th append and forming change, and the last frame of each
+ * pan, the picture a partial frame left is the one a full drawing gives,
+ * pixel for pixel; an appended bar moves the last candle's index; the
+ * upload of an append is far smaller than the series. */
 #include "render/cairo_backend.h"
 #include "render/gl_backend.h"
 #include "render/gl_offscreen.h"
@@ -103,6 +110,40 @@ check_frame (const QlSceneFrame *f, const char *what)
   check (finite, "candle geometry is finite");
 }
 
+/* Pixels that differ at all. */
+static long
+count_different (cairo_surface_t *a, cairo_surface_t *b)
+{
+  const guint8 *pa = cairo_image_surface_get_data (a), *pb = cairo_image_surface_get_data (b);
+  int stride = cairo_image_surface_get_stride (a);
+  long n = 0;
+
+  for (int y = 0; y < HEIGHT; y++)
+    if (memcmp (pa + y * stride, pb + y * stride, WIDTH * 4) != 0)
+      for (int x = 0; x < WIDTH * 4; x += 4)
+        n += memcmp (pa + y * stride + x, pb + y * stride + x, 4) != 0;
+  return n;
+}
+
+/* What the backend left in the framebuffer for @f against what a full
+ * drawing of @f gives (and leaves: the next frame starts from it). */
+static void
+check_same_as_full (QlGlOffscreen *off, QlGlBackend *gl, const QlSceneFrame *f, const char *what)
+{
+  cairo_surface_t *left = ql_gl_offscreen_read (off), *full;
+  long n;
+
+  ql_gl_backend_invalidate (gl);
+  ql_gl_backend_draw (gl, f);
+  full = ql_gl_offscreen_read (off);
+  n = count_different (left, full);
+  if (n != 0)
+    fprintf (stderr, "bench-chart: %s: %ld pixels differ from a full drawing\n", what, n);
+  check (n == 0, what);
+  cairo_surface_destroy (left);
+  cairo_surface_destroy (full);
+}
+
 static double
 draw_ms (QlGlBackend *gl, const QlSceneFrame *f)
 {
@@ -143,10 +184,11 @@ main (void)
   g_autoptr (GRand) rand = g_rand_new_with_seed (42);
   g_autoptr (QlScene) scene = NULL;
   const QlSceneFrame *f;
-  double price = 100.0, first, bpp;
+  double price = 100.0;
   double layout_ms[G_N_ELEMENTS (zooms) * 20], pan[PAN_FRAMES], append[200], forming[200];
   int n_layout = 0;
   gsize max_append_upload = 0;
+  int n_partial = 0;
   QlGlFrameStats stats;
   gint64 t0;
 
@@ -224,6 +266,7 @@ main (void)
           pan[z * (PAN_FRAMES / 3) + k] = (now_ns () - t0) / 1e6;
         }
       check_frame (f, "panning lays out candles");
+      check_same_as_full (off, gl, f, "a pan frame is what a full drawing gives");
     }
   {
     g_autoptr (GArray) copy = g_array_new (FALSE, FALSE, sizeof (double));
@@ -262,14 +305,16 @@ main (void)
       t0 = now_ns ();
       ql_series_append_bar (bars, &bar);
       ql_scene_sync (scene);
-      ql_scene_get_viewport (scene, &first, &bpp);
-      ql_scene_set_viewport (scene, first + 1.0, bpp);
+      ql_scene_follow_bars (scene, 1.0);
       f = ql_scene_layout (scene);
       ql_gl_backend_draw (gl, f);
       glFinish ();
       append[k] = (now_ns () - t0) / 1e6;
       ql_gl_backend_get_stats (gl, &stats);
       max_append_upload = MAX (max_append_upload, stats.bytes_uploaded);
+      n_partial += stats.partial;
+      if (k % 10 == 9)
+        check_same_as_full (off, gl, f, "an appended bar's frame is what a full drawing gives");
       last_x = ql_scene_bar_to_x (scene, (double) bars->len - 1);
       check (fabs (f->candles[f->n_candles - 1].x - last_x) < 1.0, "the appended bar is the last candle");
 
@@ -283,9 +328,12 @@ main (void)
       ql_gl_backend_draw (gl, f);
       glFinish ();
       forming[k] = (now_ns () - t0) / 1e6;
+      if (k % 10 == 9)
+        check_same_as_full (off, gl, f, "a forming bar's frame is what a full drawing gives");
     }
   printf ("chart_append_redraw_p50: %.2f ms\n", quantile (append, 200, 0.5));
   printf ("chart_append_redraw_max: %.2f ms\n", quantile (append, 200, 1.0));
+  printf ("chart_append_partial: %d of 200\n", n_partial);
   printf ("chart_forming_redraw_p50: %.2f ms\n", quantile (forming, 200, 0.5));
   printf ("chart_append_upload: %" G_GSIZE_FORMAT " bytes\n", max_append_upload);
   /* The series alone is 1,000,000 x 32 bytes of OHLC floats: an append

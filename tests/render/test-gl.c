@@ -427,6 +427,65 @@ test_column_passes (void)
   cairo_surface_destroy (b);
 }
 
+/* A live chart: the last picture scrolled and the new bar drawn give the
+ * pixels of a full drawing; a moved price scale draws everything. */
+static void
+test_partial_frames (void)
+{
+  g_autoptr (QlSeries) bars = ql_test_walk (3000, QL_NS_PER_MIN, 100.0, 0.4, FALSE);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+  QlGlFrameStats st;
+  const QlSceneFrame *f;
+  guint partial = 0;
+
+  g_test_summary ("Appending a bar to a followed chart scrolls the last picture and draws what "
+                  "changed, and the pixels are a full drawing's");
+  if (!gl_ready (640, 360))
+    return;
+  ql_scene_set_size (scene, 640, 360);
+  ql_scene_add_volume (scene, -1);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "sma(20)", QL_PANE_AUTO, NULL), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "rsi(14)", QL_PANE_AUTO, NULL), >=, 2);
+  ql_scene_show_last (scene, 500);
+  cairo_surface_destroy (draw_gl (ql_scene_layout (scene)));
+  for (int k = 0; k < 12; k++)
+    {
+      QlBar b;
+      cairo_surface_t *left, *full;
+      QlImageDiff diff;
+
+      ql_series_get_bar (bars, bars->len - 1, &b);
+      b.time += QL_NS_PER_MIN;
+      b.open = b.close;
+      b.close = b.open + (k % 2 ? 0.05 : -0.05);
+      b.high = MAX (b.open, b.close) + 0.01;
+      b.low = MIN (b.open, b.close) - 0.01;
+      ql_series_append_bar (bars, &b);
+      ql_scene_sync (scene);
+      ql_scene_follow_bars (scene, 1.0);
+      f = ql_scene_layout (scene);
+      left = draw_gl (f);
+      ql_gl_backend_get_stats (backend, &st);
+      partial += st.partial;
+      if (st.partial)
+        g_assert_cmpuint (st.damaged_pixels, <, 640 * 360 / 2);
+      ql_gl_backend_invalidate (backend);
+      full = draw_gl (f);
+      g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
+      g_assert_cmpuint (diff.n_different, ==, 0);
+      cairo_surface_destroy (left);
+      cairo_surface_destroy (full);
+    }
+  /* Small moves near the middle of a 500-bar range rarely move the scale. */
+  g_assert_cmpuint (partial, >=, 6);
+
+  /* A manual price scale change: a full frame. */
+  ql_scene_pane_scale_by (scene, 0, 1.5);
+  cairo_surface_destroy (draw_gl (ql_scene_layout (scene)));
+  ql_gl_backend_get_stats (backend, &st);
+  g_assert_false (st.partial);
+}
+
 static void
 test_label_atlas (void)
 {
@@ -573,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/gl/upload/only-what-changed", test_incremental_upload);
   g_test_add_func ("/render/gl/labels/atlas-rasterises-once", test_label_atlas);
   g_test_add_func ("/render/gl/columns/same-pixels-as-per-element", test_column_passes);
+  g_test_add_func ("/render/gl/partial/scroll-and-draw-what-changed", test_partial_frames);
   for (const QlTestScene *s = ql_test_scenes; s->name != NULL; s++)
     {
       g_autofree char *path = g_strdup_printf ("/render/gl/reference/%s", s->name);

@@ -617,11 +617,41 @@ test_panes_separator (void)
   g_assert_cmpfloat_with_epsilon (f->panes[1].rect.h, 30, 1);
 }
 
+static void
+test_follow_whole_pixels (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (500, QL_NS_PER_MIN);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+  const double bpp = 0.75, first0 = 100.25;
+  double first = first0, prev = first0;
+
+  g_test_summary ("Following new bars moves the view by whole pixels, the bars never more "
+                  "than half a pixel from where one bar per call puts them");
+  ql_scene_set_size (scene, 800, 400);
+  ql_scene_set_viewport (scene, first0, bpp);
+  for (int n = 1; n <= 12; n++)
+    {
+      double px;
+      ql_scene_follow_bars (scene, 1.0);
+      ql_scene_get_viewport (scene, &first, NULL);
+      /* One bar is 1 / 0.75 = 1.333 px. Owed 1.333: move 1, carry 0.333;
+       * owed 1.667: move 2, carry -0.333; owed 1.0: move 1, carry 0. So the
+       * moves go 1, 2, 1, 1, 2, 1..., whole pixels each. */
+      px = (first - prev) / bpp;
+      g_assert_cmpfloat_with_epsilon (px, round (px), 1e-9);
+      g_assert_cmpfloat_with_epsilon (px, n % 3 == 2 ? 2.0 : 1.0, 1e-9);
+      /* n bars would be n / 0.75 px; the view is within half a pixel. */
+      g_assert_cmpfloat (fabs ((first - first0) / bpp - n / bpp), <=, 0.5 + 1e-9);
+      prev = first;
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/scene/viewport/candles", test_viewport_candles);
+  g_test_add_func ("/render/scene/viewport/follow-whole-pixels", test_follow_whole_pixels);
   g_test_add_func ("/render/scene/scale/autoscale-margins", test_autoscale_margins);
   g_test_add_func ("/render/scene/scale/log-and-percent", test_log_and_percent);
   g_test_add_func ("/render/scene/scale/tick-grid", test_tick_grid);
