@@ -740,7 +740,11 @@ struct QlGlBackend
 #define ATLAS_MAX_SIZE 4096
 #define DATA_W 2048        /* texels per row of the data texture; column_fs hard-codes it */
 #define COLUMN_GROUP 4     /* pixel columns per quad of a column pass: a block's width */
-#define COLUMN_MIN_COUNT 64 /* fewer elements: the instanced programs do as well */
+#define COLUMN_MIN_COUNT 64
+/* Damaged x spans closer than this are drawn as one rectangle: on llvmpipe
+ * each rectangle costs every op a draw call (about 0.1 ms for all of them),
+ * about what 40 px of columns a pane high cost to fill. */
+#define DAMAGE_MERGE_PX 40.0f /* fewer elements: the instanced programs do as well */
 
 static const char *const box_attrs[] = { "a_rect", "a_color", "a_round", NULL };
 static const char *const candle_attrs[] = { "a_c0", "a_c1", "a_up", NULL };
@@ -2136,6 +2140,21 @@ seg_same (QlSceneSegment p, QlSceneSegment n, float k)
 }
 static float point_key (QlPoint q) { return q.x; }
 
+/* The pane whose plot holds @op's clip; G_MAXUINT for one that spans
+ * panes (the time grid) or lies outside them. */
+static guint
+op_pane (const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  for (guint p = 0; p < frame->n_panes; p++)
+    {
+      QlRect r = frame->panes[p].rect;
+      if (op->clip.x >= r.x && op->clip.y >= r.y && op->clip.x + op->clip.w <= r.x + r.w
+          && op->clip.y + op->clip.h <= r.y + r.h)
+        return p;
+    }
+  return G_MAXUINT;
+}
+
 /* Decides whether @frame can be drawn by scrolling the kept picture by
  * *@k px; if so fills self->damage with what must be drawn again and
  * *@overlay_from with the first overlay op. The last frame's elements
@@ -2160,16 +2179,28 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
   int k;
   guint last_scroll = G_MAXUINT;
   gsize area = 0;
+  guint64 redrawn = 0; /* bit p: pane p is drawn again whole */
 
   g_array_set_size (self->damage_x, 0);
   g_array_set_size (self->damage, 0);
   if (!self->base_valid || frame->width != self->base_w || frame->height != self->base_h
       || frame->n_ops != self->prev_ops->len || frame->n_panes != self->prev_panes->len
-      || frame->n_panes == 0 || frame->bars_per_px != self->prev_bpp || frame->bars_per_px > 1.0
+      || frame->n_panes == 0 || frame->n_panes > 64 || frame->bars_per_px != self->prev_bpp
       || memcmp (&frame->background, &self->prev_bg, sizeof (QlColor)) != 0
-      || memcmp (&frame->time_axis, &self->prev_time_axis, sizeof (QlRect)) != 0
-      || memcmp (frame->panes, pp, frame->n_panes * sizeof (QlScenePaneInfo)) != 0)
+      || memcmp (&frame->time_axis, &self->prev_time_axis, sizeof (QlRect)) != 0)
     return FALSE;
+  /* The panes keep their places; a pane whose scale moved (autoscale
+   * while panning, a drag of its axis) is drawn again whole, the others
+   * scroll. */
+  for (guint p = 0; p < frame->n_panes; p++)
+    {
+      if (memcmp (&frame->panes[p].rect, &pp[p].rect, sizeof (QlRect)) != 0
+          || memcmp (&frame->panes[p].plot, &pp[p].plot, sizeof (QlRect)) != 0)
+        return FALSE;
+      if (frame->panes[p].min != pp[p].min || frame->panes[p].max != pp[p].max
+          || frame->panes[p].mode != pp[p].mode)
+        redrawn |= G_GUINT64_CONSTANT (1) << p;
+    }
   kd = (frame->first_bar - self->prev_first) / frame->bars_per_px;
   k = (int) lround (kd);
   plot_w = frame->panes[0].plot.x + frame->panes[0].plot.w;
@@ -2200,6 +2231,12 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
 
       if (in_axes)
         continue; /* the axis strips are drawn again whole */
+      if (redrawn != 0)
+        {
+          guint pane = op_pane (frame, o);
+          if (pane < frame->n_panes && (redrawn & (G_GUINT64_CONSTANT (1) << pane)) != 0)
+            continue; /* inside a pane drawn again whole */
+        }
       if (!o->scrolls)
         {
           /* A fixed op under the scrolling ones: the background and the
@@ -2376,7 +2413,7 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
             d[2 * (j - 1)] = t0, d[2 * (j - 1) + 1] = t1;
           }
       for (guint i = 1; i < n; i++)
-        if (d[2 * i] <= d[2 * out + 1] + 4.0f)
+        if (d[2 * i] <= d[2 * out + 1] + DAMAGE_MERGE_PX)
           d[2 * out + 1] = MAX (d[2 * out + 1], d[2 * i + 1]);
         else
           {
@@ -2390,6 +2427,10 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
             damage_rect (self, frame, x0, 0.0f, x1 - x0, pane_bottom);
         }
     }
+  for (guint p = 0; p < frame->n_panes; p++)
+    if ((redrawn & (G_GUINT64_CONSTANT (1) << p)) != 0)
+      damage_rect (self, frame, frame->panes[p].rect.x, frame->panes[p].rect.y,
+                   frame->panes[p].rect.w, frame->panes[p].rect.h);
   damage_rect (self, frame, plot_w, 0.0f, (float) frame->width - plot_w, (float) frame->height);
   damage_rect (self, frame, 0.0f, pane_bottom, plot_w, (float) frame->height - pane_bottom);
   for (guint i = 0; i < self->damage->len; i++)
@@ -2397,8 +2438,9 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
       const PixelRect *r = &g_array_index (self->damage, PixelRect, i);
       area += (gsize) (r->x1 - r->x0) * (r->y1 - r->y0);
     }
-  /* Beyond half the frame a full one costs no more. */
-  if (area * 2 > (gsize) frame->width * frame->height)
+  /* Beyond most of the frame a full one costs no more (the scroll's copy
+   * and the damage's few passes against one clear). */
+  if (area * 5 > (gsize) frame->width * frame->height * 4)
     return FALSE;
   self->stats.damaged_pixels = (guint) area;
   *k_out = k;

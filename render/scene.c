@@ -1369,7 +1369,13 @@ make_slots (QlScene *self, const QlRect *plot, GArray *slots)
         b++;
       for (gsize i = a; i < b; i++)
         {
-          Slot s = { i, i + 1, (float) (plot->x + ql_scene_bar_to_x (self, (double) i)) };
+          /* On a grid of 1/256 px, which float holds exactly across any
+           * screen: a viewport moved by whole pixels then moves every slot
+           * by exactly as many, and a backend can scroll its last picture
+           * (the double's rounding error would otherwise flip the float's
+           * last bit near powers of two). */
+          double x = plot->x + ql_scene_bar_to_x (self, (double) i);
+          Slot s = { i, i + 1, (float) (round (x * 256.0) / 256.0) };
           g_array_append_val (slots, s);
         }
     }
@@ -1479,7 +1485,6 @@ static void
 emit_line_points (QlScene *self, const Pane *p, const Series *s, GArray *slots, gboolean step,
                   float *base_y)
 {
-  float prev_y = NAN;
   float half = (float) (0.5 / self->bars_per_px);
   for (guint i = 0; i < slots->len; i++)
     {
@@ -1488,7 +1493,6 @@ emit_line_points (QlScene *self, const Pane *p, const Series *s, GArray *slots, 
       if (!slot_values (self, s, sl, &first, &last, &mn, &mx))
         {
           push_point (self, sl->x, NAN, NAN);
-          prev_y = NAN;
           continue;
         }
       float ymn = value_y (p, mn), ymx = value_y (p, mx);
@@ -1497,24 +1501,22 @@ emit_line_points (QlScene *self, const Pane *p, const Series *s, GArray *slots, 
           float y = value_y (p, first);
           push_point (self, sl->x - half, y, base_y != NULL ? *base_y : y);
           push_point (self, sl->x + half, y, base_y != NULL ? *base_y : y);
-          prev_y = y;
         }
       else if (mn == mx)
         {
           push_point (self, sl->x, ymn, base_y != NULL ? *base_y : ymn);
-          prev_y = ymn;
         }
       else
         {
-          float y0 = value_y (p, first), y1 = value_y (p, last);
-          (void) y1;
-          /* Enter the column at the extreme nearer to where the line is. */
-          float ref = isnan (prev_y) ? y0 : prev_y;
-          gboolean max_first = fabsf (ref - ymx) < fabsf (ref - ymn);
+          float y0 = value_y (p, first);
+          /* Enter the column at the extreme nearer to its first value:
+           * decided by the column alone, so a column scrolled whole pixels
+           * keeps its points (nearer to the previous column's exit would
+           * hang every column on the one before it). */
+          gboolean max_first = fabsf (y0 - ymx) < fabsf (y0 - ymn);
           float ya = max_first ? ymx : ymn, yb = max_first ? ymn : ymx;
           push_point (self, sl->x, ya, base_y != NULL ? *base_y : ya);
           push_point (self, sl->x, yb, base_y != NULL ? *base_y : yb);
-          prev_y = yb;
         }
     }
 }

@@ -188,7 +188,7 @@ main (void)
   double layout_ms[G_N_ELEMENTS (zooms) * 20], pan[PAN_FRAMES], append[200], forming[200];
   int n_layout = 0;
   gsize max_append_upload = 0;
-  int n_partial = 0;
+  int n_partial = 0, n_pan_partial = 0;
   QlGlFrameStats stats;
   gint64 t0;
 
@@ -264,6 +264,8 @@ main (void)
           ql_gl_backend_draw (gl, f);
           glFinish ();
           pan[z * (PAN_FRAMES / 3) + k] = (now_ns () - t0) / 1e6;
+          ql_gl_backend_get_stats (gl, &stats);
+          n_pan_partial += stats.partial;
         }
       check_frame (f, "panning lays out candles");
       check_same_as_full (off, gl, f, "a pan frame is what a full drawing gives");
@@ -273,6 +275,7 @@ main (void)
     g_array_append_vals (copy, pan, PAN_FRAMES);
     printf ("chart_pan_frame_p50: %.2f ms\n", quantile ((double *) copy->data, PAN_FRAMES, 0.5));
     printf ("chart_pan_frame_p99: %.2f ms\n", quantile ((double *) copy->data, PAN_FRAMES, 0.99));
+    printf ("chart_pan_partial: %d of %d\n", n_pan_partial, PAN_FRAMES);
   }
   {
     /* The last panned frame, GL against cairo. */

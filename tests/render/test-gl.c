@@ -479,11 +479,79 @@ test_partial_frames (void)
   /* Small moves near the middle of a 500-bar range rarely move the scale. */
   g_assert_cmpuint (partial, >=, 6);
 
-  /* A manual price scale change: a full frame. */
+  /* A manual price scale change: the price pane is drawn again whole, the
+   * volume and RSI panes are kept, and the pixels are still a full
+   * drawing's. */
   ql_scene_pane_scale_by (scene, 0, 1.5);
+  f = ql_scene_layout (scene);
+  {
+    cairo_surface_t *left, *full;
+    QlImageDiff diff;
+    const QlRect *price = &f->panes[0].rect;
+
+    left = draw_gl (f);
+    ql_gl_backend_get_stats (backend, &st);
+    g_assert_true (st.partial);
+    g_assert_cmpuint (st.damaged_pixels, >=, (guint) (price->w * price->h));
+    g_assert_cmpuint (st.damaged_pixels, <, 640 * 360);
+    ql_gl_backend_invalidate (backend);
+    full = draw_gl (f);
+    g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
+    g_assert_cmpuint (diff.n_different, ==, 0);
+    cairo_surface_destroy (left);
+    cairo_surface_destroy (full);
+  }
+
+  /* A new size: a full frame. */
+  ql_scene_set_size (scene, 600, 360);
   cairo_surface_destroy (draw_gl (ql_scene_layout (scene)));
   ql_gl_backend_get_stats (backend, &st);
   g_assert_false (st.partial);
+}
+
+/* Panning by whole pixels, at one bar over several pixels and at many
+ * bars per pixel column (level of detail): each frame scrolls the last
+ * picture, and its pixels are a full drawing's. */
+static void
+test_partial_pan (gconstpointer data)
+{
+  double bpp = *(const double *) data;
+  g_autoptr (QlSeries) bars = ql_test_walk (200000, QL_NS_PER_MIN, 100.0, 0.4, FALSE);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+  QlGlFrameStats st;
+  guint partial = 0;
+
+  g_test_summary ("A pan by whole pixels scrolls the last picture and gives a full drawing's "
+                  "pixels, with and without level of detail");
+  if (!gl_ready (640, 360))
+    return;
+  ql_scene_set_size (scene, 640, 360);
+  ql_scene_add_volume (scene, -1);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "bbands(20,2)", QL_PANE_AUTO, NULL), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "rsi(14)", QL_PANE_AUTO, NULL), >=, 2);
+  ql_scene_set_viewport (scene, 100000.0, bpp);
+  cairo_surface_destroy (draw_gl (ql_scene_layout (scene)));
+  for (int k = 0; k < 16; k++)
+    {
+      const QlSceneFrame *f;
+      cairo_surface_t *left, *full;
+      QlImageDiff diff;
+
+      ql_scene_scroll (scene, k % 4 == 3 ? 5.0 : -3.0);
+      f = ql_scene_layout (scene);
+      left = draw_gl (f);
+      ql_gl_backend_get_stats (backend, &st);
+      partial += st.partial;
+      ql_gl_backend_invalidate (backend);
+      full = draw_gl (f);
+      g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
+      g_assert_cmpuint (diff.n_different, ==, 0);
+      cairo_surface_destroy (left);
+      cairo_surface_destroy (full);
+    }
+  /* The autoscale moves now and then; that pane is drawn again whole,
+   * which is still a partial frame unless it is most of the picture. */
+  g_assert_cmpuint (partial, >=, 10);
 }
 
 static void
@@ -633,6 +701,11 @@ main (int argc, char **argv)
   g_test_add_func ("/render/gl/labels/atlas-rasterises-once", test_label_atlas);
   g_test_add_func ("/render/gl/columns/same-pixels-as-per-element", test_column_passes);
   g_test_add_func ("/render/gl/partial/scroll-and-draw-what-changed", test_partial_frames);
+  {
+    static const double one_bar_2px = 0.5, lod_16 = 16.0;
+    g_test_add_data_func ("/render/gl/partial/pan-bars", &one_bar_2px, test_partial_pan);
+    g_test_add_data_func ("/render/gl/partial/pan-lod", &lod_16, test_partial_pan);
+  }
   for (const QlTestScene *s = ql_test_scenes; s->name != NULL; s++)
     {
       g_autofree char *path = g_strdup_printf ("/render/gl/reference/%s", s->name);
