@@ -169,6 +169,27 @@ bar_col (const QlScene *self, guint col)
   return ql_series_f64 (self->bars, col);
 }
 
+/* Has pango load the glyphs axis and legend text is made of, in the
+ * theme's font at its sizes. The first use of a glyph costs up to a
+ * millisecond (its outline and metrics read from the font); without this
+ * that would fall on the first frame at a new zoom ("Dec" first appearing
+ * on the time axis), a dropped frame for the user. */
+static void
+warm_glyphs (QlScene *self)
+{
+  static const char glyphs[] = "0123456789.,:;+-%()/ KMBT JanFebMarAprMayJunJulAugSepOctNovDec "
+                               "OHLCVolAaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz_=|#@";
+  const double sizes[] = { self->theme->font_size, self->theme->watermark_size };
+  PangoRectangle logical;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (int bold = 0; bold < 2; bold++)
+      {
+        ql_cairo_text_layout_set (self->measure_layout, self->theme, glyphs, (float) sizes[i], bold);
+        pango_layout_get_extents (self->measure_layout, NULL, &logical);
+      }
+}
+
 static void
 measure (QlScene *self, const char *text, float size, gboolean bold, float *w, float *h)
 {
@@ -454,6 +475,7 @@ ql_scene_new (const QlSeries     *bars,
   self->measure_ctx = ql_cairo_text_context_new (self->measure_cr);
   self->measure_layout = pango_layout_new (self->measure_ctx);
   self->measure_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  warm_glyphs (self);
 
   Pane price = {
     .weight = 3.0, .mode = QL_SCALE_LINEAR, .autoscale = TRUE,
@@ -544,6 +566,7 @@ ql_scene_set_theme (QlScene *self, const QlTheme *theme)
     return;
   self->theme = theme;
   g_hash_table_remove_all (self->measure_cache);
+  warm_glyphs (self);
 }
 
 const QlTheme *
