@@ -741,6 +741,10 @@ struct QlGlBackend
 #define DATA_W 2048        /* texels per row of the data texture; column_fs hard-codes it */
 #define COLUMN_GROUP 4     /* pixel columns per quad of a column pass: a block's width */
 #define COLUMN_MIN_COUNT 64
+/* What a damage rectangle costs beyond its pixels, in pixels: on llvmpipe
+ * each rectangle is a pass of draw calls over every op that reaches it,
+ * about what 40 columns a 1080 px frame high cost to fill. */
+#define DAMAGE_RECT_COST (40 * 1080)
 /* Damaged x spans closer than this are drawn as one rectangle: on llvmpipe
  * each rectangle costs every op a draw call (about 0.1 ms for all of them),
  * about what 40 px of columns a pane high cost to fill. */
@@ -2068,6 +2072,42 @@ damage_rect (QlGlBackend *self, const QlSceneFrame *frame, float x, float y, flo
     g_array_append_val (self->damage, r);
 }
 
+static gsize
+rect_area (const PixelRect *r)
+{
+  return (gsize) (r->x1 - r->x0) * (gsize) (r->y1 - r->y0);
+}
+
+/* Replaces two damage rectangles by their bounding box while that costs
+ * less: a rectangle costs DAMAGE_RECT_COST pixels (the draw calls of its
+ * pass) plus its area, and pixels in two rectangles are drawn twice.
+ * Drawing a pixel again is harmless: each pass starts with the opaque
+ * background. A handful of rectangles, so the greedy O(n^3) is cheap. */
+static void
+merge_damage (GArray *damage)
+{
+  gboolean merged = TRUE;
+
+  while (merged)
+    {
+      merged = FALSE;
+      for (guint i = 0; i < damage->len && !merged; i++)
+        for (guint j = i + 1; j < damage->len && !merged; j++)
+          {
+            PixelRect *a = &g_array_index (damage, PixelRect, i);
+            const PixelRect *b = &g_array_index (damage, PixelRect, j);
+            PixelRect u = { MIN (a->x0, b->x0), MAX (a->x1, b->x1), MIN (a->y0, b->y0), MAX (a->y1, b->y1) };
+
+            if (rect_area (&u) < rect_area (a) + rect_area (b) + DAMAGE_RECT_COST)
+              {
+                *a = u;
+                g_array_remove_index (damage, j);
+                merged = TRUE;
+              }
+          }
+    }
+}
+
 /* Matches the last frame's elements, moved by @k px, with the new
  * frame's, both sorted by x, and damages the columns of those that differ
  * or have no match. KEY gives an element's x, SAME compares a moved old
@@ -2139,6 +2179,61 @@ seg_same (QlSceneSegment p, QlSceneSegment n, float k)
   return memcmp (&p, &n, sizeof p) == 0;
 }
 static float point_key (QlPoint q) { return q.x; }
+
+/* Whether a whole-pixel scroll of the plots leaves @op's pixels right,
+ * for an op that does not scroll: boxes across its clip's whole width (the
+ * background), and solid segments that are horizontal across their clip's
+ * width (the price grid, pane separators) or lie in the axis strips, which
+ * a partial frame draws again whole (the price axis' border). */
+static gboolean
+op_keeps (const QlSceneFrame *frame, const QlSceneOp *op)
+{
+  float plot_w = frame->n_panes > 0 ? frame->panes[0].plot.x + frame->panes[0].plot.w : 0.0f;
+  float pane_bottom = frame->time_axis.y;
+
+  if (op->scrolls)
+    return FALSE;
+  if (op->kind == QL_OP_BOXES)
+    {
+      for (guint j = op->first; j < op->first + op->count; j++)
+        {
+          QlRect r = frame->boxes[j].rect;
+          if (MIN (r.x, r.x + r.w) > op->clip.x || MAX (r.x, r.x + r.w) < op->clip.x + op->clip.w)
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (op->kind == QL_OP_SEGMENTS)
+    {
+      for (guint j = op->first; j < op->first + op->count; j++)
+        {
+          const QlSceneSegment *sg = &frame->segments[j];
+          float hw = sg->width * 0.5f; /* a stroke covers nothing beyond its half width */
+          gboolean across = sg->y0 == sg->y1 && MIN (sg->x0, sg->x1) <= op->clip.x
+                            && MAX (sg->x0, sg->x1) >= op->clip.x + op->clip.w;
+          gboolean in_axes = MIN (sg->x0, sg->x1) - hw >= plot_w || MIN (sg->y0, sg->y1) - hw >= pane_bottom;
+
+          if (sg->dash > 0.0f || !(across || in_axes))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The ops kept in the base picture: up to the last that scrolls or that a
+ * scroll leaves right (op_keeps ()); the rest are the overlays, drawn over
+ * the base every frame. */
+static guint
+base_end (const QlSceneFrame *frame)
+{
+  guint end = 0;
+
+  for (guint i = 0; i < frame->n_ops; i++)
+    if (frame->ops[i].scrolls || op_keeps (frame, &frame->ops[i]))
+      end = i + 1;
+  return end;
+}
 
 /* The pane whose plot holds @op's clip; G_MAXUINT for one that spans
  * panes (the time grid) or lies outside them. */
@@ -2222,7 +2317,7 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
     }
   if (last_scroll == G_MAXUINT)
     return FALSE;
-  *overlay_from = last_scroll + 1;
+  *overlay_from = base_end (frame);
 
   for (guint i = 0; i < *overlay_from; i++)
     {
@@ -2261,32 +2356,15 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
             }
           if (o->count != q->count)
             return FALSE;
-          if (o->kind == QL_OP_BOXES)
-            {
-              if (memcmp (frame->boxes + o->first, pb + q->first, o->count * sizeof (QlSceneBox)) != 0)
-                return FALSE;
-              for (guint j = o->first; j < o->first + o->count; j++)
-                {
-                  QlRect r = frame->boxes[j].rect;
-                  if (MIN (r.x, r.x + r.w) > o->clip.x || MAX (r.x, r.x + r.w) < o->clip.x + o->clip.w)
-                    return FALSE;
-                }
-              continue;
-            }
-          if (o->kind == QL_OP_SEGMENTS)
-            {
-              if (memcmp (frame->segments + o->first, ps + q->first, o->count * sizeof (QlSceneSegment)) != 0)
-                return FALSE;
-              for (guint j = o->first; j < o->first + o->count; j++)
-                {
-                  const QlSceneSegment *sg = &frame->segments[j];
-                  if (sg->dash > 0.0f || sg->y0 != sg->y1 || MIN (sg->x0, sg->x1) > o->clip.x
-                      || MAX (sg->x0, sg->x1) < o->clip.x + o->clip.w)
-                    return FALSE;
-                }
-              continue;
-            }
-          return FALSE;
+          if (!op_keeps (frame, o))
+            return FALSE;
+          if (o->kind == QL_OP_BOXES
+              && memcmp (frame->boxes + o->first, pb + q->first, o->count * sizeof (QlSceneBox)) != 0)
+            return FALSE;
+          if (o->kind == QL_OP_SEGMENTS
+              && memcmp (frame->segments + o->first, ps + q->first, o->count * sizeof (QlSceneSegment)) != 0)
+            return FALSE;
+          continue;
         }
 
       switch (o->kind)
@@ -2433,6 +2511,7 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
                    frame->panes[p].rect.w, frame->panes[p].rect.h);
   damage_rect (self, frame, plot_w, 0.0f, (float) frame->width - plot_w, (float) frame->height);
   damage_rect (self, frame, 0.0f, pane_bottom, plot_w, (float) frame->height - pane_bottom);
+  merge_damage (self->damage);
   for (guint i = 0; i < self->damage->len; i++)
     {
       const PixelRect *r = &g_array_index (self->damage, PixelRect, i);
@@ -2508,11 +2587,7 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   partial = plan_partial (self, frame, &k, &overlay_from);
   if (!partial)
     {
-      /* The overlays: the ops after the last one that scrolls. */
-      overlay_from = 0;
-      for (guint i = 0; i < frame->n_ops; i++)
-        if (frame->ops[i].scrolls)
-          overlay_from = i + 1;
+      overlay_from = base_end (frame);
       self->stats.damaged_pixels = (guint) w * (guint) h;
     }
   self->stats.partial = partial;

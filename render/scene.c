@@ -2424,6 +2424,20 @@ ql_scene_layout (QlScene *self)
   emit_drawings (self, price);
   emit_markers (self, price);
 
+  /* Borders: axis lines and pane separators. Under the price lines and
+   * their tags; solid and still, they stay in a GL backend's kept picture
+   * (op_keeps () in gl_backend.c) rather than being drawn every frame. */
+  QlSceneOp *bo = op_begin (self, QL_OP_SEGMENTS, &whole, self->segments);
+  (void) bo;
+  push_segment (self, snap (plot_w), 0, snap (plot_w), (float) self->height, t->axis_line, 1, 0);
+  push_segment (self, 0, snap (time_axis.y) - 1, (float) self->width, snap (time_axis.y) - 1, t->axis_line, 1, 0);
+  for (guint k = 1; k < self->panes->len; k++)
+    {
+      Pane *p = pane_get (self, k);
+      push_segment (self, 0, snap (p->rect.y), (float) self->width, snap (p->rect.y), t->axis_line, 1, 0);
+    }
+  op_end (self, self->segments);
+
   /* Price lines and the last price. */
   for (guint i = 0; i < self->price_lines->len; i++)
     {
@@ -2462,18 +2476,6 @@ ql_scene_layout (QlScene *self)
           axis_tag (self, price, snap (y), buf, col, t->label_on_color);
         }
     }
-
-  /* Borders: axis lines and pane separators. */
-  QlSceneOp *bo = op_begin (self, QL_OP_SEGMENTS, &whole, self->segments);
-  (void) bo;
-  push_segment (self, snap (plot_w), 0, snap (plot_w), (float) self->height, t->axis_line, 1, 0);
-  push_segment (self, 0, snap (time_axis.y) - 1, (float) self->width, snap (time_axis.y) - 1, t->axis_line, 1, 0);
-  for (guint k = 1; k < self->panes->len; k++)
-    {
-      Pane *p = pane_get (self, k);
-      push_segment (self, 0, snap (p->rect.y), (float) self->width, snap (p->rect.y), t->axis_line, 1, 0);
-    }
-  op_end (self, self->segments);
 
   /* Crosshair. */
   gssize legend_row = self->bars->len > 0 ? (gssize) self->bars->len - 1 : -1;
