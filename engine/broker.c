@@ -900,6 +900,20 @@ match (QlBroker *self, guint symbol, const Event *ev)
           if (price < inst->tick_size)
             price = inst->tick_size;
         }
+      if (c->hit.seg > 0)
+        {
+          /* The path before this fill traded while the position stood:
+           * MAE and MFE see it, the run marks the bar only if a position
+           * is left after it. (A position opened earlier on this bar sees
+           * the part of the path before its entry too.) */
+          QlPrice lo = ev->pts[0], hi = ev->pts[0];
+          for (int k = 1; k < c->hit.seg; k++)
+            {
+              lo = MIN (lo, ev->pts[k]);
+              hi = MAX (hi, ev->pts[k]);
+            }
+          ql_portfolio_mark (self->portfolio, symbol, lo, hi, price);
+        }
       st = commission (self, o, qty, price, &comm);
       if (st == QL_STATUS_OK)
         st = ql_portfolio_fill (self->portfolio, symbol, o->req.side, qty, price, comm, ev->time);

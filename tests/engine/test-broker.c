@@ -825,6 +825,35 @@ test_reduce_only_cap (void)
   fx_clear (&fx);
 }
 
+static void
+test_excursion_exit_bar (void)
+{
+  Fx fx;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("The path of the exit bar up to the exit counts in the trade's MFE and MAE");
+  g_test_bug ("A1");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 10, 0, 0);
+  bar (&fx, 10000, 10000, 10000, 10000, 0); /* long 10 at 100.00 */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_STOP, 10, 0, 9800);
+  /* O 100.00 H 101.00 L 97.00 C 99.00: the high is nearer (1.00 < 3.00),
+   * so the path is 100 -> 101 -> 97 -> 99 and the stop fills at 98.00 on
+   * the way down, after the high traded with the position open. */
+  bar (&fx, 10000, 10100, 9700, 9900, 0);
+  g_assert_cmpint (position (&fx), ==, 0);
+  t = ql_portfolio_get_trades (fx.pf, &n);
+  g_assert_cmpuint (n, ==, 1);
+  /* P&L (98.00 - 100.00) * 10 = -20.00; MFE (101.00 - 100.00) * 10 = 10.00;
+   * MAE down to the exit (98.00 - 100.00) * 10 = -20.00, not the low 97.00
+   * traded after it. */
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mfe, 10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mae, -20.0, 1e-9);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -855,5 +884,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/reject/short-selling", test_short_not_allowed);
   g_test_add_func ("/engine/broker/order/cancel-modify", test_cancel_modify);
   g_test_add_func ("/engine/broker/reduce-only/capped", test_reduce_only_cap);
+  g_test_add_func ("/engine/broker/excursion/exit-bar-path", test_excursion_exit_bar);
   return g_test_run ();
 }
