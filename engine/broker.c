@@ -277,6 +277,45 @@ validate (QlBroker *self, const QlOrderRequest *req, QlTimeNs now)
   return QL_REJECT_NONE;
 }
 
+/* The checks that depend on the account: reduce-only, short selling,
+ * buying power and the account check, for @req adding @req->quantity to
+ * the position. @force skips the last two. Writes reject_text on an account
+ * refusal. */
+static QlRejectReason
+check_position (QlBroker *self, const QlOrderRequest *req, gboolean force)
+{
+  const QlPosition *p = ql_portfolio_get_position (self->portfolio, req->symbol);
+  QlQty d = req->side == QL_SIDE_BUY ? req->quantity : -req->quantity;
+  QlQty pos = p->qty, after;
+  QlPrice est;
+
+  if (!add_ok (&after, pos, d))
+    return QL_REJECT_OVERFLOW;
+  if (req->reduce_only && (pos == 0 || (pos > 0) == (d > 0)))
+    return QL_REJECT_REDUCE_ONLY;
+  if (!self->cfg.allow_short && after < 0 && !req->reduce_only)
+    return QL_REJECT_SHORT_SELLING;
+  if (force)
+    return QL_REJECT_NONE;
+  if (!req->reduce_only)
+    {
+      est = req->type == QL_ORDER_LIMIT || req->type == QL_ORDER_STOP_LIMIT ? req->limit_price
+            : req->type == QL_ORDER_STOP ? req->stop_price
+                                           : p->last_price;
+      if (est > 0 && !ql_portfolio_can_afford (self->portfolio, req->symbol, d, est))
+        return QL_REJECT_BUYING_POWER;
+    }
+  if (self->check != NULL)
+    {
+      gboolean blocked = FALSE;
+      double after_d = ql_qty_to_double (inst_of (self, req->symbol), after);
+      if (!self->check (self->check_data, req, after_d, &blocked,
+                        self->reject_text, sizeof self->reject_text))
+        return blocked ? QL_REJECT_ACCOUNT_BLOCKED : QL_REJECT_ACCOUNT_RULE;
+    }
+  return QL_REJECT_NONE;
+}
+
 QlRejectReason
 ql_broker_submit (QlBroker             *self,
                   const QlOrderRequest *req,
@@ -286,43 +325,13 @@ ql_broker_submit (QlBroker             *self,
 {
   QlRejectReason reason;
   QlOrder *o;
-  QlQty pos, after;
-  QlPrice est;
   gboolean bracket;
 
   g_return_val_if_fail (self != NULL && req != NULL && id != NULL, QL_REJECT_NOT_FOUND);
   self->reject_text[0] = '\0';
   reason = validate (self, req, now);
   if (reason == QL_REJECT_NONE)
-    {
-      const QlPosition *p = ql_portfolio_get_position (self->portfolio, req->symbol);
-      QlQty d = req->side == QL_SIDE_BUY ? req->quantity : -req->quantity;
-
-      pos = p->qty;
-      if (!add_ok (&after, pos, d))
-        reason = QL_REJECT_OVERFLOW;
-      else if (req->reduce_only
-               && (pos == 0 || (pos > 0) == (d > 0)))
-        reason = QL_REJECT_REDUCE_ONLY;
-      else if (!self->cfg.allow_short && after < 0 && !req->reduce_only)
-        reason = QL_REJECT_SHORT_SELLING;
-      else if (!force && !req->reduce_only)
-        {
-          est = req->type == QL_ORDER_LIMIT || req->type == QL_ORDER_STOP_LIMIT ? req->limit_price
-                : req->type == QL_ORDER_STOP ? req->stop_price
-                                               : p->last_price;
-          if (est > 0 && !ql_portfolio_can_afford (self->portfolio, req->symbol, d, est))
-            reason = QL_REJECT_BUYING_POWER;
-        }
-      if (reason == QL_REJECT_NONE && !force && self->check != NULL)
-        {
-          gboolean blocked = FALSE;
-          double after_d = ql_qty_to_double (inst_of (self, req->symbol), after);
-          if (!self->check (self->check_data, req, after_d, &blocked,
-                            self->reject_text, sizeof self->reject_text))
-            reason = blocked ? QL_REJECT_ACCOUNT_BLOCKED : QL_REJECT_ACCOUNT_RULE;
-        }
-    }
+    reason = check_position (self, req, force);
 
   o = new_order (self, req, now);
   *id = o->id;
@@ -447,6 +456,20 @@ ql_broker_cancel_all (QlBroker *self)
     }
 }
 
+/* Runs the submission checks on @o as it would stand with @req (its
+ * quantity the new total): the unfilled rest is what the position may
+ * still take. A held bracket leg has no position to check yet. */
+static QlRejectReason
+check_modified (QlBroker *self, const QlOrder *o, const QlOrderRequest *req)
+{
+  QlOrderRequest rest = *req;
+
+  if (o->state == QL_ORDER_HELD)
+    return QL_REJECT_NONE;
+  rest.quantity = req->quantity - o->filled;
+  return check_position (self, &rest, FALSE);
+}
+
 QlRejectReason
 ql_broker_modify (QlBroker *self,
                   QlOrderId id,
@@ -456,7 +479,11 @@ ql_broker_modify (QlBroker *self,
 {
   QlOrder *o;
   const QlInstrument *inst;
+  QlOrderRequest req;
+  QlRejectReason reason;
 
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  self->reject_text[0] = '\0';
   if (id == 0 || id > self->orders->len)
     return QL_REJECT_NOT_FOUND;
   o = order_at (self, id - 1);
@@ -476,15 +503,23 @@ ql_broker_modify (QlBroker *self,
     return QL_REJECT_BAD_PRICE;
   if (stop_price > 0 && o->req.type != QL_ORDER_STOP && o->req.type != QL_ORDER_STOP_LIMIT)
     return QL_REJECT_BAD_PRICE;
+
+  req = o->req;
   if (quantity > 0)
-    o->req.quantity = quantity;
+    req.quantity = quantity;
   if (limit_price > 0)
-    {
-      o->req.limit_price = limit_price;
-      o->resting = FALSE;
-    }
+    req.limit_price = limit_price;
   if (stop_price > 0)
-    o->req.stop_price = stop_price;
+    req.stop_price = stop_price;
+  /* A2: the same account checks as a submission; on a refusal the order
+   * stays as it was. */
+  reason = check_modified (self, o, &req);
+  if (reason != QL_REJECT_NONE)
+    return reason;
+
+  o->req = req;
+  if (limit_price > 0)
+    o->resting = FALSE;
   return QL_REJECT_NONE;
 }
 

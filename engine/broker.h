@@ -146,8 +146,11 @@ QlRejectReason ql_broker_submit (QlBroker             *self,
                                  QlOrderId            *id);
 QlRejectReason ql_broker_cancel (QlBroker *self,
                                  QlOrderId id);
-/* New total quantity (0: unchanged; not below what has filled), limit and
- * stop prices (0: unchanged). A modified limit meets the market afresh. */
+/* New total quantity (0: unchanged; above what has filled), limit and
+ * stop prices (0: unchanged). A modified limit meets the market afresh.
+ * The modification passes the submission's checks (reduce-only, short
+ * selling, buying power for the unfilled rest, the account check) or is
+ * refused with their reason, the order left as it was. */
 QlRejectReason ql_broker_modify (QlBroker *self,
                                  QlOrderId id,
                                  QlQty     quantity,

@@ -854,6 +854,87 @@ test_excursion_exit_bar (void)
   fx_clear (&fx);
 }
 
+/* ---- modify ------------------------------------------------------------ */
+
+static void
+test_modify_buying_power (void)
+{
+  Fx fx;
+  QlOrderRequest req = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("Modify runs the buying-power check of submit; a refused change leaves the order as it was");
+  g_test_bug ("A2");
+  fx_init (&fx, NULL, 1000 * QL_MONEY_ONE);
+  /* 50 at 100.00 needs 5000.00 of margin (100 %), more than 1000.00. */
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.quantity = 50;
+  req.limit_price = 10000;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, fx.now, FALSE, &id), ==, QL_REJECT_BUYING_POWER);
+  /* 5 at 100.00 needs 500.00: accepted. Growing it to 50 is the same
+   * 5000.00: refused, still 5 at 100.00. */
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 10000, 0);
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 50, 0, 0), ==, QL_REJECT_BUYING_POWER);
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 5);
+  g_assert_cmpint (order (&fx, id)->req.limit_price, ==, 10000);
+  /* 9 at 100.00 needs 900.00: accepted. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 9, 0, 0), ==, QL_REJECT_NONE);
+  /* O 101.00 H 101.00 L 99.00 C 100.00: the limit rests at the open, the
+   * path 101 -> 101 -> 99 goes through 100.00: 9 fill at 100.00. */
+  bar (&fx, 10100, 10100, 9900, 10000, 0);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->quantity, ==, 9);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10000);
+  g_assert_cmpint (position (&fx), ==, 9);
+  fx_clear (&fx);
+}
+
+static guint n_checks;
+
+static gboolean
+max_ten_cb (gpointer              data,
+            const QlOrderRequest *req,
+            double                position_after,
+            gboolean             *blocked,
+            char                 *reason,
+            gsize                 reason_size)
+{
+  n_checks++;
+  if (position_after > 10.0)
+    {
+      g_strlcpy (reason, "position above 10", reason_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_modify_account_rule (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("Modify asks the account check with the position the new quantity would leave");
+  g_test_bug ("A2");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  n_checks = 0;
+  ql_broker_set_check (fx.br, max_ten_cb, NULL);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9900, 0); /* after: 5 */
+  g_assert_cmpuint (n_checks, ==, 1);
+  /* 20 would leave a position of 20 > 10: refused with the rule's text. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 20, 0, 0), ==, QL_REJECT_ACCOUNT_RULE);
+  g_assert_cmpstr (ql_broker_get_reject_text (fx.br), ==, "position above 10");
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 5);
+  g_assert_cmpuint (n_checks, ==, 2);
+  /* 10 leaves 10: accepted, and the text is cleared. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 10, 0, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpstr (ql_broker_get_reject_text (fx.br), ==, "");
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 10);
+  g_assert_cmpuint (n_checks, ==, 3);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -885,5 +966,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/order/cancel-modify", test_cancel_modify);
   g_test_add_func ("/engine/broker/reduce-only/capped", test_reduce_only_cap);
   g_test_add_func ("/engine/broker/excursion/exit-bar-path", test_excursion_exit_bar);
+  g_test_add_func ("/engine/broker/modify/buying-power", test_modify_buying_power);
+  g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
   return g_test_run ();
 }
