@@ -494,6 +494,9 @@ ql_broker_modify (QlBroker *self,
     return QL_REJECT_BAD_QUANTITY;
   if (quantity % inst->lot_size != 0)
     return QL_REJECT_LOT_SIZE;
+  /* A4: a leg is sized by its entry's fills, never by the strategy. */
+  if (quantity > 0 && o->parent != 0 && quantity != o->req.quantity)
+    return QL_REJECT_BRACKET_LEG;
   if (limit_price < 0 || stop_price < 0)
     return QL_REJECT_BAD_PRICE;
   if ((limit_price > 0 && !on_grid (limit_price, inst->tick_size))

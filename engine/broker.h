@@ -150,7 +150,9 @@ QlRejectReason ql_broker_cancel (QlBroker *self,
  * stop prices (0: unchanged). A modified limit meets the market afresh.
  * The modification passes the submission's checks (reduce-only, short
  * selling, buying power for the unfilled rest, the account check) or is
- * refused with their reason, the order left as it was. */
+ * refused with their reason, the order left as it was. A bracket leg's
+ * quantity cannot change (QL_REJECT_BRACKET_LEG): it is its entry's filled
+ * quantity; its price can. */
 QlRejectReason ql_broker_modify (QlBroker *self,
                                  QlOrderId id,
                                  QlQty     quantity,

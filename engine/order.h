@@ -57,7 +57,8 @@ typedef enum
   X (ACCOUNT_RULE, "refused by an account rule")                            \
   X (ACCOUNT_BLOCKED, "the account takes no new orders")                    \
   X (NOT_FOUND, "no working order with this id")                            \
-  X (OVERFLOW, "arithmetic overflow")
+  X (OVERFLOW, "arithmetic overflow")                                       \
+  X (BRACKET_LEG, "a bracket leg's quantity follows its entry's fills")
 
 typedef enum
 {

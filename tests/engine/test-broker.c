@@ -935,6 +935,35 @@ test_modify_account_rule (void)
   fx_clear (&fx);
 }
 
+static void
+test_modify_bracket_leg (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bracket leg's quantity is its entry's filled quantity: modifying it is refused");
+  g_test_bug ("A4");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_LIMIT, 10000, 10, 10200, 9800);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  /* Waiting for the entry: quantity refused, price accepted. */
+  g_assert_cmpint (ql_broker_modify (fx.br, tp, 3, 0, 0), ==, QL_REJECT_BRACKET_LEG);
+  g_assert_cmpint (ql_broker_modify (fx.br, tp, 0, 10300, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, tp)->req.limit_price, ==, 10300);
+  /* The entry fills 10 at 99.90 (marketable at the trade): both legs 10. */
+  trade (&fx, 9990, 100);
+  g_assert_cmpint (order (&fx, e)->filled, ==, 10);
+  g_assert_cmpint (order (&fx, tp)->req.quantity, ==, 10);
+  g_assert_cmpint (order (&fx, sl)->req.quantity, ==, 10);
+  /* Active: still refused (it would leave the legs unequal). */
+  g_assert_cmpint (ql_broker_modify (fx.br, sl, 5, 0, 0), ==, QL_REJECT_BRACKET_LEG);
+  g_assert_cmpint (order (&fx, sl)->req.quantity, ==, 10);
+  g_assert_cmpint (ql_broker_modify (fx.br, sl, 0, 0, 9700), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, sl)->req.stop_price, ==, 9700);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -968,5 +997,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/excursion/exit-bar-path", test_excursion_exit_bar);
   g_test_add_func ("/engine/broker/modify/buying-power", test_modify_buying_power);
   g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
+  g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
   return g_test_run ();
 }
