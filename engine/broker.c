@@ -277,6 +277,8 @@ validate (QlBroker *self, const QlOrderRequest *req, QlTimeNs now)
   return QL_REJECT_NONE;
 }
 
+static gint64 trail_stop_of (const QlOrder *o, gint64 ext, gint64 tick);
+
 /* The checks that depend on the account: reduce-only, short selling,
  * buying power and the account check, for @req adding @req->quantity to
  * the position. @force skips the last two. Writes reject_text on an account
@@ -523,6 +525,53 @@ ql_broker_modify (QlBroker *self,
   o->req = req;
   if (limit_price > 0)
     o->resting = FALSE;
+  return QL_REJECT_NONE;
+}
+
+QlRejectReason
+ql_broker_modify_trail (QlBroker *self,
+                        QlOrderId id,
+                        QlPrice   trail_amount,
+                        gint64    trail_ppm)
+{
+  QlOrder *o;
+  const QlInstrument *inst;
+  QlOrderRequest req;
+  QlRejectReason reason;
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  self->reject_text[0] = '\0';
+  if (id == 0 || id > self->orders->len)
+    return QL_REJECT_NOT_FOUND;
+  o = order_at (self, id - 1);
+  if (ql_order_state_is_terminal (o->state))
+    return QL_REJECT_NOT_FOUND;
+  inst = inst_of (self, o->req.symbol);
+  if (o->req.type != QL_ORDER_TRAILING_STOP)
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount < 0 || trail_ppm < 0
+      || (trail_amount == 0 && (trail_ppm == 0 || trail_ppm >= 1000000)))
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount > 0 && trail_amount % inst->tick_size != 0)
+    return QL_REJECT_TICK_SIZE;
+  if (o->triggered)
+    return QL_REJECT_TRIGGERED;
+
+  req = o->req;
+  req.trail_amount = trail_amount;
+  req.trail_ppm = trail_amount > 0 ? 0 : trail_ppm;
+  reason = check_modified (self, o, &req);
+  if (reason != QL_REJECT_NONE)
+    return reason;
+
+  o->req = req;
+  if (o->trail_extreme != 0)
+    {
+      /* The new distance from the best price so far (buy space as in
+       * evaluate ()): the stop may move either way. */
+      const gint64 sgn = o->req.side == QL_SIDE_BUY ? 1 : -1;
+      o->trail_stop = sgn * trail_stop_of (o, sgn * o->trail_extreme, inst->tick_size);
+    }
   return QL_REJECT_NONE;
 }
 

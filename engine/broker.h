@@ -158,6 +158,15 @@ QlRejectReason ql_broker_modify (QlBroker *self,
                                  QlQty     quantity,
                                  QlPrice   limit_price,
                                  QlPrice   stop_price);
+/* A trailing stop's new distance, as in QlOrderRequest: @trail_amount
+ * (price units, on the tick grid) or, when it is 0, @trail_ppm. Once the
+ * order has met the market its stop is reset to the new distance from the
+ * best price so far (it may loosen as well as tighten). QL_REJECT_BAD_PRICE
+ * for another order type, QL_REJECT_TRIGGERED once the stop has triggered. */
+QlRejectReason ql_broker_modify_trail (QlBroker *self,
+                                       QlOrderId id,
+                                       QlPrice   trail_amount,
+                                       gint64    trail_ppm);
 /* Cancels every live order (of every symbol). */
 void ql_broker_cancel_all (QlBroker *self);
 

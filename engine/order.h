@@ -58,7 +58,8 @@ typedef enum
   X (ACCOUNT_BLOCKED, "the account takes no new orders")                    \
   X (NOT_FOUND, "no working order with this id")                            \
   X (OVERFLOW, "arithmetic overflow")                                       \
-  X (BRACKET_LEG, "a bracket leg's quantity follows its entry's fills")
+  X (BRACKET_LEG, "a bracket leg's quantity follows its entry's fills")     \
+  X (TRIGGERED, "the stop has triggered: it is a market order now")
 
 typedef enum
 {

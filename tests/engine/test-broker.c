@@ -936,6 +936,58 @@ test_modify_account_rule (void)
 }
 
 static void
+test_modify_trail (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderRequest req = { 0 };
+  QlOrderId id, lim;
+
+  g_test_summary ("A trailing stop's distance can be modified: the stop is reset from the best price");
+  g_test_bug ("A3");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  req.side = QL_SIDE_SELL;
+  req.type = QL_ORDER_TRAILING_STOP;
+  req.quantity = 1;
+  req.trail_amount = 50;
+  id = submit_req (&fx, &req);
+  trade (&fx, 10000, 1); /* best 100.00, stop 100.00 - 0.50 = 99.50 */
+  trade (&fx, 10100, 1); /* best 101.00, stop 100.50 */
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 10050);
+  /* Loosen to 2.00: 101.00 - 2.00 = 99.00. */
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 200, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9900);
+  trade (&fx, 10000, 1); /* 100.00 is above 99.00 (and below 100.50): no fill */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  /* Tighten to 1 %: 1 % of 101.00 = 1.01, stop 99.99. */
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 0, 10000), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9999);
+  g_assert_cmpint (order (&fx, id)->req.trail_amount, ==, 0);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 0, 1000000), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, -1, 0), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9999);
+  trade (&fx, 9999, 1); /* reaches 99.99: fills there */
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9999);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 100, 0), ==, QL_REJECT_NOT_FOUND);
+  lim = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 9000, 0);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, lim, 100, 0), ==, QL_REJECT_BAD_PRICE);
+  fx_clear (&fx);
+
+  /* Triggered but partly filled (10 % of 30 = 3 of 10): a market order now. */
+  cfg.allow_short = TRUE;
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  req.quantity = 10;
+  id = submit_req (&fx, &req);
+  trade (&fx, 10000, 1000); /* stop 99.50 */
+  trade (&fx, 9950, 30);    /* triggers, fills 3 */
+  g_assert_cmpint (order (&fx, id)->filled, ==, 3);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 100, 0), ==, QL_REJECT_TRIGGERED);
+  fx_clear (&fx);
+}
+
+static void
 test_modify_bracket_leg (void)
 {
   Fx fx;
@@ -997,6 +1049,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/excursion/exit-bar-path", test_excursion_exit_bar);
   g_test_add_func ("/engine/broker/modify/buying-power", test_modify_buying_power);
   g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
+  g_test_add_func ("/engine/broker/modify/trail-distance", test_modify_trail);
   g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
   return g_test_run ();
 }
