@@ -912,7 +912,11 @@ match (QlBroker *self, guint symbol, const Event *ev)
   if (self->cands->len == 0)
     goto ioc;
 
-  /* One candidate per OCO group: the stop leg, else the earliest. */
+  /* One candidate per OCO group. A5: a member filled at the open (a gap
+   * through it, or a tick) is certain and wins over one reached later on
+   * the path; when both are reached at the same kind of point, the stop
+   * leg is taken (pessimistic: the path inside a bar is a guess), else the
+   * earliest. */
   for (guint i = 0; i < self->cands->len; i++)
     {
       Cand *a = &g_array_index (self->cands, Cand, i);
@@ -928,8 +932,10 @@ match (QlBroker *self, guint symbol, const Event *ev)
               j++;
               continue;
             }
-          if ((is_stop_type (ob) && !is_stop_type (oa))
-              || (is_stop_type (ob) == is_stop_type (oa) && cand_cmp (b, a) < 0))
+          if ((b->hit.seg == 0) != (a->hit.seg == 0)
+                ? b->hit.seg == 0
+                : (is_stop_type (ob) && !is_stop_type (oa))
+                    || (is_stop_type (ob) == is_stop_type (oa) && cand_cmp (b, a) < 0))
             {
               *a = *b;
               oa = ob;

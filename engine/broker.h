@@ -27,8 +27,10 @@
  * the open; otherwise at its price, at the first point of the path that
  * reaches it (through, or touch with fill_touch, for resting limits). A
  * trailing stop follows the best price along the path. When two members of
- * one OCO group (a bracket's legs) could both fill on one bar, the stop leg
- * is taken first (pessimistic), whatever the path says.
+ * one OCO group (a bracket's legs) could both fill on one bar: a member the
+ * open has already passed (a gap) fills at the open, since the path starts
+ * there; when both are reached only inside the bar (or both at the open),
+ * the stop leg is taken first (pessimistic), whatever the path says.
  *
  * Several fills on one event are executed in path order, then by order id.
  *

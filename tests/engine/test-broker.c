@@ -1016,6 +1016,60 @@ test_modify_bracket_leg (void)
   fx_clear (&fx);
 }
 
+static void
+test_bracket_gap_take_profit (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bar opening beyond the take-profit fills it at the open, though the stop trades later");
+  g_test_bug ("A5");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_MARKET, 0, 5, 10100, 9850);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  bar (&fx, 10000, 10000, 10000, 10000, 100); /* entry: long 5 at 100.00 */
+  ql_broker_clear_fills (fx.br);
+  /* O 102.00 H 102.50 L 98.00 C 99.00: the open is already past the
+   * take-profit 101.00 (sell limit, marketable: fills at the open 102.00);
+   * the stop 98.50 is reached only later on the path 102 -> 102.5 -> 98.
+   * The open is certain: take-profit 5 at 102.00, the stop cancelled. */
+  bar (&fx, 10200, 10250, 9800, 9900, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, tp);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10200);
+  g_assert_cmpint (order (&fx, tp)->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (order (&fx, sl)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_bracket_gap_stop_loss (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bar opening beyond the stop-loss fills it at the open, though the take-profit trades later");
+  g_test_bug ("A5");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_MARKET, 0, 5, 10100, 9850);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  bar (&fx, 10000, 10000, 10000, 10000, 100); /* entry: long 5 at 100.00 */
+  ql_broker_clear_fills (fx.br);
+  /* O 98.00 H 101.50 L 97.50 C 101.00: the open is below the stop 98.50,
+   * so the stop fills at the open 98.00; the path 98 -> 97.5 -> 101.5
+   * reaches the take-profit only later. Stop 5 at 98.00. */
+  bar (&fx, 9800, 10150, 9750, 10100, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, sl);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9800);
+  g_assert_cmpint (order (&fx, tp)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1051,5 +1105,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
   g_test_add_func ("/engine/broker/modify/trail-distance", test_modify_trail);
   g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
+  g_test_add_func ("/engine/broker/bracket/gap-through-take-profit", test_bracket_gap_take_profit);
+  g_test_add_func ("/engine/broker/bracket/gap-through-stop-loss", test_bracket_gap_stop_loss);
   return g_test_run ();
 }
