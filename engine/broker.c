@@ -199,6 +199,26 @@ ceil_grid (gint64 v, gint64 tick)
   return q * tick;
 }
 
+/* A6: the end of the session of the trading day containing @t (UTC, in
+ * the instrument's zone, so a DST change moves it with the local clock).
+ * The day begins at session_start_min (engine/instrument.h); the session
+ * closes at session_end_min of the same local date, or of the next one
+ * when it does not close after it opens (an overnight session; a 24 h
+ * session closes when the next day begins). @t is inside the session when
+ * it is before the returned time. */
+static QlTimeNs
+session_end_of (const QlInstrument *inst, QlTimeNs t)
+{
+  gint64 label, days;
+
+  ql_instrument_trading_day (inst, t, NULL, NULL, &label);
+  /* the day is labelled after its next date when it opens at noon or later */
+  days = label - (inst->session_start_min >= 720 ? 1 : 0);
+  if (inst->session_end_min <= inst->session_start_min)
+    days++;
+  return ql_instrument_local_to_utc (inst, days, inst->session_end_min);
+}
+
 /* Live lists hold ids (index + 1), ascending. */
 static void
 live_add (QlBroker *self, guint symbol, QlOrderId id)
@@ -346,9 +366,10 @@ ql_broker_submit (QlBroker             *self,
 
   if (req->tif == QL_TIF_DAY)
     {
-      QlTimeNs start, end;
-      ql_instrument_trading_day (inst_of (self, req->symbol), now, &start, &end, NULL);
-      o->expires = end;
+      /* Inside the session: until its close. Outside (after the close,
+       * before the open): the next session it meets, fixed in match (). */
+      QlTimeNs end = session_end_of (inst_of (self, req->symbol), now);
+      o->expires = now < end ? end : QL_EXPIRES_NEXT_SESSION;
     }
   else if (req->tif == QL_TIF_GTD)
     o->expires = req->expire_time;
@@ -890,10 +911,22 @@ match (QlBroker *self, guint symbol, const Event *ev)
         continue;
       if (o->expires <= ev->time)
         {
-          cancel_order (self, o);
-          o->state = QL_ORDER_EXPIRED;
-          changed = TRUE;
-          continue;
+          if (o->expires == QL_EXPIRES_NEXT_SESSION)
+            {
+              /* A DAY order placed outside the session ignores events
+               * outside it; the first one inside fixes its expiry. */
+              QlTimeNs end = session_end_of (inst, ev->time);
+              if (ev->time >= end)
+                continue;
+              o->expires = end;
+            }
+          else
+            {
+              cancel_order (self, o);
+              o->state = QL_ORDER_EXPIRED;
+              changed = TRUE;
+              continue;
+            }
         }
       if (o->state == QL_ORDER_PENDING)
         {

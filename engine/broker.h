@@ -57,9 +57,12 @@
  * filled cancels its children; once a child fills, the entry's unfilled rest
  * is cancelled.
  *
- * TIF: DAY expires at the end of the instrument's trading day of submission
- * (ql_instrument_trading_day (), computed once), GTD at expire_time; both
- * are checked before an event is matched. IOC and FOK meet exactly one
+ * TIF: DAY expires at the close of the instrument's session (its IANA zone
+ * and hours, engine/instrument.h) when placed inside it; placed outside it
+ * (after the close or before the open), the order meets no event until one
+ * falls inside a session, and then expires at that session's close. A 24 h
+ * session closes when the next trading day begins. GTD expires at
+ * expire_time. Both are checked before an event is matched. IOC and FOK meet exactly one
  * event; IOC keeps what filled and cancels the rest, FOK fills whole or is
  * cancelled. Reduce-only orders are refused at submission when they would
  * open or increase a position, and a fill is capped at the position (the

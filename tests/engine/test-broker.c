@@ -1070,6 +1070,167 @@ test_bracket_gap_stop_loss (void)
   fx_clear (&fx);
 }
 
+/* ---- DAY orders in a session ------------------------------------------ */
+
+#define D0 (G_GINT64_CONSTANT (1704153600) * QL_NS_PER_SEC) /* 2024-01-02 00:00 UTC, a Tuesday */
+#define HMS(h, m) ((gint64) (h) * QL_NS_PER_HOUR + (gint64) (m) * QL_NS_PER_MIN)
+
+static void
+fx_init_session (Fx *fx, const char *hours)
+{
+  g_autoptr (GError) error = NULL;
+
+  fx_init (fx, NULL, 1000000 * QL_MONEY_ONE);
+  g_assert_true (ql_instrument_set_timezone (&fx->inst, "America/New_York", &error));
+  g_assert_no_error (error);
+  g_assert_true (ql_instrument_set_session (&fx->inst, hours, &error));
+  g_assert_no_error (error);
+}
+
+static QlOrderId
+day_limit (Fx *fx, QlTimeNs now, QlPrice limit)
+{
+  QlOrderRequest req = { 0 };
+  QlOrderId id = 0;
+
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = limit;
+  req.quantity = 1;
+  req.tif = QL_TIF_DAY;
+  g_assert_cmpint (ql_broker_submit (fx->br, &req, now, FALSE, &id), ==, QL_REJECT_NONE);
+  return id;
+}
+
+static void
+trade_at (Fx *fx, QlTimeNs time, QlPrice price)
+{
+  QlTick t = { 0 };
+  t.time = time;
+  t.price = price;
+  t.size = 1;
+  t.flags = QL_TICK_FLAG_TRADE;
+  g_assert_cmpint (ql_broker_match_tick (fx->br, 0, &t), ==, QL_STATUS_OK);
+}
+
+static void
+test_day_in_session (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("A DAY order placed at 10:30 in a 09:30-16:00 New York session expires at 16:00 that day");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* 2024-01-02 is in EST (UTC-5): 10:30 EST = 15:30 UTC, 16:00 EST = 21:00 UTC. */
+  id = day_limit (&fx, D0 + HMS (15, 30), 9000);
+  g_assert_cmpint (order (&fx, id)->expires, ==, D0 + HMS (21, 0));
+  trade_at (&fx, D0 + HMS (21, 0) - 1, 10000); /* 15:59:59.999999999 EST */
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_WORKING);
+  trade_at (&fx, D0 + HMS (21, 0), 10000);     /* 16:00 EST: an after-hours trade */
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_EXPIRED);
+  fx_clear (&fx);
+}
+
+static void
+test_day_after_close (void)
+{
+  Fx fx;
+  QlOrderId a, b, fri;
+
+  g_test_summary ("A DAY order placed after the close ignores after-hours trades and lives through the next session");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* Placed 2024-01-02 17:00 EST = 22:00 UTC, after the 16:00 close. A
+   * (limit 100.00) would be marketable at 99.00; B (90.00) never fills. */
+  a = day_limit (&fx, D0 + HMS (22, 0), 10000);
+  b = day_limit (&fx, D0 + HMS (22, 0), 9000);
+  g_assert_cmpint (order (&fx, a)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (23, 0), 9900);      /* 18:00 EST, after hours */
+  trade_at (&fx, D0 + HMS (24 + 13, 0), 9900); /* 2024-01-03 08:00 EST, pre-market */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_cmpint (order (&fx, a)->state, ==, QL_ORDER_PENDING);
+  /* 2024-01-03 09:30 EST = 14:30 UTC opens the next session: A fills at
+   * 99.00, B now expires at 16:00 EST = 2024-01-03 21:00 UTC. */
+  trade_at (&fx, D0 + HMS (24 + 14, 30), 9900);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, a);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9900);
+  g_assert_cmpint (order (&fx, b)->expires, ==, D0 + HMS (24 + 21, 0));
+  trade_at (&fx, D0 + HMS (24 + 21, 0), 9900);
+  g_assert_cmpint (order (&fx, b)->state, ==, QL_ORDER_EXPIRED);
+
+  /* Placed Friday 2024-01-05 17:00 EST (D0 + 3 days + 22:00 UTC): the next
+   * session with a trade is Monday 2024-01-08, D0 + 6 days; 10:00 EST =
+   * 15:00 UTC; it expires at Monday's close, 21:00 UTC. */
+  fri = day_limit (&fx, D0 + HMS (3 * 24 + 22, 0), 9000);
+  trade_at (&fx, D0 + HMS (6 * 24 + 15, 0), 10000);
+  g_assert_cmpint (order (&fx, fri)->state, ==, QL_ORDER_WORKING);
+  g_assert_cmpint (order (&fx, fri)->expires, ==, D0 + HMS (6 * 24 + 21, 0));
+  fx_clear (&fx);
+}
+
+static void
+test_day_dst (void)
+{
+  /* America/New_York: on Sunday 2024-03-10 at 02:00 EST the clocks go to
+   * 03:00 EDT, so the 16:00 close is 21:00 UTC on Friday 2024-03-08 and
+   * 20:00 UTC on Monday 2024-03-11. 2024-03-08 00:00 UTC is day
+   * 19723 (2024-01-01) + 31 + 29 + 7 = 19790, 19790 * 86400 = 1709856000;
+   * Monday 2024-03-11 00:00 UTC is 1709856000 + 3 * 86400 = 1710115200. */
+  const QlTimeNs fri = G_GINT64_CONSTANT (1709856000) * QL_NS_PER_SEC;
+  const QlTimeNs mon = G_GINT64_CONSTANT (1710115200) * QL_NS_PER_SEC;
+  Fx fx;
+  QlOrderId in, after;
+
+  g_test_summary ("DAY expiry follows the New York close across the March 2024 DST change");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* Friday 10:30 EST = 15:30 UTC: expires 16:00 EST = 21:00 UTC. */
+  in = day_limit (&fx, fri + HMS (15, 30), 9000);
+  g_assert_cmpint (order (&fx, in)->expires, ==, fri + HMS (21, 0));
+  /* Friday 17:00 EST = 22:00 UTC, after the close: the next session is
+   * Monday's, 09:30 EDT = 13:30 UTC to 16:00 EDT = 20:00 UTC. */
+  after = day_limit (&fx, fri + HMS (22, 0), 9000);
+  trade_at (&fx, fri + HMS (21, 0), 10000); /* expires `in` */
+  g_assert_cmpint (order (&fx, in)->state, ==, QL_ORDER_EXPIRED);
+  trade_at (&fx, mon + HMS (13, 45), 10000); /* 09:45 EDT */
+  g_assert_cmpint (order (&fx, after)->expires, ==, mon + HMS (20, 0));
+  trade_at (&fx, mon + HMS (20, 0) - 1, 10000);
+  g_assert_cmpint (order (&fx, after)->state, ==, QL_ORDER_WORKING);
+  trade_at (&fx, mon + HMS (20, 0), 10000); /* 16:00 EDT, an hour before 21:00 UTC */
+  g_assert_cmpint (order (&fx, after)->state, ==, QL_ORDER_EXPIRED);
+  fx_clear (&fx);
+}
+
+static void
+test_day_overnight_session (void)
+{
+  Fx fx;
+  QlOrderId in, gap;
+
+  g_test_summary ("In an 18:00-17:00 New York session a DAY order lives until 17:00 of the next date");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "18:00-17:00");
+  /* 2024-01-02 20:00 EST = 2024-01-03 01:00 UTC, inside the session that
+   * opened at 18:00 EST on the 2nd and closes 2024-01-03 17:00 EST =
+   * 22:00 UTC. */
+  in = day_limit (&fx, D0 + HMS (24 + 1, 0), 9000);
+  g_assert_cmpint (order (&fx, in)->expires, ==, D0 + HMS (24 + 22, 0));
+  /* 2024-01-03 17:30 EST = 22:30 UTC, between the close and the 18:00
+   * open: the next session (from 23:00 UTC) closes 2024-01-04 17:00 EST =
+   * 22:00 UTC. */
+  gap = day_limit (&fx, D0 + HMS (24 + 22, 30), 9000);
+  g_assert_cmpint (order (&fx, gap)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (24 + 22, 45), 10000); /* 17:45 EST: still closed */
+  g_assert_cmpint (order (&fx, in)->state, ==, QL_ORDER_EXPIRED);
+  g_assert_cmpint (order (&fx, gap)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (24 + 23, 0), 10000);  /* 18:00 EST: open */
+  g_assert_cmpint (order (&fx, gap)->expires, ==, D0 + HMS (2 * 24 + 22, 0));
+  g_assert_cmpint (order (&fx, gap)->state, ==, QL_ORDER_WORKING);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1107,5 +1268,9 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
   g_test_add_func ("/engine/broker/bracket/gap-through-take-profit", test_bracket_gap_take_profit);
   g_test_add_func ("/engine/broker/bracket/gap-through-stop-loss", test_bracket_gap_stop_loss);
+  g_test_add_func ("/engine/broker/tif/day-ends-at-session-close", test_day_in_session);
+  g_test_add_func ("/engine/broker/tif/day-after-close-next-session", test_day_after_close);
+  g_test_add_func ("/engine/broker/tif/day-across-dst", test_day_dst);
+  g_test_add_func ("/engine/broker/tif/day-overnight-session", test_day_overnight_session);
   return g_test_run ();
 }
