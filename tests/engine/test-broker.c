@@ -1231,6 +1231,152 @@ test_day_overnight_session (void)
   fx_clear (&fx);
 }
 
+/* ---- bar mode and quotes: stop-limit, OCO, spread --------------------- */
+
+static void
+test_stop_limit_bar (void)
+{
+  Fx fx;
+  QlOrderId a, b;
+
+  g_test_summary ("Bar mode: a stop-limit triggers on the path, fills at the stop or rests at its limit");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  /* Buy stop 100.50, limit 100.60. O 100.00 H 101.00 L 99.80 C 100.20:
+   * the low is nearer (0.20 < 1.00), path 100 -> 99.8 -> 101 -> 100.2.
+   * The stop triggers at 100.50 on 99.8 -> 101; a limit arriving at 100.50
+   * is marketable (100.50 <= 100.60): fills at 100.50, no slippage. */
+  a = submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP_LIMIT, 1, 10060, 10050);
+  bar (&fx, 10000, 10100, 9980, 10020, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, a);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10050);
+  ql_broker_clear_fills (fx.br);
+
+  /* Buy stop 102.50, limit 102.60. O 103.00 H 103.20 L 102.70 C 102.80:
+   * the open is past the stop (triggered there) but above the limit; the
+   * path 103 -> 103.2 -> 102.7 -> 102.8 never goes below 102.60: no fill,
+   * the limit rests. */
+  b = submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP_LIMIT, 1, 10260, 10250);
+  bar (&fx, 10300, 10320, 10270, 10280, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_true (order (&fx, b)->triggered);
+  /* O 102.55 H 102.90 L 102.50 C 102.70: opens below the resting limit
+   * 102.60, a gap through it: fills at the open 102.55. */
+  bar (&fx, 10255, 10290, 10250, 10270, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, b);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10255);
+  fx_clear (&fx);
+}
+
+static void
+oco_pair (Fx *fx, guint32 group, QlOrderId *limit, QlOrderId *stop)
+{
+  QlOrderRequest req = { 0 };
+
+  req.side = QL_SIDE_BUY;
+  req.quantity = 10;
+  req.oco_group = group;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = 9900;
+  *limit = submit_req (fx, &req);
+  req.type = QL_ORDER_STOP;
+  req.limit_price = 0;
+  req.stop_price = 10100;
+  *stop = submit_req (fx, &req);
+}
+
+static void
+test_oco_bar (void)
+{
+  Fx fx;
+  QlOrderId l, st;
+
+  g_test_summary ("Bar mode OCO (not a bracket): stop first inside a bar, the path when one is reached, the open on a gap");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  /* Each pair: buy limit 99.00 and buy stop 101.00, 10 each, one group. */
+  oco_pair (&fx, 1, &l, &st);
+  /* O 100.00 H 101.50 L 98.50 C 100.00: a tie (1.50 each way), the high
+   * first: the stop is reached at 101.00, then the limit at 99.00, both
+   * inside the bar: the stop is taken, 10 at 101.00; the limit is reduced
+   * by 10 to nothing and cancelled. */
+  bar (&fx, 10000, 10150, 9850, 10000, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, st);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10100);
+  g_assert_cmpint (order (&fx, l)->state, ==, QL_ORDER_CANCELLED);
+  ql_broker_clear_fills (fx.br);
+
+  oco_pair (&fx, 2, &l, &st);
+  /* O 100.00 H 100.50 L 98.80 C 99.50: path 100 -> 100.5 -> 98.8 -> 99.5
+   * reaches only the limit: 10 at 99.00; the stop is cancelled. */
+  bar (&fx, 10000, 10050, 9880, 9950, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, l);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9900);
+  g_assert_cmpint (order (&fx, st)->state, ==, QL_ORDER_CANCELLED);
+  ql_broker_clear_fills (fx.br);
+
+  oco_pair (&fx, 3, &l, &st);
+  /* O 98.50 H 101.50 L 98.00 C 101.00: the open is below the limit (a gap:
+   * fills at the open 98.50); the stop is reached later (98.5 -> 98 ->
+   * 101.5). The open is certain: the limit, 10 at 98.50. */
+  bar (&fx, 9850, 10150, 9800, 10100, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, l);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9850);
+  g_assert_cmpint (order (&fx, st)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 30);
+  fx_clear (&fx);
+}
+
+static void
+test_slippage_spread_quotes (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlTick q = { 0 };
+
+  g_test_summary ("Spread slippage: a tick with quotes pays its own spread, a trade-only tick half of spread_ticks");
+  cfg.slippage.model = QL_SLIPPAGE_SPREAD;
+  cfg.slippage.spread_ticks = 5;
+  cfg.allow_short = TRUE;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 1, 0, 0);
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 1, 0, 0);
+  /* Trade 100.00, bid 99.98, ask 100.02: the buy pays the ask 100.02 and
+   * the sell gets the bid 99.98, nothing more (half of 0.05 is not added). */
+  q.time = fx.now + QL_NS_PER_SEC;
+  q.price = 10000;
+  q.size = 10;
+  q.bid = 9998;
+  q.ask = 10002;
+  q.flags = QL_TICK_FLAG_TRADE | QL_TICK_FLAG_QUOTE;
+  g_assert_cmpint (ql_broker_match_tick (fx.br, 0, &q), ==, QL_STATUS_OK);
+  g_assert_cmpuint (n_fills (&fx), ==, 2);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10002);
+  g_assert_cmpint (fill_at (&fx, 1)->price, ==, 9998);
+  ql_broker_clear_fills (fx.br);
+  /* A quote-only tick (bid 99.96, ask 100.04) the same. */
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 1, 0, 0);
+  q.time += QL_NS_PER_SEC;
+  q.price = 0;
+  q.size = 0;
+  q.bid = 9996;
+  q.ask = 10004;
+  q.flags = QL_TICK_FLAG_QUOTE;
+  g_assert_cmpint (ql_broker_match_tick (fx.br, 0, &q), ==, QL_STATUS_OK);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10004);
+  ql_broker_clear_fills (fx.br);
+  fx.now = q.time;
+  /* A trade-only tick at 100.00: half of 5 ticks = 0.025, up to 0.03:
+   * the sell fills at 99.97. */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 1, 0, 0);
+  trade (&fx, 10000, 10);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9997);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1272,5 +1418,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/tif/day-after-close-next-session", test_day_after_close);
   g_test_add_func ("/engine/broker/tif/day-across-dst", test_day_dst);
   g_test_add_func ("/engine/broker/tif/day-overnight-session", test_day_overnight_session);
+  g_test_add_func ("/engine/broker/stop-limit/bar-path", test_stop_limit_bar);
+  g_test_add_func ("/engine/broker/oco/bar-mode", test_oco_bar);
+  g_test_add_func ("/engine/broker/slippage/spread-with-quotes", test_slippage_spread_quotes);
   return g_test_run ();
 }
