@@ -68,8 +68,9 @@
  * open or increase a position, and a fill is capped at the position (the
  * order is cancelled when the position is gone).
  *
- * Rejections happen at submission, with a QlRejectReason; nothing is ever
- * adjusted silently. Buying power: an order that increases a position must
+ * Rejections happen at submission, and at a modification (which runs the
+ * same checks), with a QlRejectReason; nothing is ever adjusted silently.
+ * docs/orders.md tells all of this for users. Buying power: an order that increases a position must
  * leave the initial margin of all positions within the equity, valued at its
  * limit or stop price, else at the last price (not checked before the symbol
  * has a price). Working orders reserve nothing. */
