@@ -1429,7 +1429,11 @@ ql_context_modify (QlContext *ctx,
                    QlPrice    limit_price,
                    QlPrice    stop_price)
 {
-  return ql_broker_modify (ctx->broker, id, quantity, limit_price, stop_price);
+  QlRejectReason r = ql_broker_modify (ctx->broker, id, quantity, limit_price, stop_price);
+
+  /* A2: a modification meets the account check too; keep its text. */
+  g_strlcpy (ctx->reject_text, ql_broker_get_reject_text (ctx->broker), sizeof ctx->reject_text);
+  return r;
 }
 
 const char *

@@ -199,6 +199,26 @@ ceil_grid (gint64 v, gint64 tick)
   return q * tick;
 }
 
+/* A6: the end of the session of the trading day containing @t (UTC, in
+ * the instrument's zone, so a DST change moves it with the local clock).
+ * The day begins at session_start_min (engine/instrument.h); the session
+ * closes at session_end_min of the same local date, or of the next one
+ * when it does not close after it opens (an overnight session; a 24 h
+ * session closes when the next day begins). @t is inside the session when
+ * it is before the returned time. */
+static QlTimeNs
+session_end_of (const QlInstrument *inst, QlTimeNs t)
+{
+  gint64 label, days;
+
+  ql_instrument_trading_day (inst, t, NULL, NULL, &label);
+  /* the day is labelled after its next date when it opens at noon or later */
+  days = label - (inst->session_start_min >= 720 ? 1 : 0);
+  if (inst->session_end_min <= inst->session_start_min)
+    days++;
+  return ql_instrument_local_to_utc (inst, days, inst->session_end_min);
+}
+
 /* Live lists hold ids (index + 1), ascending. */
 static void
 live_add (QlBroker *self, guint symbol, QlOrderId id)
@@ -277,6 +297,47 @@ validate (QlBroker *self, const QlOrderRequest *req, QlTimeNs now)
   return QL_REJECT_NONE;
 }
 
+static gint64 trail_stop_of (const QlOrder *o, gint64 ext, gint64 tick);
+
+/* The checks that depend on the account: reduce-only, short selling,
+ * buying power and the account check, for @req adding @req->quantity to
+ * the position. @force skips the last two. Writes reject_text on an account
+ * refusal. */
+static QlRejectReason
+check_position (QlBroker *self, const QlOrderRequest *req, gboolean force)
+{
+  const QlPosition *p = ql_portfolio_get_position (self->portfolio, req->symbol);
+  QlQty d = req->side == QL_SIDE_BUY ? req->quantity : -req->quantity;
+  QlQty pos = p->qty, after;
+  QlPrice est;
+
+  if (!add_ok (&after, pos, d))
+    return QL_REJECT_OVERFLOW;
+  if (req->reduce_only && (pos == 0 || (pos > 0) == (d > 0)))
+    return QL_REJECT_REDUCE_ONLY;
+  if (!self->cfg.allow_short && after < 0 && !req->reduce_only)
+    return QL_REJECT_SHORT_SELLING;
+  if (force)
+    return QL_REJECT_NONE;
+  if (!req->reduce_only)
+    {
+      est = req->type == QL_ORDER_LIMIT || req->type == QL_ORDER_STOP_LIMIT ? req->limit_price
+            : req->type == QL_ORDER_STOP ? req->stop_price
+                                           : p->last_price;
+      if (est > 0 && !ql_portfolio_can_afford (self->portfolio, req->symbol, d, est))
+        return QL_REJECT_BUYING_POWER;
+    }
+  if (self->check != NULL)
+    {
+      gboolean blocked = FALSE;
+      double after_d = ql_qty_to_double (inst_of (self, req->symbol), after);
+      if (!self->check (self->check_data, req, after_d, &blocked,
+                        self->reject_text, sizeof self->reject_text))
+        return blocked ? QL_REJECT_ACCOUNT_BLOCKED : QL_REJECT_ACCOUNT_RULE;
+    }
+  return QL_REJECT_NONE;
+}
+
 QlRejectReason
 ql_broker_submit (QlBroker             *self,
                   const QlOrderRequest *req,
@@ -286,43 +347,13 @@ ql_broker_submit (QlBroker             *self,
 {
   QlRejectReason reason;
   QlOrder *o;
-  QlQty pos, after;
-  QlPrice est;
   gboolean bracket;
 
   g_return_val_if_fail (self != NULL && req != NULL && id != NULL, QL_REJECT_NOT_FOUND);
   self->reject_text[0] = '\0';
   reason = validate (self, req, now);
   if (reason == QL_REJECT_NONE)
-    {
-      const QlPosition *p = ql_portfolio_get_position (self->portfolio, req->symbol);
-      QlQty d = req->side == QL_SIDE_BUY ? req->quantity : -req->quantity;
-
-      pos = p->qty;
-      if (!add_ok (&after, pos, d))
-        reason = QL_REJECT_OVERFLOW;
-      else if (req->reduce_only
-               && (pos == 0 || (pos > 0) == (d > 0)))
-        reason = QL_REJECT_REDUCE_ONLY;
-      else if (!self->cfg.allow_short && after < 0 && !req->reduce_only)
-        reason = QL_REJECT_SHORT_SELLING;
-      else if (!force && !req->reduce_only)
-        {
-          est = req->type == QL_ORDER_LIMIT || req->type == QL_ORDER_STOP_LIMIT ? req->limit_price
-                : req->type == QL_ORDER_STOP ? req->stop_price
-                                               : p->last_price;
-          if (est > 0 && !ql_portfolio_can_afford (self->portfolio, req->symbol, d, est))
-            reason = QL_REJECT_BUYING_POWER;
-        }
-      if (reason == QL_REJECT_NONE && !force && self->check != NULL)
-        {
-          gboolean blocked = FALSE;
-          double after_d = ql_qty_to_double (inst_of (self, req->symbol), after);
-          if (!self->check (self->check_data, req, after_d, &blocked,
-                            self->reject_text, sizeof self->reject_text))
-            reason = blocked ? QL_REJECT_ACCOUNT_BLOCKED : QL_REJECT_ACCOUNT_RULE;
-        }
-    }
+    reason = check_position (self, req, force);
 
   o = new_order (self, req, now);
   *id = o->id;
@@ -335,9 +366,10 @@ ql_broker_submit (QlBroker             *self,
 
   if (req->tif == QL_TIF_DAY)
     {
-      QlTimeNs start, end;
-      ql_instrument_trading_day (inst_of (self, req->symbol), now, &start, &end, NULL);
-      o->expires = end;
+      /* Inside the session: until its close. Outside (after the close,
+       * before the open): the next session it meets, fixed in match (). */
+      QlTimeNs end = session_end_of (inst_of (self, req->symbol), now);
+      o->expires = now < end ? end : QL_EXPIRES_NEXT_SESSION;
     }
   else if (req->tif == QL_TIF_GTD)
     o->expires = req->expire_time;
@@ -447,6 +479,20 @@ ql_broker_cancel_all (QlBroker *self)
     }
 }
 
+/* Runs the submission checks on @o as it would stand with @req (its
+ * quantity the new total): the unfilled rest is what the position may
+ * still take. A held bracket leg has no position to check yet. */
+static QlRejectReason
+check_modified (QlBroker *self, const QlOrder *o, const QlOrderRequest *req)
+{
+  QlOrderRequest rest = *req;
+
+  if (o->state == QL_ORDER_HELD)
+    return QL_REJECT_NONE;
+  rest.quantity = req->quantity - o->filled;
+  return check_position (self, &rest, FALSE);
+}
+
 QlRejectReason
 ql_broker_modify (QlBroker *self,
                   QlOrderId id,
@@ -456,7 +502,11 @@ ql_broker_modify (QlBroker *self,
 {
   QlOrder *o;
   const QlInstrument *inst;
+  QlOrderRequest req;
+  QlRejectReason reason;
 
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  self->reject_text[0] = '\0';
   if (id == 0 || id > self->orders->len)
     return QL_REJECT_NOT_FOUND;
   o = order_at (self, id - 1);
@@ -467,6 +517,9 @@ ql_broker_modify (QlBroker *self,
     return QL_REJECT_BAD_QUANTITY;
   if (quantity % inst->lot_size != 0)
     return QL_REJECT_LOT_SIZE;
+  /* A4: a leg is sized by its entry's fills, never by the strategy. */
+  if (quantity > 0 && o->parent != 0 && quantity != o->req.quantity)
+    return QL_REJECT_BRACKET_LEG;
   if (limit_price < 0 || stop_price < 0)
     return QL_REJECT_BAD_PRICE;
   if ((limit_price > 0 && !on_grid (limit_price, inst->tick_size))
@@ -476,15 +529,70 @@ ql_broker_modify (QlBroker *self,
     return QL_REJECT_BAD_PRICE;
   if (stop_price > 0 && o->req.type != QL_ORDER_STOP && o->req.type != QL_ORDER_STOP_LIMIT)
     return QL_REJECT_BAD_PRICE;
+
+  req = o->req;
   if (quantity > 0)
-    o->req.quantity = quantity;
+    req.quantity = quantity;
   if (limit_price > 0)
-    {
-      o->req.limit_price = limit_price;
-      o->resting = FALSE;
-    }
+    req.limit_price = limit_price;
   if (stop_price > 0)
-    o->req.stop_price = stop_price;
+    req.stop_price = stop_price;
+  /* A2: the same account checks as a submission; on a refusal the order
+   * stays as it was. */
+  reason = check_modified (self, o, &req);
+  if (reason != QL_REJECT_NONE)
+    return reason;
+
+  o->req = req;
+  if (limit_price > 0)
+    o->resting = FALSE;
+  return QL_REJECT_NONE;
+}
+
+QlRejectReason
+ql_broker_modify_trail (QlBroker *self,
+                        QlOrderId id,
+                        QlPrice   trail_amount,
+                        gint64    trail_ppm)
+{
+  QlOrder *o;
+  const QlInstrument *inst;
+  QlOrderRequest req;
+  QlRejectReason reason;
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  self->reject_text[0] = '\0';
+  if (id == 0 || id > self->orders->len)
+    return QL_REJECT_NOT_FOUND;
+  o = order_at (self, id - 1);
+  if (ql_order_state_is_terminal (o->state))
+    return QL_REJECT_NOT_FOUND;
+  inst = inst_of (self, o->req.symbol);
+  if (o->req.type != QL_ORDER_TRAILING_STOP)
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount < 0 || trail_ppm < 0
+      || (trail_amount == 0 && (trail_ppm == 0 || trail_ppm >= 1000000)))
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount > 0 && trail_amount % inst->tick_size != 0)
+    return QL_REJECT_TICK_SIZE;
+  if (o->triggered)
+    return QL_REJECT_TRIGGERED;
+
+  req = o->req;
+  req.trail_amount = trail_amount;
+  req.trail_ppm = trail_amount > 0 ? 0 : trail_ppm;
+  reason = check_modified (self, o, &req);
+  if (reason != QL_REJECT_NONE)
+    return reason;
+
+  o->req = req;
+  if (o->trail_extreme != 0)
+    {
+      /* The new distance from the best price so far (buy space as in
+       * evaluate ()): the stop may move either way. */
+      const gint64 sgn = o->req.side == QL_SIDE_BUY ? 1 : -1;
+      o->trail_stop = sgn * trail_stop_of (o, sgn * o->trail_extreme, inst->tick_size);
+    }
   return QL_REJECT_NONE;
 }
 
@@ -803,10 +911,22 @@ match (QlBroker *self, guint symbol, const Event *ev)
         continue;
       if (o->expires <= ev->time)
         {
-          cancel_order (self, o);
-          o->state = QL_ORDER_EXPIRED;
-          changed = TRUE;
-          continue;
+          if (o->expires == QL_EXPIRES_NEXT_SESSION)
+            {
+              /* A DAY order placed outside the session ignores events
+               * outside it; the first one inside fixes its expiry. */
+              QlTimeNs end = session_end_of (inst, ev->time);
+              if (ev->time >= end)
+                continue;
+              o->expires = end;
+            }
+          else
+            {
+              cancel_order (self, o);
+              o->state = QL_ORDER_EXPIRED;
+              changed = TRUE;
+              continue;
+            }
         }
       if (o->state == QL_ORDER_PENDING)
         {
@@ -825,7 +945,11 @@ match (QlBroker *self, guint symbol, const Event *ev)
   if (self->cands->len == 0)
     goto ioc;
 
-  /* One candidate per OCO group: the stop leg, else the earliest. */
+  /* One candidate per OCO group. A5: a member filled at the open (a gap
+   * through it, or a tick) is certain and wins over one reached later on
+   * the path; when both are reached at the same kind of point, the stop
+   * leg is taken (pessimistic: the path inside a bar is a guess), else the
+   * earliest. */
   for (guint i = 0; i < self->cands->len; i++)
     {
       Cand *a = &g_array_index (self->cands, Cand, i);
@@ -841,8 +965,10 @@ match (QlBroker *self, guint symbol, const Event *ev)
               j++;
               continue;
             }
-          if ((is_stop_type (ob) && !is_stop_type (oa))
-              || (is_stop_type (ob) == is_stop_type (oa) && cand_cmp (b, a) < 0))
+          if ((b->hit.seg == 0) != (a->hit.seg == 0)
+                ? b->hit.seg == 0
+                : (is_stop_type (ob) && !is_stop_type (oa))
+                    || (is_stop_type (ob) == is_stop_type (oa) && cand_cmp (b, a) < 0))
             {
               *a = *b;
               oa = ob;
@@ -899,6 +1025,20 @@ match (QlBroker *self, guint symbol, const Event *ev)
           price += o->req.side == QL_SIDE_BUY ? s : -s;
           if (price < inst->tick_size)
             price = inst->tick_size;
+        }
+      if (c->hit.seg > 0)
+        {
+          /* The path before this fill traded while the position stood:
+           * MAE and MFE see it, the run marks the bar only if a position
+           * is left after it. (A position opened earlier on this bar sees
+           * the part of the path before its entry too.) */
+          QlPrice lo = ev->pts[0], hi = ev->pts[0];
+          for (int k = 1; k < c->hit.seg; k++)
+            {
+              lo = MIN (lo, ev->pts[k]);
+              hi = MAX (hi, ev->pts[k]);
+            }
+          ql_portfolio_mark (self->portfolio, symbol, lo, hi, price);
         }
       st = commission (self, o, qty, price, &comm);
       if (st == QL_STATUS_OK)

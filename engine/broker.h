@@ -27,8 +27,10 @@
  * the open; otherwise at its price, at the first point of the path that
  * reaches it (through, or touch with fill_touch, for resting limits). A
  * trailing stop follows the best price along the path. When two members of
- * one OCO group (a bracket's legs) could both fill on one bar, the stop leg
- * is taken first (pessimistic), whatever the path says.
+ * one OCO group (a bracket's legs) could both fill on one bar: a member the
+ * open has already passed (a gap) fills at the open, since the path starts
+ * there; when both are reached only inside the bar (or both at the open),
+ * the stop leg is taken first (pessimistic), whatever the path says.
  *
  * Several fills on one event are executed in path order, then by order id.
  *
@@ -55,16 +57,20 @@
  * filled cancels its children; once a child fills, the entry's unfilled rest
  * is cancelled.
  *
- * TIF: DAY expires at the end of the instrument's trading day of submission
- * (ql_instrument_trading_day (), computed once), GTD at expire_time; both
- * are checked before an event is matched. IOC and FOK meet exactly one
+ * TIF: DAY expires at the close of the instrument's session (its IANA zone
+ * and hours, engine/instrument.h) when placed inside it; placed outside it
+ * (after the close or before the open), the order meets no event until one
+ * falls inside a session, and then expires at that session's close. A 24 h
+ * session closes when the next trading day begins. GTD expires at
+ * expire_time. Both are checked before an event is matched. IOC and FOK meet exactly one
  * event; IOC keeps what filled and cancels the rest, FOK fills whole or is
  * cancelled. Reduce-only orders are refused at submission when they would
  * open or increase a position, and a fill is capped at the position (the
  * order is cancelled when the position is gone).
  *
- * Rejections happen at submission, with a QlRejectReason; nothing is ever
- * adjusted silently. Buying power: an order that increases a position must
+ * Rejections happen at submission, and at a modification (which runs the
+ * same checks), with a QlRejectReason; nothing is ever adjusted silently.
+ * docs/orders.md tells all of this for users. Buying power: an order that increases a position must
  * leave the initial margin of all positions within the equity, valued at its
  * limit or stop price, else at the last price (not checked before the symbol
  * has a price). Working orders reserve nothing. */
@@ -146,13 +152,27 @@ QlRejectReason ql_broker_submit (QlBroker             *self,
                                  QlOrderId            *id);
 QlRejectReason ql_broker_cancel (QlBroker *self,
                                  QlOrderId id);
-/* New total quantity (0: unchanged; not below what has filled), limit and
- * stop prices (0: unchanged). A modified limit meets the market afresh. */
+/* New total quantity (0: unchanged; above what has filled), limit and
+ * stop prices (0: unchanged). A modified limit meets the market afresh.
+ * The modification passes the submission's checks (reduce-only, short
+ * selling, buying power for the unfilled rest, the account check) or is
+ * refused with their reason, the order left as it was. A bracket leg's
+ * quantity cannot change (QL_REJECT_BRACKET_LEG): it is its entry's filled
+ * quantity; its price can. */
 QlRejectReason ql_broker_modify (QlBroker *self,
                                  QlOrderId id,
                                  QlQty     quantity,
                                  QlPrice   limit_price,
                                  QlPrice   stop_price);
+/* A trailing stop's new distance, as in QlOrderRequest: @trail_amount
+ * (price units, on the tick grid) or, when it is 0, @trail_ppm. Once the
+ * order has met the market its stop is reset to the new distance from the
+ * best price so far (it may loosen as well as tighten). QL_REJECT_BAD_PRICE
+ * for another order type, QL_REJECT_TRIGGERED once the stop has triggered. */
+QlRejectReason ql_broker_modify_trail (QlBroker *self,
+                                       QlOrderId id,
+                                       QlPrice   trail_amount,
+                                       gint64    trail_ppm);
 /* Cancels every live order (of every symbol). */
 void ql_broker_cancel_all (QlBroker *self);
 

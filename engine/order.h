@@ -26,7 +26,8 @@ typedef enum
 typedef enum
 {
   QL_TIF_GTC, /* good till cancelled */
-  QL_TIF_DAY, /* expires at the end of the instrument's trading day of submission */
+  QL_TIF_DAY, /* expires at the close of the session it is placed in, or of the
+               * next session it meets when placed outside one */
   QL_TIF_IOC, /* matched against one event; the rest is cancelled */
   QL_TIF_FOK, /* fills whole on one event or is cancelled */
   QL_TIF_GTD, /* expires at expire_time */
@@ -57,7 +58,9 @@ typedef enum
   X (ACCOUNT_RULE, "refused by an account rule")                            \
   X (ACCOUNT_BLOCKED, "the account takes no new orders")                    \
   X (NOT_FOUND, "no working order with this id")                            \
-  X (OVERFLOW, "arithmetic overflow")
+  X (OVERFLOW, "arithmetic overflow")                                       \
+  X (BRACKET_LEG, "a bracket leg's quantity follows its entry's fills")     \
+  X (TRIGGERED, "the stop has triggered: it is a market order now")
 
 typedef enum
 {
@@ -104,7 +107,9 @@ typedef struct
   double avg_fill_price;   /* in price units of the instrument, as a double */
   QlTimeNs created;        /* run time at submission */
   QlTimeNs active_from;    /* created + latency */
-  QlTimeNs expires;        /* DAY / GTD: first instant it is expired; G_MAXINT64 else */
+  QlTimeNs expires;        /* DAY / GTD: first instant it is expired; G_MAXINT64 else;
+                            * QL_EXPIRES_NEXT_SESSION: a DAY order placed outside
+                            * its session, until it meets an event inside one */
   QlOrderId parent;        /* bracket child: its entry; else 0 */
   QlOrderId children[2];   /* bracket entry: take-profit, stop-loss (0: none) */
   gboolean triggered;      /* STOP, STOP_LIMIT, TRAILING_STOP: the stop was reached */
@@ -115,6 +120,9 @@ typedef struct
   gint64 commission_base;  /* money charged so far, for the per-order minimum */
   gint64 commission_raw;   /* commission before the minimum, summed over fills */
 } QlOrder;
+
+/* QlOrder.expires of a DAY order waiting for its session (engine/broker.h). */
+#define QL_EXPIRES_NEXT_SESSION G_MININT64
 
 /* One execution. @commission is in money units (engine/portfolio.h). */
 typedef struct

@@ -257,6 +257,10 @@ ql_portfolio_fill (QlPortfolio *self,
     {
       i128 removed_abs = removed < 0 ? -removed : removed;
 
+      /* The exit price is a price the position was open at: it bounds the
+       * excursions before the trade closes, so MAE <= gross P&L <= MFE. */
+      s->trade_low = MIN (s->trade_low, price);
+      s->trade_high = MAX (s->trade_high, price);
       s->cost -= removed;
       s->entry_comm -= entry_share;
       s->pos.qty += q > 0 ? -closing : closing;

@@ -27,8 +27,10 @@
  * the total closed quantity, entry and exit prices are the averages of the
  * closed quantity, commission is the entry share of the closed quantity plus
  * the exit commissions. MAE and MFE are the worst and best excursion of the
- * prices marked while the position was open, from the average entry price,
- * times the closed quantity and the multiplier (money, as doubles). */
+ * prices marked or filled while the position was open, the exit fills
+ * included, from the average entry price, times the closed quantity and the
+ * multiplier (money, as doubles); so MAE <= min (0, gross P&L) and
+ * MFE >= max (0, gross P&L) always hold. */
 #pragma once
 
 #include "engine/instrument.h"

@@ -464,6 +464,128 @@ test_margin_call (void)
   ql_instrument_clear (&inst);
 }
 
+static void
+test_margin_call_none (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) ticks = ql_series_new_ticks ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  static const QlStrategyClass klass = { .on_tick = buy_first_tick };
+  int count = 0;
+  QlStrategy st = { &klass, &count };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+
+  g_test_summary ("With the NONE policy a margin call is counted at each event below maintenance, nothing closed");
+  inst_init (&inst, "LEV");
+  /* As in margin/call-liquidates: long 100 from 100.00, 1000.00 capital,
+   * 5 % maintenance.
+   *   95.00: equity 500.00 >= 475.00
+   *   94.70: equity 470.00 <  473.50: call 1
+   *   94.60: equity 460.00 <  5 % of 9460.00 = 473.00: call 2
+   *   90.00: equity   0.00 <  5 % of 9000.00 = 450.00: call 3
+   * Nothing is sold: no trade, the balance stays 1000.00, still long 100. */
+  add_trade (ticks, T0 + 1 * QL_NS_PER_SEC, 10000);
+  add_trade (ticks, T0 + 2 * QL_NS_PER_SEC, 10000);
+  add_trade (ticks, T0 + 3 * QL_NS_PER_SEC, 9500);
+  add_trade (ticks, T0 + 4 * QL_NS_PER_SEC, 9470);
+  add_trade (ticks, T0 + 5 * QL_NS_PER_SEC, 9460);
+  add_trade (ticks, T0 + 6 * QL_NS_PER_SEC, 9000);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.margin_call = QL_MARGIN_CALL_NONE;
+  sym.inst = &inst;
+  sym.kind = QL_SOURCE_TICKS;
+  sym.source = ql_source_new_memory (ticks, 0);
+  sym.initial_margin_ppm = 100000;
+  sym.maintenance_margin_ppm = 50000;
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->margin_calls, ==, 3);
+  ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpint (ql_portfolio_get_position (ql_backtest_get_portfolio (bt), 0)->qty, ==, 100);
+  g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (1000));
+  ql_instrument_clear (&inst);
+}
+
+static void
+buy_first_tick_each (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  int *n = data;
+  if (n[symbol]++ == 0)
+    g_assert_cmpint (ql_context_market (ctx, symbol, QL_SIDE_BUY, 40), ==, QL_REJECT_NONE);
+}
+
+static void
+test_margin_call_close_worst (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ta = ql_series_new_ticks ();
+  g_autoptr (QlSeries) tb = ql_series_new_ticks ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_tick = buy_first_tick_each };
+  int count[2] = { 0, 0 };
+  QlStrategy st = { &klass, count };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+  const QlTrade *t;
+  QlPortfolio *pf;
+
+  g_test_summary ("With CLOSE_WORST a margin call closes only the position with the largest floating loss");
+  inst_init (&a, "LEVA");
+  inst_init (&b, "LEVB");
+  /* 1000.00 capital; each symbol 10 % initial, 5 % maintenance margin. The
+   * strategy buys 40 of each on its first tick; they fill at the next.
+   *   1 s: A 100.00, B 100.00 (orders placed)
+   *   2 s: A 100.00, B 100.00: long 40 A and 40 B at 100.00 (margin 400 + 400)
+   *   3 s: A 95.00: equity 1000 - 200 = 800 >= 5 % of (3800 + 4000) = 390
+   *   4 s: B 90.00: equity 1000 - 200 - 400 = 400 >= 5 % of (3800 + 3600) = 370
+   *   5 s: A 92.00: equity 1000 - 320 - 400 = 280 < 5 % of (3680 + 3600) = 364:
+   *        margin call; floating A -320.00, B -400.00: B is the worst, sell 40 B
+   *   6 s: B 89.00: sells 40 at 89.00, realised 40 * -11.00 = -440.00;
+   *        balance 560.00, equity 560 - 320 = 240 >= 5 % of 3680 = 184: no call
+   *   7 s: A 92.00: the same, A stays long 40. */
+  add_trade (ta, T0 + 1 * QL_NS_PER_SEC, 10000);
+  add_trade (ta, T0 + 2 * QL_NS_PER_SEC, 10000);
+  add_trade (ta, T0 + 3 * QL_NS_PER_SEC, 9500);
+  add_trade (ta, T0 + 5 * QL_NS_PER_SEC, 9200);
+  add_trade (ta, T0 + 7 * QL_NS_PER_SEC, 9200);
+  add_trade (tb, T0 + 1 * QL_NS_PER_SEC, 10000);
+  add_trade (tb, T0 + 2 * QL_NS_PER_SEC, 10000);
+  add_trade (tb, T0 + 4 * QL_NS_PER_SEC, 9000);
+  add_trade (tb, T0 + 6 * QL_NS_PER_SEC, 8900);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.margin_call = QL_MARGIN_CALL_CLOSE_WORST;
+  syms[0].inst = &a;
+  syms[1].inst = &b;
+  for (guint i = 0; i < 2; i++)
+    {
+      syms[i].kind = QL_SOURCE_TICKS;
+      syms[i].initial_margin_ppm = 100000;
+      syms[i].maintenance_margin_ppm = 50000;
+    }
+  syms[0].source = ql_source_new_memory (ta, 0);
+  syms[1].source = ql_source_new_memory (tb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->margin_calls, ==, 1);
+  t = ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (t[0].symbol, ==, 1);
+  g_assert_cmpfloat (t[0].exit_price, ==, 89.0);
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -440.0, 1e-9);
+  pf = ql_backtest_get_portfolio (bt);
+  g_assert_cmpint (ql_portfolio_get_position (pf, 0)->qty, ==, 40);
+  g_assert_cmpint (ql_portfolio_get_position (pf, 1)->qty, ==, 0);
+  g_assert_cmpint (ql_portfolio_get_balance (pf), ==, M (560));
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
 /* ---- account observer ---------------------------------------------------- */
 
 typedef struct
@@ -754,6 +876,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/curve/stats-only-same-metrics", test_curve_stats_only);
   g_test_add_func ("/engine/backtest/events/order-across-symbols", test_event_order);
   g_test_add_func ("/engine/backtest/margin/call-liquidates", test_margin_call);
+  g_test_add_func ("/engine/backtest/margin/call-none-records", test_margin_call_none);
+  g_test_add_func ("/engine/backtest/margin/call-close-worst", test_margin_call_close_worst);
   g_test_add_func ("/engine/backtest/observer/reject-flatten-disable", test_observer);
   g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
   g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);

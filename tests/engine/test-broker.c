@@ -825,6 +825,558 @@ test_reduce_only_cap (void)
   fx_clear (&fx);
 }
 
+static void
+test_excursion_exit_bar (void)
+{
+  Fx fx;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("The path of the exit bar up to the exit counts in the trade's MFE and MAE");
+  g_test_bug ("A1");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 10, 0, 0);
+  bar (&fx, 10000, 10000, 10000, 10000, 0); /* long 10 at 100.00 */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_STOP, 10, 0, 9800);
+  /* O 100.00 H 101.00 L 97.00 C 99.00: the high is nearer (1.00 < 3.00),
+   * so the path is 100 -> 101 -> 97 -> 99 and the stop fills at 98.00 on
+   * the way down, after the high traded with the position open. */
+  bar (&fx, 10000, 10100, 9700, 9900, 0);
+  g_assert_cmpint (position (&fx), ==, 0);
+  t = ql_portfolio_get_trades (fx.pf, &n);
+  g_assert_cmpuint (n, ==, 1);
+  /* P&L (98.00 - 100.00) * 10 = -20.00; MFE (101.00 - 100.00) * 10 = 10.00;
+   * MAE down to the exit (98.00 - 100.00) * 10 = -20.00, not the low 97.00
+   * traded after it. */
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mfe, 10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mae, -20.0, 1e-9);
+  fx_clear (&fx);
+}
+
+/* ---- modify ------------------------------------------------------------ */
+
+static void
+test_modify_buying_power (void)
+{
+  Fx fx;
+  QlOrderRequest req = { 0 };
+  QlOrderId id;
+
+  g_test_summary ("Modify runs the buying-power check of submit; a refused change leaves the order as it was");
+  g_test_bug ("A2");
+  fx_init (&fx, NULL, 1000 * QL_MONEY_ONE);
+  /* 50 at 100.00 needs 5000.00 of margin (100 %), more than 1000.00. */
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.quantity = 50;
+  req.limit_price = 10000;
+  g_assert_cmpint (ql_broker_submit (fx.br, &req, fx.now, FALSE, &id), ==, QL_REJECT_BUYING_POWER);
+  /* 5 at 100.00 needs 500.00: accepted. Growing it to 50 is the same
+   * 5000.00: refused, still 5 at 100.00. */
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 10000, 0);
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 50, 0, 0), ==, QL_REJECT_BUYING_POWER);
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 5);
+  g_assert_cmpint (order (&fx, id)->req.limit_price, ==, 10000);
+  /* 9 at 100.00 needs 900.00: accepted. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 9, 0, 0), ==, QL_REJECT_NONE);
+  /* O 101.00 H 101.00 L 99.00 C 100.00: the limit rests at the open, the
+   * path 101 -> 101 -> 99 goes through 100.00: 9 fill at 100.00. */
+  bar (&fx, 10100, 10100, 9900, 10000, 0);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->quantity, ==, 9);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10000);
+  g_assert_cmpint (position (&fx), ==, 9);
+  fx_clear (&fx);
+}
+
+static guint n_checks;
+
+static gboolean
+max_ten_cb (gpointer              data,
+            const QlOrderRequest *req,
+            double                position_after,
+            gboolean             *blocked,
+            char                 *reason,
+            gsize                 reason_size)
+{
+  n_checks++;
+  if (position_after > 10.0)
+    {
+      g_strlcpy (reason, "position above 10", reason_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_modify_account_rule (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("Modify asks the account check with the position the new quantity would leave");
+  g_test_bug ("A2");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  n_checks = 0;
+  ql_broker_set_check (fx.br, max_ten_cb, NULL);
+  id = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 5, 9900, 0); /* after: 5 */
+  g_assert_cmpuint (n_checks, ==, 1);
+  /* 20 would leave a position of 20 > 10: refused with the rule's text. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 20, 0, 0), ==, QL_REJECT_ACCOUNT_RULE);
+  g_assert_cmpstr (ql_broker_get_reject_text (fx.br), ==, "position above 10");
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 5);
+  g_assert_cmpuint (n_checks, ==, 2);
+  /* 10 leaves 10: accepted, and the text is cleared. */
+  g_assert_cmpint (ql_broker_modify (fx.br, id, 10, 0, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpstr (ql_broker_get_reject_text (fx.br), ==, "");
+  g_assert_cmpint (order (&fx, id)->req.quantity, ==, 10);
+  g_assert_cmpuint (n_checks, ==, 3);
+  fx_clear (&fx);
+}
+
+static void
+test_modify_trail (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlOrderRequest req = { 0 };
+  QlOrderId id, lim;
+
+  g_test_summary ("A trailing stop's distance can be modified: the stop is reset from the best price");
+  g_test_bug ("A3");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  req.side = QL_SIDE_SELL;
+  req.type = QL_ORDER_TRAILING_STOP;
+  req.quantity = 1;
+  req.trail_amount = 50;
+  id = submit_req (&fx, &req);
+  trade (&fx, 10000, 1); /* best 100.00, stop 100.00 - 0.50 = 99.50 */
+  trade (&fx, 10100, 1); /* best 101.00, stop 100.50 */
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 10050);
+  /* Loosen to 2.00: 101.00 - 2.00 = 99.00. */
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 200, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9900);
+  trade (&fx, 10000, 1); /* 100.00 is above 99.00 (and below 100.50): no fill */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  /* Tighten to 1 %: 1 % of 101.00 = 1.01, stop 99.99. */
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 0, 10000), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9999);
+  g_assert_cmpint (order (&fx, id)->req.trail_amount, ==, 0);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 0, 1000000), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, -1, 0), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (order (&fx, id)->trail_stop, ==, 9999);
+  trade (&fx, 9999, 1); /* reaches 99.99: fills there */
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9999);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 100, 0), ==, QL_REJECT_NOT_FOUND);
+  lim = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 9000, 0);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, lim, 100, 0), ==, QL_REJECT_BAD_PRICE);
+  fx_clear (&fx);
+
+  /* Triggered but partly filled (10 % of 30 = 3 of 10): a market order now. */
+  cfg.allow_short = TRUE;
+  cfg.volume_share_ppm = 100000;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  req.quantity = 10;
+  id = submit_req (&fx, &req);
+  trade (&fx, 10000, 1000); /* stop 99.50 */
+  trade (&fx, 9950, 30);    /* triggers, fills 3 */
+  g_assert_cmpint (order (&fx, id)->filled, ==, 3);
+  g_assert_cmpint (ql_broker_modify_trail (fx.br, id, 100, 0), ==, QL_REJECT_TRIGGERED);
+  fx_clear (&fx);
+}
+
+static void
+test_modify_bracket_leg (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bracket leg's quantity is its entry's filled quantity: modifying it is refused");
+  g_test_bug ("A4");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_LIMIT, 10000, 10, 10200, 9800);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  /* Waiting for the entry: quantity refused, price accepted. */
+  g_assert_cmpint (ql_broker_modify (fx.br, tp, 3, 0, 0), ==, QL_REJECT_BRACKET_LEG);
+  g_assert_cmpint (ql_broker_modify (fx.br, tp, 0, 10300, 0), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, tp)->req.limit_price, ==, 10300);
+  /* The entry fills 10 at 99.90 (marketable at the trade): both legs 10. */
+  trade (&fx, 9990, 100);
+  g_assert_cmpint (order (&fx, e)->filled, ==, 10);
+  g_assert_cmpint (order (&fx, tp)->req.quantity, ==, 10);
+  g_assert_cmpint (order (&fx, sl)->req.quantity, ==, 10);
+  /* Active: still refused (it would leave the legs unequal). */
+  g_assert_cmpint (ql_broker_modify (fx.br, sl, 5, 0, 0), ==, QL_REJECT_BRACKET_LEG);
+  g_assert_cmpint (order (&fx, sl)->req.quantity, ==, 10);
+  g_assert_cmpint (ql_broker_modify (fx.br, sl, 0, 0, 9700), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, sl)->req.stop_price, ==, 9700);
+  fx_clear (&fx);
+}
+
+static void
+test_bracket_gap_take_profit (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bar opening beyond the take-profit fills it at the open, though the stop trades later");
+  g_test_bug ("A5");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_MARKET, 0, 5, 10100, 9850);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  bar (&fx, 10000, 10000, 10000, 10000, 100); /* entry: long 5 at 100.00 */
+  ql_broker_clear_fills (fx.br);
+  /* O 102.00 H 102.50 L 98.00 C 99.00: the open is already past the
+   * take-profit 101.00 (sell limit, marketable: fills at the open 102.00);
+   * the stop 98.50 is reached only later on the path 102 -> 102.5 -> 98.
+   * The open is certain: take-profit 5 at 102.00, the stop cancelled. */
+  bar (&fx, 10200, 10250, 9800, 9900, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, tp);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10200);
+  g_assert_cmpint (order (&fx, tp)->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (order (&fx, sl)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_bracket_gap_stop_loss (void)
+{
+  Fx fx;
+  QlOrderId e, tp, sl;
+
+  g_test_summary ("A bar opening beyond the stop-loss fills it at the open, though the take-profit trades later");
+  g_test_bug ("A5");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  e = bracket (&fx, QL_ORDER_MARKET, 0, 5, 10100, 9850);
+  tp = order (&fx, e)->children[0];
+  sl = order (&fx, e)->children[1];
+  bar (&fx, 10000, 10000, 10000, 10000, 100); /* entry: long 5 at 100.00 */
+  ql_broker_clear_fills (fx.br);
+  /* O 98.00 H 101.50 L 97.50 C 101.00: the open is below the stop 98.50,
+   * so the stop fills at the open 98.00; the path 98 -> 97.5 -> 101.5
+   * reaches the take-profit only later. Stop 5 at 98.00. */
+  bar (&fx, 9800, 10150, 9750, 10100, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, sl);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9800);
+  g_assert_cmpint (order (&fx, tp)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
+/* ---- DAY orders in a session ------------------------------------------ */
+
+#define D0 (G_GINT64_CONSTANT (1704153600) * QL_NS_PER_SEC) /* 2024-01-02 00:00 UTC, a Tuesday */
+#define HMS(h, m) ((gint64) (h) * QL_NS_PER_HOUR + (gint64) (m) * QL_NS_PER_MIN)
+
+static void
+fx_init_session (Fx *fx, const char *hours)
+{
+  g_autoptr (GError) error = NULL;
+
+  fx_init (fx, NULL, 1000000 * QL_MONEY_ONE);
+  g_assert_true (ql_instrument_set_timezone (&fx->inst, "America/New_York", &error));
+  g_assert_no_error (error);
+  g_assert_true (ql_instrument_set_session (&fx->inst, hours, &error));
+  g_assert_no_error (error);
+}
+
+static QlOrderId
+day_limit (Fx *fx, QlTimeNs now, QlPrice limit)
+{
+  QlOrderRequest req = { 0 };
+  QlOrderId id = 0;
+
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = limit;
+  req.quantity = 1;
+  req.tif = QL_TIF_DAY;
+  g_assert_cmpint (ql_broker_submit (fx->br, &req, now, FALSE, &id), ==, QL_REJECT_NONE);
+  return id;
+}
+
+static void
+trade_at (Fx *fx, QlTimeNs time, QlPrice price)
+{
+  QlTick t = { 0 };
+  t.time = time;
+  t.price = price;
+  t.size = 1;
+  t.flags = QL_TICK_FLAG_TRADE;
+  g_assert_cmpint (ql_broker_match_tick (fx->br, 0, &t), ==, QL_STATUS_OK);
+}
+
+static void
+test_day_in_session (void)
+{
+  Fx fx;
+  QlOrderId id;
+
+  g_test_summary ("A DAY order placed at 10:30 in a 09:30-16:00 New York session expires at 16:00 that day");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* 2024-01-02 is in EST (UTC-5): 10:30 EST = 15:30 UTC, 16:00 EST = 21:00 UTC. */
+  id = day_limit (&fx, D0 + HMS (15, 30), 9000);
+  g_assert_cmpint (order (&fx, id)->expires, ==, D0 + HMS (21, 0));
+  trade_at (&fx, D0 + HMS (21, 0) - 1, 10000); /* 15:59:59.999999999 EST */
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_WORKING);
+  trade_at (&fx, D0 + HMS (21, 0), 10000);     /* 16:00 EST: an after-hours trade */
+  g_assert_cmpint (order (&fx, id)->state, ==, QL_ORDER_EXPIRED);
+  fx_clear (&fx);
+}
+
+static void
+test_day_after_close (void)
+{
+  Fx fx;
+  QlOrderId a, b, fri;
+
+  g_test_summary ("A DAY order placed after the close ignores after-hours trades and lives through the next session");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* Placed 2024-01-02 17:00 EST = 22:00 UTC, after the 16:00 close. A
+   * (limit 100.00) would be marketable at 99.00; B (90.00) never fills. */
+  a = day_limit (&fx, D0 + HMS (22, 0), 10000);
+  b = day_limit (&fx, D0 + HMS (22, 0), 9000);
+  g_assert_cmpint (order (&fx, a)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (23, 0), 9900);      /* 18:00 EST, after hours */
+  trade_at (&fx, D0 + HMS (24 + 13, 0), 9900); /* 2024-01-03 08:00 EST, pre-market */
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_cmpint (order (&fx, a)->state, ==, QL_ORDER_PENDING);
+  /* 2024-01-03 09:30 EST = 14:30 UTC opens the next session: A fills at
+   * 99.00, B now expires at 16:00 EST = 2024-01-03 21:00 UTC. */
+  trade_at (&fx, D0 + HMS (24 + 14, 30), 9900);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, a);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9900);
+  g_assert_cmpint (order (&fx, b)->expires, ==, D0 + HMS (24 + 21, 0));
+  trade_at (&fx, D0 + HMS (24 + 21, 0), 9900);
+  g_assert_cmpint (order (&fx, b)->state, ==, QL_ORDER_EXPIRED);
+
+  /* Placed Friday 2024-01-05 17:00 EST (D0 + 3 days + 22:00 UTC): the next
+   * session with a trade is Monday 2024-01-08, D0 + 6 days; 10:00 EST =
+   * 15:00 UTC; it expires at Monday's close, 21:00 UTC. */
+  fri = day_limit (&fx, D0 + HMS (3 * 24 + 22, 0), 9000);
+  trade_at (&fx, D0 + HMS (6 * 24 + 15, 0), 10000);
+  g_assert_cmpint (order (&fx, fri)->state, ==, QL_ORDER_WORKING);
+  g_assert_cmpint (order (&fx, fri)->expires, ==, D0 + HMS (6 * 24 + 21, 0));
+  fx_clear (&fx);
+}
+
+static void
+test_day_dst (void)
+{
+  /* America/New_York: on Sunday 2024-03-10 at 02:00 EST the clocks go to
+   * 03:00 EDT, so the 16:00 close is 21:00 UTC on Friday 2024-03-08 and
+   * 20:00 UTC on Monday 2024-03-11. 2024-03-08 00:00 UTC is day
+   * 19723 (2024-01-01) + 31 + 29 + 7 = 19790, 19790 * 86400 = 1709856000;
+   * Monday 2024-03-11 00:00 UTC is 1709856000 + 3 * 86400 = 1710115200. */
+  const QlTimeNs fri = G_GINT64_CONSTANT (1709856000) * QL_NS_PER_SEC;
+  const QlTimeNs mon = G_GINT64_CONSTANT (1710115200) * QL_NS_PER_SEC;
+  Fx fx;
+  QlOrderId in, after;
+
+  g_test_summary ("DAY expiry follows the New York close across the March 2024 DST change");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "09:30-16:00");
+  /* Friday 10:30 EST = 15:30 UTC: expires 16:00 EST = 21:00 UTC. */
+  in = day_limit (&fx, fri + HMS (15, 30), 9000);
+  g_assert_cmpint (order (&fx, in)->expires, ==, fri + HMS (21, 0));
+  /* Friday 17:00 EST = 22:00 UTC, after the close: the next session is
+   * Monday's, 09:30 EDT = 13:30 UTC to 16:00 EDT = 20:00 UTC. */
+  after = day_limit (&fx, fri + HMS (22, 0), 9000);
+  trade_at (&fx, fri + HMS (21, 0), 10000); /* expires `in` */
+  g_assert_cmpint (order (&fx, in)->state, ==, QL_ORDER_EXPIRED);
+  trade_at (&fx, mon + HMS (13, 45), 10000); /* 09:45 EDT */
+  g_assert_cmpint (order (&fx, after)->expires, ==, mon + HMS (20, 0));
+  trade_at (&fx, mon + HMS (20, 0) - 1, 10000);
+  g_assert_cmpint (order (&fx, after)->state, ==, QL_ORDER_WORKING);
+  trade_at (&fx, mon + HMS (20, 0), 10000); /* 16:00 EDT, an hour before 21:00 UTC */
+  g_assert_cmpint (order (&fx, after)->state, ==, QL_ORDER_EXPIRED);
+  fx_clear (&fx);
+}
+
+static void
+test_day_overnight_session (void)
+{
+  Fx fx;
+  QlOrderId in, gap;
+
+  g_test_summary ("In an 18:00-17:00 New York session a DAY order lives until 17:00 of the next date");
+  g_test_bug ("A6");
+  fx_init_session (&fx, "18:00-17:00");
+  /* 2024-01-02 20:00 EST = 2024-01-03 01:00 UTC, inside the session that
+   * opened at 18:00 EST on the 2nd and closes 2024-01-03 17:00 EST =
+   * 22:00 UTC. */
+  in = day_limit (&fx, D0 + HMS (24 + 1, 0), 9000);
+  g_assert_cmpint (order (&fx, in)->expires, ==, D0 + HMS (24 + 22, 0));
+  /* 2024-01-03 17:30 EST = 22:30 UTC, between the close and the 18:00
+   * open: the next session (from 23:00 UTC) closes 2024-01-04 17:00 EST =
+   * 22:00 UTC. */
+  gap = day_limit (&fx, D0 + HMS (24 + 22, 30), 9000);
+  g_assert_cmpint (order (&fx, gap)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (24 + 22, 45), 10000); /* 17:45 EST: still closed */
+  g_assert_cmpint (order (&fx, in)->state, ==, QL_ORDER_EXPIRED);
+  g_assert_cmpint (order (&fx, gap)->expires, ==, QL_EXPIRES_NEXT_SESSION);
+  trade_at (&fx, D0 + HMS (24 + 23, 0), 10000);  /* 18:00 EST: open */
+  g_assert_cmpint (order (&fx, gap)->expires, ==, D0 + HMS (2 * 24 + 22, 0));
+  g_assert_cmpint (order (&fx, gap)->state, ==, QL_ORDER_WORKING);
+  fx_clear (&fx);
+}
+
+/* ---- bar mode and quotes: stop-limit, OCO, spread --------------------- */
+
+static void
+test_stop_limit_bar (void)
+{
+  Fx fx;
+  QlOrderId a, b;
+
+  g_test_summary ("Bar mode: a stop-limit triggers on the path, fills at the stop or rests at its limit");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  /* Buy stop 100.50, limit 100.60. O 100.00 H 101.00 L 99.80 C 100.20:
+   * the low is nearer (0.20 < 1.00), path 100 -> 99.8 -> 101 -> 100.2.
+   * The stop triggers at 100.50 on 99.8 -> 101; a limit arriving at 100.50
+   * is marketable (100.50 <= 100.60): fills at 100.50, no slippage. */
+  a = submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP_LIMIT, 1, 10060, 10050);
+  bar (&fx, 10000, 10100, 9980, 10020, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, a);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10050);
+  ql_broker_clear_fills (fx.br);
+
+  /* Buy stop 102.50, limit 102.60. O 103.00 H 103.20 L 102.70 C 102.80:
+   * the open is past the stop (triggered there) but above the limit; the
+   * path 103 -> 103.2 -> 102.7 -> 102.8 never goes below 102.60: no fill,
+   * the limit rests. */
+  b = submit (&fx, QL_SIDE_BUY, QL_ORDER_STOP_LIMIT, 1, 10260, 10250);
+  bar (&fx, 10300, 10320, 10270, 10280, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 0);
+  g_assert_true (order (&fx, b)->triggered);
+  /* O 102.55 H 102.90 L 102.50 C 102.70: opens below the resting limit
+   * 102.60, a gap through it: fills at the open 102.55. */
+  bar (&fx, 10255, 10290, 10250, 10270, 100);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, b);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10255);
+  fx_clear (&fx);
+}
+
+static void
+oco_pair (Fx *fx, guint32 group, QlOrderId *limit, QlOrderId *stop)
+{
+  QlOrderRequest req = { 0 };
+
+  req.side = QL_SIDE_BUY;
+  req.quantity = 10;
+  req.oco_group = group;
+  req.type = QL_ORDER_LIMIT;
+  req.limit_price = 9900;
+  *limit = submit_req (fx, &req);
+  req.type = QL_ORDER_STOP;
+  req.limit_price = 0;
+  req.stop_price = 10100;
+  *stop = submit_req (fx, &req);
+}
+
+static void
+test_oco_bar (void)
+{
+  Fx fx;
+  QlOrderId l, st;
+
+  g_test_summary ("Bar mode OCO (not a bracket): stop first inside a bar, the path when one is reached, the open on a gap");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  /* Each pair: buy limit 99.00 and buy stop 101.00, 10 each, one group. */
+  oco_pair (&fx, 1, &l, &st);
+  /* O 100.00 H 101.50 L 98.50 C 100.00: a tie (1.50 each way), the high
+   * first: the stop is reached at 101.00, then the limit at 99.00, both
+   * inside the bar: the stop is taken, 10 at 101.00; the limit is reduced
+   * by 10 to nothing and cancelled. */
+  bar (&fx, 10000, 10150, 9850, 10000, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, st);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10100);
+  g_assert_cmpint (order (&fx, l)->state, ==, QL_ORDER_CANCELLED);
+  ql_broker_clear_fills (fx.br);
+
+  oco_pair (&fx, 2, &l, &st);
+  /* O 100.00 H 100.50 L 98.80 C 99.50: path 100 -> 100.5 -> 98.8 -> 99.5
+   * reaches only the limit: 10 at 99.00; the stop is cancelled. */
+  bar (&fx, 10000, 10050, 9880, 9950, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, l);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9900);
+  g_assert_cmpint (order (&fx, st)->state, ==, QL_ORDER_CANCELLED);
+  ql_broker_clear_fills (fx.br);
+
+  oco_pair (&fx, 3, &l, &st);
+  /* O 98.50 H 101.50 L 98.00 C 101.00: the open is below the limit (a gap:
+   * fills at the open 98.50); the stop is reached later (98.5 -> 98 ->
+   * 101.5). The open is certain: the limit, 10 at 98.50. */
+  bar (&fx, 9850, 10150, 9800, 10100, 1000);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->order, ==, l);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9850);
+  g_assert_cmpint (order (&fx, st)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (position (&fx), ==, 30);
+  fx_clear (&fx);
+}
+
+static void
+test_slippage_spread_quotes (void)
+{
+  Fx fx;
+  QlBrokerConfig cfg = { 0 };
+  QlTick q = { 0 };
+
+  g_test_summary ("Spread slippage: a tick with quotes pays its own spread, a trade-only tick half of spread_ticks");
+  cfg.slippage.model = QL_SLIPPAGE_SPREAD;
+  cfg.slippage.spread_ticks = 5;
+  cfg.allow_short = TRUE;
+  fx_init (&fx, &cfg, 1000000 * QL_MONEY_ONE);
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 1, 0, 0);
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 1, 0, 0);
+  /* Trade 100.00, bid 99.98, ask 100.02: the buy pays the ask 100.02 and
+   * the sell gets the bid 99.98, nothing more (half of 0.05 is not added). */
+  q.time = fx.now + QL_NS_PER_SEC;
+  q.price = 10000;
+  q.size = 10;
+  q.bid = 9998;
+  q.ask = 10002;
+  q.flags = QL_TICK_FLAG_TRADE | QL_TICK_FLAG_QUOTE;
+  g_assert_cmpint (ql_broker_match_tick (fx.br, 0, &q), ==, QL_STATUS_OK);
+  g_assert_cmpuint (n_fills (&fx), ==, 2);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10002);
+  g_assert_cmpint (fill_at (&fx, 1)->price, ==, 9998);
+  ql_broker_clear_fills (fx.br);
+  /* A quote-only tick (bid 99.96, ask 100.04) the same. */
+  submit (&fx, QL_SIDE_BUY, QL_ORDER_MARKET, 1, 0, 0);
+  q.time += QL_NS_PER_SEC;
+  q.price = 0;
+  q.size = 0;
+  q.bid = 9996;
+  q.ask = 10004;
+  q.flags = QL_TICK_FLAG_QUOTE;
+  g_assert_cmpint (ql_broker_match_tick (fx.br, 0, &q), ==, QL_STATUS_OK);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 10004);
+  ql_broker_clear_fills (fx.br);
+  fx.now = q.time;
+  /* A trade-only tick at 100.00: half of 5 ticks = 0.025, up to 0.03:
+   * the sell fills at 99.97. */
+  submit (&fx, QL_SIDE_SELL, QL_ORDER_MARKET, 1, 0, 0);
+  trade (&fx, 10000, 10);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9997);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -855,5 +1407,19 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/reject/short-selling", test_short_not_allowed);
   g_test_add_func ("/engine/broker/order/cancel-modify", test_cancel_modify);
   g_test_add_func ("/engine/broker/reduce-only/capped", test_reduce_only_cap);
+  g_test_add_func ("/engine/broker/excursion/exit-bar-path", test_excursion_exit_bar);
+  g_test_add_func ("/engine/broker/modify/buying-power", test_modify_buying_power);
+  g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
+  g_test_add_func ("/engine/broker/modify/trail-distance", test_modify_trail);
+  g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
+  g_test_add_func ("/engine/broker/bracket/gap-through-take-profit", test_bracket_gap_take_profit);
+  g_test_add_func ("/engine/broker/bracket/gap-through-stop-loss", test_bracket_gap_stop_loss);
+  g_test_add_func ("/engine/broker/tif/day-ends-at-session-close", test_day_in_session);
+  g_test_add_func ("/engine/broker/tif/day-after-close-next-session", test_day_after_close);
+  g_test_add_func ("/engine/broker/tif/day-across-dst", test_day_dst);
+  g_test_add_func ("/engine/broker/tif/day-overnight-session", test_day_overnight_session);
+  g_test_add_func ("/engine/broker/stop-limit/bar-path", test_stop_limit_bar);
+  g_test_add_func ("/engine/broker/oco/bar-mode", test_oco_bar);
+  g_test_add_func ("/engine/broker/slippage/spread-with-quotes", test_slippage_spread_quotes);
   return g_test_run ();
 }

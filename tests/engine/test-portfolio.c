@@ -202,6 +202,62 @@ test_overflow (void)
   fx_clear (&fx);
 }
 
+static void
+test_excursion_long_exit (void)
+{
+  Fx fx;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("A long closed below every marked low: MAE reaches the exit, MAE <= P&L");
+  g_test_bug ("A1");
+  fx_init (&fx, 1, 1000000, 0, 0);
+  /* Buy 10 at 151.03; marks range 149.50..152.00; sell 10 at 145.20, a
+   * price below every mark (a gap through a stop). */
+  ql_portfolio_fill (fx.pf, 0, QL_SIDE_BUY, 10, 15103, 0, T (1));
+  ql_portfolio_mark (fx.pf, 0, 14950, 15200, 15000);
+  ql_portfolio_fill (fx.pf, 0, QL_SIDE_SELL, 10, 14520, 0, T (2));
+  t = ql_portfolio_get_trades (fx.pf, &n);
+  g_assert_cmpuint (n, ==, 1);
+  /* P&L: (145.20 - 151.03) * 10 = -5.83 * 10 = -58.30.
+   * MAE: the low is the exit 145.20: -5.83 * 10 = -58.30 (the marks alone
+   * would give (149.50 - 151.03) * 10 = -15.30).
+   * MFE: (152.00 - 151.03) * 10 = 9.70. */
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -58.30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mae, -58.30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mfe, 9.70, 1e-9);
+  g_assert_cmpfloat (t[0].mae, <=, MIN (0.0, t[0].pnl));
+  g_assert_cmpfloat (t[0].mfe, >=, MAX (0.0, t[0].pnl));
+  fx_clear (&fx);
+}
+
+static void
+test_excursion_short_exit (void)
+{
+  Fx fx;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("A short bought back below every marked low: MFE reaches the exit, MFE >= P&L");
+  g_test_bug ("A1");
+  fx_init (&fx, 1, 1000000, 0, 0);
+  /* Sell 10 at 50.00 and pay 1.00; marks range 49.50..50.20; buy 10 back
+   * at 48.00 paying 1.00. */
+  ql_portfolio_fill (fx.pf, 0, QL_SIDE_SELL, 10, 5000, M (1), T (1));
+  ql_portfolio_mark (fx.pf, 0, 4950, 5020, 5000);
+  ql_portfolio_fill (fx.pf, 0, QL_SIDE_BUY, 10, 4800, M (1), T (2));
+  t = ql_portfolio_get_trades (fx.pf, &n);
+  g_assert_cmpuint (n, ==, 1);
+  /* Gross P&L: (50.00 - 48.00) * 10 = 20.00; net of 2.00 commission 18.00.
+   * MFE: entry - low = 50.00 - 48.00 = 2.00 * 10 = 20.00 (the marks alone:
+   * 0.50 * 10 = 5.00). MAE: -(50.20 - 50.00) * 10 = -2.00. */
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, 18.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mfe, 20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (t[0].mae, -2.0, 1e-9);
+  g_assert_cmpfloat (t[0].mfe, >=, t[0].pnl + t[0].commission);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -212,5 +268,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/portfolio/margin/multiplier", test_margin);
   g_test_add_func ("/engine/portfolio/exact/fractional-qty", test_fractional_qty);
   g_test_add_func ("/engine/portfolio/exact/overflow", test_overflow);
+  g_test_add_func ("/engine/portfolio/excursion/long-exit-below-marks", test_excursion_long_exit);
+  g_test_add_func ("/engine/portfolio/excursion/short-exit-below-marks", test_excursion_short_exit);
   return g_test_run ();
 }
