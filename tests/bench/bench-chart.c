@@ -233,7 +233,6 @@ main (void)
         t0 = now_ns ();
         f = ql_scene_layout (scene);
         layout_ms[n_layout++] = (now_ns () - t0) / 1e6;
-        if (getenv ("QL_PROF")) fprintf (stderr, "layout zoom %g k %d %.3f ms\n", b, k, layout_ms[n_layout - 1]);
         check_frame (f, "every zoom level lays out candles");
       }
   printf ("chart_scene_update_p50: %.3f ms\n", quantile (layout_ms, n_layout, 0.5));
