@@ -107,6 +107,12 @@ alloc_framebuffer (QlGlOffscreen *self, int width, int height, GError **error)
 QlGlOffscreen *
 ql_gl_offscreen_new (int width, int height, GError **error)
 {
+  return ql_gl_offscreen_new_for_api (width, height, QL_GL_API_ANY, error);
+}
+
+QlGlOffscreen *
+ql_gl_offscreen_new_for_api (int width, int height, QlGlApi api, GError **error)
+{
   g_autoptr (QlGlOffscreen) self = NULL;
   EGLDisplay d;
 
@@ -127,8 +133,10 @@ ql_gl_offscreen_new (int width, int height, GError **error)
 
   self = g_new0 (QlGlOffscreen, 1);
   self->display = d;
-  self->context = create_context (d, FALSE);
-  if (self->context == EGL_NO_CONTEXT)
+  self->context = EGL_NO_CONTEXT;
+  if (api != QL_GL_API_GLES)
+    self->context = create_context (d, FALSE);
+  if (self->context == EGL_NO_CONTEXT && api != QL_GL_API_DESKTOP)
     {
       self->gles = TRUE;
       self->context = create_context (d, TRUE);
@@ -136,8 +144,11 @@ ql_gl_offscreen_new (int width, int height, GError **error)
   if (self->context == EGL_NO_CONTEXT)
     {
       g_set_error (error, QL_GL_OFFSCREEN_ERROR, QL_GL_OFFSCREEN_ERROR_NO_CONTEXT,
-                   "neither an OpenGL 3.3 core nor an OpenGL ES 3.0 context could be "
-                   "created (EGL error 0x%x)", eglGetError ());
+                   "%s could be created (EGL error 0x%x)",
+                   api == QL_GL_API_DESKTOP ? "no OpenGL 3.3 core context"
+                   : api == QL_GL_API_GLES ? "no OpenGL ES 3.0 context"
+                   : "neither an OpenGL 3.3 core nor an OpenGL ES 3.0 context",
+                   eglGetError ());
       return NULL;
     }
   if (!eglMakeCurrent (d, EGL_NO_SURFACE, EGL_NO_SURFACE, self->context))

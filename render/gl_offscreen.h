@@ -27,11 +27,23 @@ typedef enum
   QL_GL_OFFSCREEN_ERROR_FAILED,
 } QlGlOffscreenError;
 
+typedef enum
+{
+  QL_GL_API_ANY,     /* desktop GL 3.3 core, else GLES 3.0 */
+  QL_GL_API_DESKTOP, /* desktop GL 3.3 core only */
+  QL_GL_API_GLES,    /* GLES 3.0 only: what GL ES-only drivers give the widget */
+} QlGlApi;
+
 /* A current context with a @width x @height RGBA8 framebuffer bound.
  * (transfer full) */
 QlGlOffscreen   *ql_gl_offscreen_new (int      width,
                                       int      height,
                                       GError **error);
+/* The same, with the API chosen (the tests run every GL test on both). */
+QlGlOffscreen   *ql_gl_offscreen_new_for_api (int      width,
+                                              int      height,
+                                              QlGlApi  api,
+                                              GError **error);
 void             ql_gl_offscreen_free (QlGlOffscreen *self);   /* NULL is a no-op */
 
 /* Makes the context current again and binds the framebuffer. */

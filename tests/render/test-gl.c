@@ -682,14 +682,24 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
-  offscreen = ql_gl_offscreen_new (64, 64, &error);
-  if (offscreen == NULL)
-    g_test_message ("no GL: %s", error->message);
-  else
-    {
-      backend = ql_gl_backend_new (&error);
-      g_assert_no_error (error);
-    }
+  /* QL_TEST_GL_API=gles runs every test on an OpenGL ES 3.0 context (the
+   * suite runs both: tests/render/meson.build). */
+  {
+    const char *api = g_getenv ("QL_TEST_GL_API");
+    gboolean gles = g_strcmp0 (api, "gles") == 0;
+
+    offscreen = ql_gl_offscreen_new_for_api (64, 64, gles ? QL_GL_API_GLES : QL_GL_API_DESKTOP, &error);
+    if (offscreen == NULL)
+      g_test_message ("no GL: %s", error->message);
+    else
+      {
+        g_test_message ("%s: %s", ql_gl_offscreen_get_version (offscreen),
+                        ql_gl_offscreen_get_renderer (offscreen));
+        g_assert_cmpint (ql_gl_offscreen_is_gles (offscreen), ==, gles);
+        backend = ql_gl_backend_new (&error);
+        g_assert_no_error (error);
+      }
+  }
 
   g_test_add_func ("/render/gl/offscreen/reads-back-top-down", test_offscreen_readback);
   g_test_add_func ("/render/gl/program/error-names-file-line-column", test_shader_error_log);
