@@ -1,8 +1,11 @@
-/* render/chart_view.c — QlChartView: GtkGLArea, input, kinetic panning. */
+/* render/chart_view.c — QlChartView: GtkGLArea, input, kinetic panning,
+ * the desktop's light or dark preference, and a cairo fallback where no
+ * GL context can be had. */
 #define G_LOG_DOMAIN "ql-render-chart-view"
 
 #include "render/chart_view.h"
 
+#include "render/cairo_backend.h"
 #include "render/gl_backend.h"
 
 #include <epoxy/gl.h>
@@ -43,6 +46,16 @@ struct _QlChartView
   gint64 kinetic_last_us;    /* frame clock time of the last step */
 
   gulong settings_handler;
+  gulong theme_name_handler;
+
+  /* Light or dark: as the desktop prefers until ql_chart_view_set_dark ()
+   * sets it by hand. The desktop's preference is the XDG settings portal's
+   * org.freedesktop.appearance color-scheme where a portal answers, else
+   * GTK's gtk-application-prefer-dark-theme or a "-dark" theme name. */
+  gboolean follow_desktop;
+  int portal_scheme;         /* 0 none, 1 dark, 2 light (the portal's values) */
+  GDBusProxy *portal;        /* org.freedesktop.portal.Settings, or NULL */
+  GCancellable *cancellable; /* the portal calls; cancelled in dispose */
 };
 
 enum
@@ -163,8 +176,17 @@ zoom_scale_changed_cb (GtkGestureZoom *gesture, double scale, QlChartView *self)
 
   if (self->scene == NULL || last == NULL || *last <= 0.0 || scale <= 0.0)
     return;
-  gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy);
-  ql_scene_zoom_at (self->scene, cx * self->scale, scale / *last);
+  /* Around the point between the fingers; a gesture with no touch points
+   * left (or one emitted by hand) zooms like the wheel. */
+  if (gtk_gesture_is_active (GTK_GESTURE (gesture))
+      && gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &cx, &cy))
+    cx *= self->scale;
+  else
+    {
+      const QlScenePaneInfo *p = plot_info (self);
+      cx = self->pointer_x >= 0.0 ? self->pointer_x : p != NULL ? p->plot.x + p->plot.w : 0.0;
+    }
+  ql_scene_zoom_at (self->scene, cx, scale / *last);
   *last = scale;
   viewport_changed (self);
 }
@@ -368,12 +390,139 @@ key_pressed_cb (GtkEventControllerKey *ctl, guint keyval, guint keycode, GdkModi
 }
 
 static void
+apply_dark (QlChartView *self, gboolean dark)
+{
+  dark = !!dark;
+  if (self->dark == dark)
+    return;
+  self->dark = dark;
+  if (self->scene != NULL)
+    ql_scene_set_theme (self->scene, ql_theme_get (dark ? QL_THEME_DARK : QL_THEME_LIGHT));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DARK]);
+  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+}
+
+/* What the desktop prefers now: the portal's colour scheme if it states
+ * one, else GTK's settings. */
+static gboolean
+desktop_prefers_dark (QlChartView *self)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  gboolean dark = FALSE;
+  g_autofree char *theme = NULL;
+
+  if (self->portal_scheme == 1 || self->portal_scheme == 2)
+    return self->portal_scheme == 1;
+  if (settings == NULL)
+    return FALSE;
+  g_object_get (settings, "gtk-application-prefer-dark-theme", &dark, "gtk-theme-name", &theme, NULL);
+  return dark || (theme != NULL && (g_str_has_suffix (theme, "-dark") || g_str_has_suffix (theme, ":dark")));
+}
+
+static void
+follow_desktop (QlChartView *self)
+{
+  if (self->follow_desktop)
+    apply_dark (self, desktop_prefers_dark (self));
+}
+
+static void
 settings_dark_cb (GtkSettings *settings, GParamSpec *pspec, QlChartView *self)
 {
-  gboolean dark = FALSE;
+  follow_desktop (self);
+}
 
-  g_object_get (settings, "gtk-application-prefer-dark-theme", &dark, NULL);
-  ql_chart_view_set_dark (self, dark);
+/* The portal's value: a "u" in as many variants as the portal wraps it in
+ * (Read () answers a variant in a variant). */
+static void
+portal_take_scheme (QlChartView *self, GVariant *value)
+{
+  g_autoptr (GVariant) v = g_variant_ref (value);
+
+  while (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (v);
+      g_variant_unref (v);
+      v = inner;
+    }
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+    {
+      self->portal_scheme = (int) g_variant_get_uint32 (v);
+      follow_desktop (self);
+    }
+}
+
+static void
+portal_signal_cb (GDBusProxy *proxy, const char *sender, const char *signal, GVariant *params,
+                  QlChartView *self)
+{
+  const char *ns = NULL, *key = NULL;
+  g_autoptr (GVariant) value = NULL;
+
+  if (g_strcmp0 (signal, "SettingChanged") != 0
+      || !g_variant_is_of_type (params, G_VARIANT_TYPE ("(ssv)")))
+    return;
+  g_variant_get (params, "(&s&sv)", &ns, &key, &value);
+  if (g_strcmp0 (ns, "org.freedesktop.appearance") == 0 && g_strcmp0 (key, "color-scheme") == 0)
+    portal_take_scheme (self, value);
+}
+
+static void
+portal_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  QlChartView *self;
+  g_autoptr (GVariant) value = NULL;
+
+  if (reply == NULL)
+    {
+      /* No portal, or one without the key: GTK's settings decide. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("no colour scheme from the settings portal: %s", error->message);
+      return;
+    }
+  self = QL_CHART_VIEW (user_data);
+  g_variant_get (reply, "(v)", &value);
+  portal_take_scheme (self, value);
+}
+
+static void
+portal_proxy_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusProxy *proxy = g_dbus_proxy_new_for_bus_finish (result, &error);
+  QlChartView *self;
+
+  if (proxy == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("no settings portal: %s", error->message);
+      return;
+    }
+  self = QL_CHART_VIEW (user_data);
+  self->portal = proxy;
+  g_signal_connect (proxy, "g-signal", G_CALLBACK (portal_signal_cb), self);
+  g_dbus_proxy_call (proxy, "Read", g_variant_new ("(ss)", "org.freedesktop.appearance", "color-scheme"),
+                     G_DBUS_CALL_FLAGS_NONE, 2000, self->cancellable, portal_read_cb, self);
+}
+
+/* Asks the settings portal, where a session bus exists (never starting
+ * one: without DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus GLib would
+ * autolaunch a bus daemon). The callbacks get the view only while it
+ * lives: dispose cancels them. */
+static void
+portal_connect (QlChartView *self)
+{
+  g_autofree char *runtime_bus = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL && !g_file_test (runtime_bus, G_FILE_TEST_EXISTS))
+    return;
+  self->cancellable = g_cancellable_new ();
+  g_dbus_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES, NULL,
+                            "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                            "org.freedesktop.portal.Settings", self->cancellable, portal_proxy_cb,
+                            self);
 }
 
 /* ---- GtkGLArea ---------------------------------------------------------------- */
@@ -391,7 +540,7 @@ ql_chart_view_realize (GtkWidget *widget)
   self->backend = ql_gl_backend_new (&error);
   if (self->backend == NULL)
     {
-      g_warning ("chart: %s", error->message);
+      g_message ("chart: %s; drawing with cairo", error->message);
       gtk_gl_area_set_error (GTK_GL_AREA (self), error);
       g_error_free (error);
     }
@@ -440,6 +589,33 @@ ql_chart_view_render (GtkGLArea *area, GdkGLContext *context)
   ql_gl_backend_draw (self->backend, self->frame);
   self->frames++;
   return TRUE;
+}
+
+/* Where no GL context could be had (no driver, GDK_DEBUG=gl-disable, a
+ * failed backend), the same scene is drawn with the cairo backend, which is
+ * pixel-close to the GL one; otherwise GtkGLArea draws. */
+static void
+ql_chart_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  QlChartView *self = QL_CHART_VIEW (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (self->backend != NULL || !gtk_widget_get_realized (widget))
+    {
+      GTK_WIDGET_CLASS (ql_chart_view_parent_class)->snapshot (widget, snapshot);
+      return;
+    }
+  if (self->scene == NULL || w <= 0 || h <= 0)
+    return;
+  self->scale = MAX (1, gtk_widget_get_scale_factor (widget));
+  ql_scene_set_size (self->scene, w * self->scale, h * self->scale);
+  self->frame = ql_scene_layout (self->scene);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_scale (cr, 1.0 / self->scale, 1.0 / self->scale);
+  ql_cairo_draw_frame (cr, self->frame);
+  cairo_destroy (cr);
+  self->frames++;
 }
 
 static void
@@ -503,6 +679,17 @@ ql_chart_view_dispose (GObject *object)
       g_signal_handler_disconnect (gtk_settings_get_default (), self->settings_handler);
       self->settings_handler = 0;
     }
+  if (self->theme_name_handler != 0)
+    {
+      g_signal_handler_disconnect (gtk_settings_get_default (), self->theme_name_handler);
+      self->theme_name_handler = 0;
+    }
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->portal != NULL)
+    g_signal_handlers_disconnect_by_data (self->portal, self);
+  g_clear_object (&self->portal);
   G_OBJECT_CLASS (ql_chart_view_parent_class)->dispose (object);
 }
 
@@ -528,6 +715,7 @@ ql_chart_view_class_init (QlChartViewClass *klass)
   object_class->finalize = ql_chart_view_finalize;
   widget_class->realize = ql_chart_view_realize;
   widget_class->unrealize = ql_chart_view_unrealize;
+  widget_class->snapshot = ql_chart_view_snapshot;
   area_class->resize = ql_chart_view_resize;
   area_class->render = ql_chart_view_render;
 
@@ -603,12 +791,16 @@ ql_chart_view_init (QlChartView *self)
   gtk_widget_add_controller (widget, ctl);
 
   /* Light or dark as the desktop prefers, until set by hand. */
+  self->follow_desktop = TRUE;
   if (settings != NULL)
     {
       self->settings_handler = g_signal_connect (settings, "notify::gtk-application-prefer-dark-theme",
                                                  G_CALLBACK (settings_dark_cb), self);
-      g_object_get (settings, "gtk-application-prefer-dark-theme", &self->dark, NULL);
+      self->theme_name_handler = g_signal_connect (settings, "notify::gtk-theme-name",
+                                                   G_CALLBACK (settings_dark_cb), self);
     }
+  self->dark = desktop_prefers_dark (self);
+  portal_connect (self);
 }
 
 /* ---- public ---------------------------------------------------------------- */
@@ -717,14 +909,23 @@ void
 ql_chart_view_set_dark (QlChartView *self, gboolean dark)
 {
   g_return_if_fail (QL_IS_CHART_VIEW (self));
-  dark = !!dark;
-  if (self->dark == dark)
-    return;
-  self->dark = dark;
-  if (self->scene != NULL)
-    ql_scene_set_theme (self->scene, ql_theme_get (dark ? QL_THEME_DARK : QL_THEME_LIGHT));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DARK]);
-  gtk_gl_area_queue_render (GTK_GL_AREA (self));
+  self->follow_desktop = FALSE;
+  apply_dark (self, dark);
+}
+
+void
+ql_chart_view_follow_desktop_theme (QlChartView *self)
+{
+  g_return_if_fail (QL_IS_CHART_VIEW (self));
+  self->follow_desktop = TRUE;
+  follow_desktop (self);
+}
+
+gboolean
+ql_chart_view_get_uses_gl (QlChartView *self)
+{
+  g_return_val_if_fail (QL_IS_CHART_VIEW (self), FALSE);
+  return self->backend != NULL;
 }
 
 gboolean

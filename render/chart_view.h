@@ -43,9 +43,17 @@ double     ql_chart_view_get_bars_per_px (QlChartView *self);
 void       ql_chart_view_set_viewport (QlChartView *self,
                                        double       first_bar,
                                        double       bars_per_px);
+/* Light or dark. The view follows the desktop's preference (the XDG
+ * settings portal's colour scheme, else GTK's dark-theme setting or a
+ * "-dark" theme) until set_dark () sets it by hand; follow_desktop_theme ()
+ * goes back to following. */
 gboolean   ql_chart_view_get_dark (QlChartView *self);
 void       ql_chart_view_set_dark (QlChartView *self,
                                    gboolean     dark);
+void       ql_chart_view_follow_desktop_theme (QlChartView *self);
+/* TRUE when the view draws with OpenGL, FALSE when it fell back to cairo
+ * (no GL context) or is not realized yet. */
+gboolean   ql_chart_view_get_uses_gl (QlChartView *self);
 gboolean   ql_chart_view_get_crosshair (QlChartView *self);
 void       ql_chart_view_set_crosshair (QlChartView *self,
                                         gboolean     crosshair);

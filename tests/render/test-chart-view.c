@@ -13,6 +13,7 @@
 #define N_BARS 10000
 
 static gboolean have_display;
+static gboolean expect_cairo; /* QL_TEST_EXPECT_CAIRO: run with GDK_DEBUG=gl-disable */
 
 typedef struct
 {
@@ -145,16 +146,28 @@ test_realize_and_draw (Fixture *fx, gconstpointer data)
   int w, h, distinct = 0;
   guint32 first;
 
-  g_test_summary ("The view realizes a GL context, draws the chart and can be saved as a picture");
+  g_test_summary ("The view realizes a GL context (or, without GL, falls back to cairo), draws "
+                  "the chart and can be saved as a picture");
   if (!have_display)
     {
       g_test_skip ("no display (run under xvfb-run)");
       return;
     }
   g_assert_true (gtk_widget_get_realized (GTK_WIDGET (fx->view)));
-  g_assert_null (gtk_gl_area_get_error (GTK_GL_AREA (fx->view)));
-  g_assert_cmpuint (ql_chart_view_get_gpu_bytes (fx->view), >, 0);
-  g_assert_cmpuint (ql_chart_view_get_gpu_bytes (fx->view), <=, 64u << 20);
+  if (expect_cairo)
+    {
+      /* GDK_DEBUG=gl-disable: GtkGLArea has no context; cairo draws. */
+      g_assert_nonnull (gtk_gl_area_get_error (GTK_GL_AREA (fx->view)));
+      g_assert_false (ql_chart_view_get_uses_gl (fx->view));
+      g_assert_cmpuint (ql_chart_view_get_gpu_bytes (fx->view), ==, 0);
+    }
+  else
+    {
+      g_assert_null (gtk_gl_area_get_error (GTK_GL_AREA (fx->view)));
+      g_assert_true (ql_chart_view_get_uses_gl (fx->view));
+      g_assert_cmpuint (ql_chart_view_get_gpu_bytes (fx->view), >, 0);
+      g_assert_cmpuint (ql_chart_view_get_gpu_bytes (fx->view), <=, 64u << 20);
+    }
 
   w = gtk_widget_get_width (fx->window);
   h = gtk_widget_get_height (fx->window);
@@ -165,7 +178,8 @@ test_realize_and_draw (Fixture *fx, gconstpointer data)
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx->window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
-  png = g_build_filename (out_dir != NULL ? out_dir : ".", "chart-view.png", NULL);
+  png = g_build_filename (out_dir != NULL ? out_dir : ".",
+                          expect_cairo ? "chart-view-cairo.png" : "chart-view.png", NULL);
   g_assert_true (gdk_texture_save_to_png (texture, png));
   g_test_message ("screenshot: %s", png);
 
@@ -375,6 +389,179 @@ test_live_append_follows (Fixture *fx, gconstpointer data)
   wait_frame (fx, ql_chart_view_get_frame_count (fx->view));
 }
 
+static void
+test_axis_drag_scales (Fixture *fx, gconstpointer data)
+{
+  GtkGesture *drag;
+  const QlSceneFrame *f;
+  double min0, max0, min1, max1, ax, ay;
+
+  g_test_summary ("Dragging the price axis down 100 px widens the price range e^0.5 times "
+                  "around its middle and stops autoscaling");
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return;
+    }
+  f = ql_scene_layout (ql_chart_view_get_scene (fx->view));
+  min0 = f->panes[0].min;
+  max0 = f->panes[0].max;
+  /* A point on the price pane's axis, right of its plot. */
+  ax = f->panes[0].plot.x + f->panes[0].plot.w + 10.0;
+  ay = f->panes[0].rect.y + f->panes[0].rect.h / 2.0;
+  drag = controller (fx, GTK_TYPE_GESTURE_DRAG);
+  g_signal_emit_by_name (drag, "drag-begin", ax, ay);
+  g_signal_emit_by_name (drag, "drag-update", 0.0, 100.0);
+  g_signal_emit_by_name (drag, "drag-end", 0.0, 100.0);
+  wait_frame (fx, ql_chart_view_get_frame_count (fx->view));
+  f = ql_scene_layout (ql_chart_view_get_scene (fx->view));
+  min1 = f->panes[0].min;
+  max1 = f->panes[0].max;
+  /* chart_view.c scales by exp (dy * 0.005): exp (0.5) = 1.6487212707. */
+  g_assert_cmpfloat_with_epsilon ((max1 - min1) / (max0 - min0), 1.6487212707, 1e-6);
+  g_assert_cmpfloat_with_epsilon ((max1 + min1) / 2.0, (max0 + min0) / 2.0, 1e-9 * fabs (max0));
+
+  /* Panning no longer rescales: the range stays. */
+  g_signal_emit_by_name (drag, "drag-begin", 300.0, ay);
+  g_signal_emit_by_name (drag, "drag-update", 400.0, 0.0);
+  g_signal_emit_by_name (drag, "drag-end", 400.0, 0.0);
+  f = ql_scene_layout (ql_chart_view_get_scene (fx->view));
+  g_assert_cmpfloat (f->panes[0].min, ==, min1);
+  g_assert_cmpfloat (f->panes[0].max, ==, max1);
+}
+
+static void
+test_pinch_zooms (Fixture *fx, gconstpointer data)
+{
+  GtkGesture *zoom;
+  QlScene *scene;
+  double bpp0, bar0;
+
+  g_test_summary ("Spreading two fingers to twice their distance shows half as many bars, "
+                  "around the point between the fingers");
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return;
+    }
+  scene = ql_chart_view_get_scene (fx->view);
+  pointer_at (fx, 250, 120);
+  bpp0 = ql_chart_view_get_bars_per_px (fx->view);
+  bar0 = ql_scene_x_to_bar (scene, 250);
+  zoom = controller (fx, GTK_TYPE_GESTURE_ZOOM);
+  /* Xvfb has no touch points, so the gesture has no centre and the view
+   * zooms around the pointer, as for the wheel. GtkGestureZoom's own
+   * "begin" reads touch events, which a test cannot make; what the view
+   * does on it is to start the scale from 1. */
+  *(double *) g_object_get_data (G_OBJECT (zoom), "ql-last-scale") = 1.0;
+  g_signal_emit_by_name (zoom, "scale-changed", 1.5);
+  g_signal_emit_by_name (zoom, "scale-changed", 2.0);
+  /* 1.5 then 2.0 / 1.5: twice in all. */
+  g_assert_cmpfloat_with_epsilon (ql_chart_view_get_bars_per_px (fx->view), bpp0 / 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ql_scene_x_to_bar (scene, 250), bar0, 1e-9);
+  wait_frame (fx, ql_chart_view_get_frame_count (fx->view));
+}
+
+/* A settings portal on the test's own session bus: Read () answers the
+ * colour scheme in a variant in a variant, as xdg-desktop-portal does. */
+static guint32 portal_scheme = 1;
+
+static void
+portal_method_cb (GDBusConnection *conn, const char *sender, const char *path, const char *iface,
+                  const char *method, GVariant *params, GDBusMethodInvocation *invocation,
+                  gpointer user_data)
+{
+  const char *ns = NULL, *key = NULL;
+
+  g_variant_get (params, "(&s&s)", &ns, &key);
+  if (g_strcmp0 (method, "Read") == 0 && g_strcmp0 (ns, "org.freedesktop.appearance") == 0
+      && g_strcmp0 (key, "color-scheme") == 0)
+    g_dbus_method_invocation_return_value (
+      invocation, g_variant_new ("(v)", g_variant_new_variant (g_variant_new_uint32 (portal_scheme))));
+  else
+    g_dbus_method_invocation_return_dbus_error (invocation, "org.freedesktop.portal.Error.NotFound",
+                                                "no such setting");
+}
+
+static const char portal_xml[] =
+  "<node><interface name='org.freedesktop.portal.Settings'>"
+  "<method name='Read'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='v' direction='out'/></method>"
+  "<signal name='SettingChanged'><arg type='s'/><arg type='s'/><arg type='v'/></signal>"
+  "</interface></node>";
+
+static void
+wait_dark (QlChartView *view, gboolean dark)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (ql_chart_view_get_dark (view) != dark && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (ql_chart_view_get_dark (view), ==, dark);
+}
+
+static void
+test_theme_follows_portal (void)
+{
+  g_autoptr (GTestDBus) bus = NULL;
+  g_autoptr (GDBusConnection) conn = NULL;
+  g_autoptr (GDBusNodeInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  static const GDBusInterfaceVTable vtable = { portal_method_cb, NULL, NULL, { 0 } };
+  GtkWidget *view;
+  guint reg, own;
+
+  g_test_summary ("The view takes light or dark from the desktop's settings portal and follows "
+                  "its changes until the theme is set by hand");
+  if (!have_display)
+    {
+      g_test_skip ("no display (run under xvfb-run)");
+      return;
+    }
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  conn = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  info = g_dbus_node_info_new_for_xml (portal_xml, &error);
+  g_assert_no_error (error);
+  reg = g_dbus_connection_register_object (conn, "/org/freedesktop/portal/desktop", info->interfaces[0],
+                                           &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  own = g_bus_own_name_on_connection (conn, "org.freedesktop.portal.Desktop", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                      NULL, NULL, NULL, NULL);
+
+  portal_scheme = 1; /* prefer dark */
+  view = g_object_ref_sink (ql_chart_view_new ());
+  wait_dark (QL_CHART_VIEW (view), TRUE);
+
+  /* The desktop switches to light. */
+  g_dbus_connection_emit_signal (conn, NULL, "/org/freedesktop/portal/desktop",
+                                 "org.freedesktop.portal.Settings", "SettingChanged",
+                                 g_variant_new ("(ssv)", "org.freedesktop.appearance", "color-scheme",
+                                                g_variant_new_uint32 (2)),
+                                 &error);
+  g_assert_no_error (error);
+  wait_dark (QL_CHART_VIEW (view), FALSE);
+
+  /* Set by hand: the desktop no longer decides. */
+  ql_chart_view_set_dark (QL_CHART_VIEW (view), TRUE);
+  g_dbus_connection_emit_signal (conn, NULL, "/org/freedesktop/portal/desktop",
+                                 "org.freedesktop.portal.Settings", "SettingChanged",
+                                 g_variant_new ("(ssv)", "org.freedesktop.appearance", "color-scheme",
+                                                g_variant_new_uint32 (2)),
+                                 &error);
+  spin (100);
+  g_assert_true (ql_chart_view_get_dark (QL_CHART_VIEW (view)));
+  ql_chart_view_follow_desktop_theme (QL_CHART_VIEW (view));
+  g_assert_false (ql_chart_view_get_dark (QL_CHART_VIEW (view)));
+
+  g_object_unref (view);
+  g_bus_unown_name (own);
+  g_dbus_connection_unregister_object (conn, reg);
+  g_clear_object (&conn);
+  g_test_dbus_stop (bus);
+}
+
 /* Mesa's GLX driver is unloaded when GTK closes the display at exit, and
  * LeakSanitizer can then no longer name the frames of what the driver
  * keeps on purpose, so lsan.supp's "swrast_dri.so" cannot match them.
@@ -400,6 +587,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   keep_mesa_driver_loaded ();
+  expect_cairo = g_getenv ("QL_TEST_EXPECT_CAIRO") != NULL;
   have_display = gtk_init_check ();
 
 #define ADD(path, fn) g_test_add ("/render/chart-view/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
@@ -411,6 +599,10 @@ main (int argc, char **argv)
   ADD ("input/double-click-resets", test_double_click_resets);
   ADD ("input/separator-drag-resizes", test_separator_drag);
   ADD ("data/append-follows-the-end", test_live_append_follows);
+  ADD ("input/axis-drag-scales", test_axis_drag_scales);
+  ADD ("input/pinch-zooms", test_pinch_zooms);
 #undef ADD
+  if (!expect_cairo)
+    g_test_add_func ("/render/chart-view/theme/follows-portal", test_theme_follows_portal);
   return g_test_run ();
 }
