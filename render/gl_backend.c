@@ -27,9 +27,10 @@ G_DEFINE_QUARK (ql-gl-backend-error-quark, ql_gl_backend_error)
 
 static const char prelude_vs[] =
   "uniform vec2 u_size;\n"
+  "uniform float u_origin;\n" /* where the frame's x = 0 falls in the target, px */
   "vec4 to_clip (vec2 px)\n"
   "{\n"
-  "  return vec4 (px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);\n"
+  "  return vec4 ((px.x + u_origin) / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);\n"
   "}\n"
   "vec2 corner (int k)\n"
   "{\n"
@@ -39,8 +40,9 @@ static const char prelude_vs[] =
 
 static const char prelude_fs[] =
   "uniform vec2 u_size;\n"
+  "uniform float u_origin;\n"
   "out vec4 o_color;\n"
-  "vec2 frag_px () { return vec2 (gl_FragCoord.x, u_size.y - gl_FragCoord.y); }\n"
+  "vec2 frag_px () { return vec2 (gl_FragCoord.x - u_origin, u_size.y - gl_FragCoord.y); }\n"
   /* Overlap of [c - 0.5, c + 0.5] with [lo, hi]. */
   "float span (float c, float lo, float hi) { return clamp (min (c + 0.5, hi) - max (c - 0.5, lo), 0.0, 1.0); }\n";
 
@@ -690,6 +692,7 @@ struct QlGlBackend
 {
   GLuint progs[N_PROGS];
   GLint u_size[N_PROGS];
+  GLint u_origin[N_PROGS];
   GLint u_candle_style, u_candle_up, u_candle_down;
   GLint u_poly_count, u_poly_half, u_poly_color;
   GLint u_fill_has_bottom, u_fill_base, u_fill_color;
@@ -716,11 +719,14 @@ struct QlGlBackend
   GByteArray *data_shadow; /* what data_tex holds */
   GLint u_col_data, u_col_seg0, u_col_half, u_col_color;
 
-  /* The last picture without its overlays, in base[cur] (see
-   * ql_gl_backend_draw ()), and what it was drawn from beyond the buffers'
-   * shadows: its ops, panes and viewport. */
+  /* The last picture without its overlays, in base[cur] at x offset
+   * base_origin (see ql_gl_backend_draw ()), and what it was drawn from
+   * beyond the buffers' shadows: its ops, panes and viewport. */
   GLuint base_tex[2], base_fbo[2];
   int base_w, base_h, cur;
+  int base_tex_w;       /* base_w + the room the picture slides in */
+  int base_origin;      /* texel column of the frame's x = 0 */
+  int pass_w, pass_origin; /* the framebuffer drawn into now: width, where x = 0 is */
   gboolean base_valid;
   GArray *prev_ops;     /* QlSceneOp */
   GArray *prev_panes;   /* QlScenePaneInfo */
@@ -940,6 +946,7 @@ build_programs (QlGlBackend *self, GError **error)
       if (self->progs[i] == 0)
         return FALSE;
       self->u_size[i] = glGetUniformLocation (self->progs[i], "u_size");
+      self->u_origin[i] = glGetUniformLocation (self->progs[i], "u_origin");
     }
 #define U(field, prog, name) self->field = glGetUniformLocation (self->progs[prog], name)
   U (u_candle_style, PROG_CANDLE, "u_style");
@@ -1076,7 +1083,7 @@ ql_gl_backend_get_gpu_bytes (const QlGlBackend *self)
   total = (gsize) self->atlas.size * self->atlas.size; /* R8 */
   total += (gsize) DATA_W * self->data_rows * 16;     /* RGBA32F */
   if (self->base_tex[0])
-    total += 2 * (gsize) self->base_w * self->base_h * 4; /* RGBA8 */
+    total += 2 * (gsize) self->base_tex_w * self->base_h * 4; /* RGBA8 */
   for (guint i = 0; i < N_BUFS; i++)
     total += self->bufs[i].capacity;
   return total;
@@ -1126,7 +1133,8 @@ static void
 use (QlGlBackend *self, guint prog, const QlSceneFrame *frame)
 {
   glUseProgram (self->progs[prog]);
-  glUniform2f (self->u_size[prog], (float) frame->width, (float) frame->height);
+  glUniform2f (self->u_size[prog], (float) self->pass_w, (float) frame->height);
+  glUniform1f (self->u_origin[prog], (float) self->pass_origin);
 }
 
 static void
@@ -1862,7 +1870,7 @@ set_clip (QlGlBackend *self, const QlSceneFrame *frame, QlRect clip)
   x1 = CLAMP (x1, x0, frame->width);
   y0 = CLAMP (y0, 0, frame->height);
   y1 = CLAMP (y1, y0, frame->height);
-  glScissor (x0, frame->height - y1, x1 - x0, y1 - y0);
+  glScissor (x0 + self->pass_origin, frame->height - y1, x1 - x0, y1 - y0);
 }
 
 /* A few opaque boxes on whole pixels (backgrounds) are cleared rather
@@ -2526,11 +2534,23 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
   return TRUE;
 }
 
+/* The kept pictures are BASE_SLIDE px wider than the frame: a scroll by k
+ * px moves where the frame's x = 0 sits in them (base_origin) by k instead
+ * of copying the picture; only when the origin would leave the texture is
+ * the picture copied back to the middle. On llvmpipe the copy is a memcpy
+ * of the whole plot on the calling thread, a fifth of a partial frame. */
+#define BASE_SLIDE 512
+
 static void
 ensure_base (QlGlBackend *self, int w, int h)
 {
+  GLint max_size = 0;
+  int tex_w;
+
   if (self->base_tex[0] != 0 && self->base_w == w && self->base_h == h)
     return;
+  glGetIntegerv (GL_MAX_TEXTURE_SIZE, &max_size);
+  tex_w = w + BASE_SLIDE <= max_size ? w + BASE_SLIDE : w;
   if (self->base_tex[0] == 0)
     {
       glGenTextures (2, self->base_tex);
@@ -2539,7 +2559,7 @@ ensure_base (QlGlBackend *self, int w, int h)
   for (int i = 0; i < 2; i++)
     {
       glBindTexture (GL_TEXTURE_2D, self->base_tex[i]);
-      glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+      glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA8, tex_w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
       glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
       glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
       glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[i]);
@@ -2547,13 +2567,24 @@ ensure_base (QlGlBackend *self, int w, int h)
     }
   self->base_w = w;
   self->base_h = h;
+  self->base_tex_w = tex_w;
+  self->base_origin = (tex_w - w) / 2;
   self->base_valid = FALSE;
 }
 
+/* Draws into the kept picture base[cur] from now on. */
 static void
-begin_pass (const QlSceneFrame *frame)
+target_base (QlGlBackend *self)
 {
-  glViewport (0, 0, frame->width, frame->height);
+  glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[self->cur]);
+  self->pass_w = self->base_tex_w;
+  self->pass_origin = self->base_origin;
+}
+
+static void
+begin_pass (QlGlBackend *self, const QlSceneFrame *frame)
+{
+  glViewport (0, 0, self->pass_w, frame->height);
   glDisable (GL_DEPTH_TEST);
   glDisable (GL_CULL_FACE);
   glEnable (GL_BLEND);
@@ -2618,22 +2649,29 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   glBindVertexArray (self->vao);
   if (partial)
     {
-      if (k != 0)
+      /* Scroll: what was at x + k is now at x. The picture slides in its
+       * texture (the origin moves by k); where the origin would leave it,
+       * the panes' plot areas are copied into the other texture with the
+       * origin back in the middle. The axes and the vacated columns are
+       * damage either way. */
+      if (self->base_origin + k >= 0 && self->base_origin + k <= self->base_tex_w - w)
+        self->base_origin += k;
+      else
         {
-          /* Scroll the kept picture into the other copy: the panes' plot
-           * areas by k px; the axes and the vacated columns are damage. */
           int pw = (int) (frame->panes[0].plot.x + frame->panes[0].plot.w);
           int ph = (int) frame->time_axis.y;
-          int sx = MAX (k, 0), dx = MAX (-k, 0), cw = pw - abs (k);
+          int xa = MAX (-k, 0), cw = pw - abs (k), mid = (self->base_tex_w - w) / 2;
+          int sx = self->base_origin + k + xa, dx = mid + xa;
 
           glDisable (GL_SCISSOR_TEST);
           glBindFramebuffer (GL_READ_FRAMEBUFFER, self->base_fbo[self->cur]);
           glBindFramebuffer (GL_DRAW_FRAMEBUFFER, self->base_fbo[1 - self->cur]);
           glBlitFramebuffer (sx, h - ph, sx + cw, h, dx, h - ph, dx + cw, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
           self->cur = 1 - self->cur;
+          self->base_origin = mid;
         }
-      glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[self->cur]);
-      begin_pass (frame);
+      target_base (self);
+      begin_pass (self, frame);
       self->limited = TRUE;
       for (guint r = 0; r < self->damage->len; r++)
         {
@@ -2647,12 +2685,13 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
     }
   else
     {
-      glBindFramebuffer (GL_FRAMEBUFFER, self->base_fbo[self->cur]);
-      glDisable (GL_SCISSOR_TEST);
+      target_base (self);
+      glEnable (GL_SCISSOR_TEST);
+      glScissor (self->base_origin, 0, w, h);
       bg = frame->background;
       glClearColor (bg.r * bg.a, bg.g * bg.a, bg.b * bg.a, bg.a);
       glClear (GL_COLOR_BUFFER_BIT);
-      begin_pass (frame);
+      begin_pass (self, frame);
       for (guint i = 0; i < overlay_from; i++)
         {
           const QlSceneOp *op = &frame->ops[i];
@@ -2667,9 +2706,12 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   glDisable (GL_SCISSOR_TEST);
   glBindFramebuffer (GL_READ_FRAMEBUFFER, self->base_fbo[self->cur]);
   glBindFramebuffer (GL_DRAW_FRAMEBUFFER, (GLuint) target);
-  glBlitFramebuffer (0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  glBlitFramebuffer (self->base_origin, 0, self->base_origin + w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT,
+                     GL_NEAREST);
   glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) target);
-  begin_pass (frame);
+  self->pass_w = w;
+  self->pass_origin = 0;
+  begin_pass (self, frame);
   for (guint i = overlay_from; i < frame->n_ops; i++)
     {
       const QlSceneOp *op = &frame->ops[i];
