@@ -569,13 +569,17 @@ open_stored (QlCliMarket           *self,
           if (has_kind (series, QL_STORE_KIND_TICKS))
             finer = ql_feed_new_store (self->store, id, &inst, QL_STORE_KIND_TICKS, st->from, st->to,
                                        error);
-          else if (finest_bars (series, ql_feed_get_timeframe (feed), fine))
+          /* Finer than the run's bars, not than the source: 5m bars
+           * magnify a 1h run even when they are also its source. */
+          else if (finest_bars (series, &st->config.timeframe, fine))
             finer = ql_feed_new_store (self->store, id, &inst, fine, st->from, st->to, error);
           else
             {
+              char tf[16];
+              ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--magnifier: %s has no stored ticks or bars finer than %s", inst.symbol,
-                           kind);
+                           "--magnifier: %s has no stored ticks or bars finer than the run's %s "
+                           "that divide it", inst.symbol, tf);
               goto out;
             }
           if (finer == NULL)

@@ -347,6 +347,54 @@ test_backtest_errors (void)
   run_clear (&r);
 }
 
+/* Thirty-six 5m bars from 2024-03-04T09:00Z: bar i opens at 100 + i, high
+ * 102 + i, low 99 + i, close 101 + i, volume 10 (09:00 to 11:55). */
+static char *
+five_minute_workspace (const char *db_name, const char *symbol)
+{
+  g_autofree char *csv_name = g_strconcat (db_name, ".csv", NULL);
+  GString *csv = g_string_new ("time,open,high,low,close,volume\n");
+  char *db = path_in_tmp (db_name);
+  Run r;
+
+  for (int i = 0; i < 36; i++)
+    g_string_append_printf (csv, "2024-03-04T%02d:%02d:00Z,%d,%d,%d,%d,10\n", 9 + i * 5 / 60,
+                            i * 5 % 60, 100 + i, 102 + i, 99 + i, 101 + i);
+  g_autofree char *file = write_tmp (csv_name, csv->str);
+  g_string_free (csv, TRUE);
+  r = cli ("import", file, "--symbol", symbol, "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  return db;
+}
+
+static void
+test_magnifier_finer_than_run (void)
+{
+  g_autofree char *db = five_minute_workspace ("mag.db", "X5");
+  Run r;
+
+  g_test_summary ("--magnifier looks for data finer than the run's timeframe, not than the "
+                  "source series: 5m bars magnify a 1h run");
+  g_test_bug ("A7");
+  /* buy_and_hold buys 1 at the first 1h close (10:00, after bar 11); the
+   * order fills at the next 5m bar's open, bar 12: 100 + 12 = 112. The last
+   * close is bar 35's, 136: equity 100000 + 136 - 112 = 100024. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--symbol", "X5", "--db", db, "--timeframe",
+           "1h", "--magnifier", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "X5, 1h bars, bar mode"));
+  g_assert_nonnull (strstr (r.err, "final equity 100024.00"));
+  run_clear (&r);
+  /* A 5m run over 5m bars has nothing finer to read. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--symbol", "X5", "--db", db, "--timeframe",
+           "5m", "--magnifier", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "X5 has no stored ticks or bars finer than the run's 5m"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  run_clear (&r);
+}
+
 static void
 test_optimize (void)
 {
@@ -413,6 +461,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/indicators-on-file", test_indicators_on_file);
   g_test_add_func ("/app/cli/backtest/sma-cross", test_backtest_sma_cross);
   g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
+  g_test_add_func ("/app/cli/backtest/magnifier/finer-than-run", test_magnifier_finer_than_run);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
