@@ -257,8 +257,13 @@ ql_cli_backtest (int argc, char **argv)
     last = g_new (double, n_syms);
     for (guint i = 0; i < n_syms; i++)
       {
-        first[i] = ql_feed_get_first_price (g_ptr_array_index (market->feeds, i));
-        last[i] = ql_feed_get_last_price (g_ptr_array_index (market->feeds, i));
+        /* With --magnifier the run reads the finer feed instead of the
+         * source feed, which then has no rows: its prices would be NA. */
+        QlFeed *read = g_ptr_array_index (market->finer, i) != NULL
+                         ? g_ptr_array_index (market->finer, i)
+                         : g_ptr_array_index (market->feeds, i);
+        first[i] = ql_feed_get_first_price (read);
+        last[i] = ql_feed_get_last_price (read);
       }
     in.first_price = first;
     in.last_price = last;

@@ -396,6 +396,29 @@ test_magnifier_finer_than_run (void)
 }
 
 static void
+test_magnifier_buy_and_hold (void)
+{
+  g_autofree char *db = five_minute_workspace ("mag2.db", "X6");
+  g_autofree char *report = path_in_tmp ("mag2.json");
+  g_autofree char *text = NULL;
+  Run r;
+
+  g_test_summary ("With --magnifier, buy and hold is computed from the data the run read");
+  g_test_bug ("A7");
+  /* First price: bar 0's open, 100; last: bar 35's close, 136.
+   * 136 / 100 - 1 = 0.36; on 100000 that is 36000 (matched as prefixes:
+   * the double of 1.36 - 1 has more digits). */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--symbol", "X6", "--db", db, "--timeframe",
+           "1h", "--magnifier", "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "buy and hold 36.00 %"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"buy_hold_return\": 0.36"));
+  g_assert_nonnull (strstr (text, "\"buy_hold_net_profit\": 36000"));
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -462,6 +485,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/sma-cross", test_backtest_sma_cross);
   g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
   g_test_add_func ("/app/cli/backtest/magnifier/finer-than-run", test_magnifier_finer_than_run);
+  g_test_add_func ("/app/cli/backtest/magnifier/buy-and-hold", test_magnifier_buy_and_hold);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
