@@ -17,7 +17,9 @@
  *
  * Parameters are text (as `--param K=V` gives them): fast and slow are
  * integers >= 1, qty a decimal number of units, converted with each
- * instrument's qty_scale when the run starts (1 by default). */
+ * instrument's qty_scale when the run starts (1 by default). A qty that is
+ * not a whole number of lots of an instrument would be rounded there:
+ * ql_builtin_check () refuses it before the run instead. */
 #pragma once
 
 #include "engine/backtest.h"
@@ -31,6 +33,7 @@ typedef enum
 {
   QL_BUILTIN_ERROR_UNKNOWN,   /* no builtin or parameter of that name */
   QL_BUILTIN_ERROR_BAD_VALUE, /* a value that does not parse or fit */
+  QL_BUILTIN_ERROR_LOT_SIZE,  /* qty is not a whole number of lots of an instrument */
 } QlBuiltinError;
 
 typedef struct QlBuiltin QlBuiltin;
@@ -48,6 +51,13 @@ gboolean   ql_builtin_set_param (QlBuiltin  *self,
                                  const char *key,
                                  const char *value,
                                  GError    **error);
+/* Checks the parameters against the instruments of a run before it starts
+ * (@insts: @n_insts, (transfer none)): qty must be a positive whole number
+ * of lots of every instrument (QL_BUILTIN_ERROR_LOT_SIZE), never rounded. */
+gboolean   ql_builtin_check (const QlBuiltin           *self,
+                             const QlInstrument *const *insts,
+                             guint                      n_insts,
+                             GError                   **error);
 /* NULL-terminated list of the parameter names of this builtin. */
 const char *const *ql_builtin_get_param_names (const QlBuiltin *self);
 

@@ -199,7 +199,7 @@ ql_cli_backtest (int argc, char **argv)
         goto fail;
     }
   market = ql_cli_market_open (&o.run, &st, &error);
-  if (market == NULL)
+  if (market == NULL || !ql_cli_strategy_check (strategy, market, &error))
     goto fail;
   if (rules != NULL)
     {

@@ -154,7 +154,7 @@ run_job (gpointer data, gpointer user_data)
   config.curve_stats_only = TRUE;
   o.params = job->params;
   b = ql_cli_strategy_new (&o, &error);
-  if (b == NULL)
+  if (b == NULL || !ql_cli_strategy_check (b, sh->market, &error))
     goto fail;
   syms = ql_cli_market_memory_symbols (sh->market, job->from, job->to, &n);
   bt = ql_backtest_new (&config, syms, n, &error);

@@ -413,6 +413,20 @@ ql_cli_strategy_new (const QlCliRunOptions *o,
   return g_steal_pointer (&s);
 }
 
+gboolean
+ql_cli_strategy_check (const QlCliStrategy *self,
+                       QlCliMarket         *market,
+                       GError             **error)
+{
+  g_autofree const QlInstrument **insts = g_new0 (const QlInstrument *, MAX (market->feeds->len, 1));
+
+  if (self->builtin == NULL)
+    return TRUE;
+  for (guint i = 0; i < market->feeds->len; i++)
+    insts[i] = ql_feed_get_instrument (g_ptr_array_index (market->feeds, i));
+  return ql_builtin_check (self->builtin, insts, market->feeds->len, error);
+}
+
 void
 ql_cli_strategy_free (QlCliStrategy *self)
 {

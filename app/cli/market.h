@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _QlCliMarket QlCliMarket;
+
 /* The options common to both commands, filled by GOption. */
 typedef struct
 {
@@ -84,6 +86,11 @@ void           ql_cli_script_log (int           level,
 QlCliStrategy *ql_cli_strategy_new (const QlCliRunOptions *opts,
                                     GError               **error);
 void           ql_cli_strategy_free (QlCliStrategy *self);
+/* Checks a builtin's parameters against the market's instruments (qty a
+ * whole number of lots); a script's orders are checked by the broker. */
+gboolean       ql_cli_strategy_check (const QlCliStrategy *self,
+                                      QlCliMarket         *market,
+                                      GError             **error);
 /* "sma_cross" or the script's file name. */
 const char    *ql_cli_strategy_name (const QlCliRunOptions *opts);
 
@@ -95,7 +102,7 @@ QlProgram     *ql_cli_compile_script (const char *path,
                                       GError    **error);
 
 /* The market: one entry per symbol, the data opened as feeds. */
-typedef struct
+struct _QlCliMarket
 {
   GPtrArray *feeds;        /* QlFeed, owned, one per symbol */
   GPtrArray *names;        /* char *, "BINANCE:BTCUSDT" */
@@ -104,7 +111,7 @@ typedef struct
   QlStore *store;          /* nullable */
   GPtrArray *loaded;       /* QlSeries per symbol after ql_cli_market_load () */
   GPtrArray *loaded_finer; /* QlSeries or NULL per symbol */
-} QlCliMarket;
+};
 
 /* Opens every --data and --symbol of @opts. Settles the run's timeframe and
  * mode in @settings when the options left them open. (transfer full) */

@@ -419,6 +419,42 @@ test_magnifier_buy_and_hold (void)
 }
 
 static void
+test_backtest_qty_lot_size (void)
+{
+  g_autofree char *data = write_tmp ("cross-lot.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  const char *bad[] = { "0.5", "1.005", "2.6", "0.4" };
+  Run r;
+
+  g_test_summary ("A builtin's qty that is not a whole number of lots is an error, never rounded");
+  g_test_bug ("P1");
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *param = g_strconcat ("qty=", bad[i], NULL);
+      g_autofree char *want = g_strdup_printf ("qty %s is not a whole number of lots of ACME "
+                                               "(lot size 1)", bad[i]);
+      r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+               "--param", param, "--data", arg, NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, want));
+      g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+      run_clear (&r);
+      r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+               "--param", param, "--data", arg, NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, want));
+      run_clear (&r);
+    }
+  /* 2 is two lots: the run goes on (the trade of /app/cli/backtest/sma-cross,
+   * twice: -4 x 2 = -8). */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--param", "qty=2", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "final equity 99992.00"));
+  run_clear (&r);
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -486,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/errors", test_backtest_errors);
   g_test_add_func ("/app/cli/backtest/magnifier/finer-than-run", test_magnifier_finer_than_run);
   g_test_add_func ("/app/cli/backtest/magnifier/buy-and-hold", test_magnifier_buy_and_hold);
+  g_test_add_func ("/app/cli/backtest/qty-lot-size", test_backtest_qty_lot_size);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
