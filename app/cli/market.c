@@ -312,10 +312,21 @@ ql_cli_run_settings_parse (QlCliRunOptions       *o,
       if (pct <= 0 || pct > 100)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--volume-share is a percentage above 0 and at most 100");
+                       "--volume-share %s: a percentage above 0 and at most 100", o->volume_share);
           return FALSE;
         }
-      st->config.broker.volume_share_ppm = llround (pct * 10000);
+      /* The broker counts the share in whole parts per million, where 0
+       * means no cap: a value that would round (0.00004 % to 0 ppm, an
+       * uncapped run) is refused, never adjusted. */
+      double ppm = pct * 10000;
+      if (fabs (ppm - nearbyint (ppm)) > 1e-6 * MAX (1.0, ppm) || nearbyint (ppm) < 1)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--volume-share %s: the share is counted in steps of 0.0001 %% (one part "
+                       "per million), from 0.0001 to 100", o->volume_share);
+          return FALSE;
+        }
+      st->config.broker.volume_share_ppm = (gint64) nearbyint (ppm);
     }
   st->config.broker.allow_short = o->allow_short;
   st->config.margin_call = QL_MARGIN_CALL_CLOSE_ALL;

@@ -341,6 +341,32 @@ test_backtest_errors (void)
   g_assert_nonnull (strstr (r.err, "no_such_rule"));
   g_assert_nonnull (strstr (r.err, "rules.json:1:"));
   run_clear (&r);
+  /* #P1: 0.00004 % is 0.4 ppm, which rounded to 0 ppm, no cap at all. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--volume-share", "0.00004", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "--volume-share 0.00004: the share is counted in steps of "
+                                   "0.0001 % (one part per million), from 0.0001 to 100"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  run_clear (&r);
+  /* 0.00015 % is 1.5 ppm: it would round as well. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--volume-share", "0.00015", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "--volume-share 0.00015:"));
+  run_clear (&r);
+  const char *out_of_range[] = { "0", "-1", "100.5" };
+  for (gsize i = 0; i < G_N_ELEMENTS (out_of_range); i++)
+    {
+      r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--volume-share",
+               out_of_range[i], NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "a percentage above 0 and at most 100"));
+      run_clear (&r);
+    }
+  /* 0.0001 % is exactly 1 ppm: accepted. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--volume-share", "0.0001",
+           "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
   r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--commission", "bogus=1", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "per_unit"));
