@@ -446,6 +446,62 @@ ql_report_build (const QlReportContent *c)
     }
   json_builder_end_array (b);
 
+  /* Rejections: the count, the count of each reason (in the order the
+   * reasons first occur, so the text does not depend on a hash table), and
+   * the first QL_REPORT_MAX_REJECTIONS orders. */
+  json_builder_set_member_name (b, "rejections");
+  json_builder_begin_object (b);
+  add_int (b, "count", (gint64) c->n_rejections);
+  json_builder_set_member_name (b, "by_reason");
+  json_builder_begin_object (b);
+  {
+    /* A handful of distinct reasons: a linear list, O(n x reasons). */
+    g_autoptr (GPtrArray) reasons = g_ptr_array_new ();
+    g_autoptr (GArray) counts = g_array_new (FALSE, TRUE, sizeof (gint64));
+    for (gsize i = 0; i < c->n_rejections; i++)
+      {
+        const char *reason = c->rejections[i].reason != NULL ? c->rejections[i].reason : "";
+        guint k;
+        for (k = 0; k < reasons->len; k++)
+          if (strcmp (g_ptr_array_index (reasons, k), reason) == 0)
+            break;
+        if (k == reasons->len)
+          {
+            gint64 zero = 0;
+            g_ptr_array_add (reasons, (gpointer) reason);
+            g_array_append_val (counts, zero);
+          }
+        g_array_index (counts, gint64, k)++;
+      }
+    for (guint k = 0; k < reasons->len; k++)
+      add_int (b, g_ptr_array_index (reasons, k), g_array_index (counts, gint64, k));
+  }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "first");
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < MIN (c->n_rejections, QL_REPORT_MAX_REJECTIONS); i++)
+    {
+      const QlReportRejection *r = &c->rejections[i];
+
+      json_builder_begin_object (b);
+      add_time (b, "time", r->time);
+      add_int (b, "order", r->order);
+      json_builder_set_member_name (b, "symbol");
+      json_builder_add_string_value (b, r->symbol != NULL ? r->symbol : "");
+      json_builder_set_member_name (b, "side");
+      json_builder_add_string_value (b, r->side != NULL ? r->side : "");
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, r->type != NULL ? r->type : "");
+      add_double (b, "quantity", r->quantity);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, r->reason != NULL ? r->reason : "");
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, r->message != NULL ? r->message : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
   if (c->monte_carlo != NULL && c->n_monte_carlo > 0)
     {
       json_builder_set_member_name (b, "monte_carlo");

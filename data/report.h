@@ -46,6 +46,24 @@ typedef struct
   const char *message; /* one line for people, nullable */
 } QlReportRuleEvent;
 
+/* One order the broker refused at submission. Strings are borrowed for the
+ * duration of the call that takes them. */
+typedef struct
+{
+  QlTimeNs time;       /* submission time */
+  guint32 order;       /* the order's id in the run */
+  const char *symbol;
+  const char *side;    /* "buy", "sell" */
+  const char *type;    /* "market", "limit", "stop", "stop_limit", "trailing_stop" */
+  double quantity;     /* in units of the instrument */
+  const char *reason;  /* a code: "buying_power", "lot_size", ... */
+  const char *message; /* the reason for people: "insufficient buying power" */
+} QlReportRejection;
+
+/* The report lists at most this many rejections (the first ones); counts
+ * cover them all. */
+#define QL_REPORT_MAX_REJECTIONS 100
+
 /* Everything a report holds; every pointer is borrowed (transfer none). */
 typedef struct
 {
@@ -60,6 +78,8 @@ typedef struct
   gsize n_rule_events;
   const QlMonteCarloResult *const *monte_carlo; /* n_monte_carlo, nullable: no "monte_carlo" key */
   gsize n_monte_carlo;
+  const QlReportRejection *rejections;         /* n_rejections, in submission order */
+  gsize n_rejections;
 } QlReportContent;
 
 /* The report as a json-glib tree. (transfer full) */

@@ -9,6 +9,7 @@
 #include "data/rules_json.h"
 #include "engine/metrics.h"
 #include "engine/montecarlo.h"
+#include "engine/numfmt.h"
 #include "engine/rules.h"
 
 #include <math.h>
@@ -71,6 +72,89 @@ rules_thresholds (const QlRulesConfig *rc, double capital)
       g_array_append_val (t, th);
     }
   return t;
+}
+
+/* The reject reasons' codes, "buying_power", from the enum's names. */
+static const char *const reject_codes[] = {
+#define REJECT_CODE(name, text) #name,
+  QL_REJECT_MAP (REJECT_CODE)
+#undef REJECT_CODE
+};
+
+static const char *const order_types[] = {
+  [QL_ORDER_MARKET] = "market", [QL_ORDER_LIMIT] = "limit", [QL_ORDER_STOP] = "stop",
+  [QL_ORDER_STOP_LIMIT] = "stop_limit", [QL_ORDER_TRAILING_STOP] = "trailing_stop",
+};
+
+/* Every order the broker refused, in submission order; the strings point
+ * into @codes (lower-case reason codes, owned by the caller) and the
+ * market's names. (transfer full) */
+static GArray *
+collect_rejections (QlBacktest *bt, QlCliMarket *market, GPtrArray *codes)
+{
+  QlBroker *broker = ql_backtest_get_broker (bt);
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (QlReportRejection));
+  guint n = ql_broker_get_n_orders (broker);
+
+  for (guint i = 0; i < G_N_ELEMENTS (reject_codes); i++)
+    g_ptr_array_add (codes, g_ascii_strdown (reject_codes[i], -1));
+  for (QlOrderId id = 1; id <= n; id++)
+    {
+      const QlOrder *ord = ql_broker_get_order (broker, id);
+      if (ord == NULL || ord->state != QL_ORDER_REJECTED)
+        continue;
+      const QlInstrument *inst = ord->req.symbol < market->feeds->len
+                                   ? ql_feed_get_instrument (g_ptr_array_index (market->feeds, ord->req.symbol))
+                                   : NULL;
+      QlReportRejection r = {
+        .time = ord->created,
+        .order = ord->id,
+        .symbol = ord->req.symbol < market->names->len ? g_ptr_array_index (market->names, ord->req.symbol) : "",
+        .side = ord->req.side == QL_SIDE_BUY ? "buy" : "sell",
+        .type = ord->req.type < G_N_ELEMENTS (order_types) ? order_types[ord->req.type] : "",
+        .quantity = inst != NULL ? ql_qty_to_double (inst, ord->req.quantity) : (double) ord->req.quantity,
+        .reason = ord->reject < codes->len ? g_ptr_array_index (codes, ord->reject) : "",
+        .message = ql_reject_reason_to_string (ord->reject),
+      };
+      g_array_append_val (out, r);
+    }
+  return out;
+}
+
+/* The count, the count of each reason and the first few, on stderr. */
+static void
+print_rejections (const GArray *rej)
+{
+  const QlReportRejection *r = (const QlReportRejection *) rej->data;
+  guint counts[QL_REJECT_N] = { 0 };
+
+  if (rej->len == 0)
+    return;
+  for (guint i = 0; i < rej->len; i++)
+    for (guint k = 0; k < QL_REJECT_N; k++)
+      if (strcmp (r[i].message, ql_reject_reason_to_string (k)) == 0)
+        {
+          counts[k]++;
+          break;
+        }
+  fprintf (stderr, "  %u order%s rejected:", rej->len, rej->len == 1 ? "" : "s");
+  for (guint k = 0, first = TRUE; k < QL_REJECT_N; k++)
+    if (counts[k] > 0)
+      {
+        fprintf (stderr, "%s %u %s", first ? "" : ",", counts[k], ql_reject_reason_to_string (k));
+        first = FALSE;
+      }
+  fputc ('\n', stderr);
+  for (guint i = 0; i < MIN (rej->len, 3); i++)
+    {
+      char when[40], qty[QL_FORMAT_DOUBLE_MAX];
+      ql_cli_format_time (r[i].time, when);
+      ql_format_double (r[i].quantity, qty);
+      fprintf (stderr, "    %s %s %s %s %s: %s\n", when, r[i].symbol, r[i].side, qty, r[i].type,
+               r[i].message);
+    }
+  if (rej->len > 3)
+    fprintf (stderr, "    ... and %u more (all counted in the report's \"rejections\")\n", rej->len - 3);
 }
 
 /* @value with @format, or "NA" / "inf", into @buf of 32 bytes. */
@@ -158,6 +242,8 @@ ql_cli_backtest (int argc, char **argv)
   g_autofree QlMetrics *per_symbol = NULL;
   g_autofree QlMonthlyReturn *monthly = NULL;
   g_autoptr (QlMonteCarloResult) mc = NULL;
+  g_autoptr (GPtrArray) reject_code_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) rejections = NULL;
   QlCliRunSettings st;
   QlMetrics total;
   QlStatus status;
@@ -287,9 +373,11 @@ ql_cli_backtest (int argc, char **argv)
         mc = ql_monte_carlo_run (&mcs);
       }
 
+    rejections = collect_rejections (bt, market, reject_code_names);
     if (!o.quiet)
       {
         print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules, &final);
+        print_rejections (rejections);
         if (mc != NULL)
           fprintf (stderr, "  monte carlo (%u %s runs): final equity p5 %.2f, p50 %.2f, p95 %.2f; "
                    "max drawdown p95 %.2f; P(loss) %.1f %%\n",
@@ -365,6 +453,8 @@ ql_cli_backtest (int argc, char **argv)
           .monthly = monthly, .n_monthly = n_monthly,
           .rule_events = events, .n_rule_events = n_events,
           .monte_carlo = mc != NULL ? mcs : NULL, .n_monte_carlo = mc != NULL ? 1 : 0,
+          .rejections = (const QlReportRejection *) rejections->data,
+          .n_rejections = rejections->len,
         };
         if (!ql_report_write_json (&content, o.report, &error))
           goto fail;

@@ -481,6 +481,46 @@ test_backtest_qty_lot_size (void)
 }
 
 static void
+test_backtest_rejections (void)
+{
+  g_autofree char *data = write_tmp ("cross-rej.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  g_autofree char *report = path_in_tmp ("rej.json");
+  g_autofree char *text = NULL;
+  Run r;
+
+  g_test_summary ("Orders the broker refuses are counted with their reason on stderr and in "
+                  "the report");
+  g_test_bug ("P1");
+  /* The cross of /app/cli/backtest/sma-cross buys 1 after the 01-05 close
+   * (11), stamped at the bar's end, 01-06T00:00. With 10 of capital the
+   * order's value, 1 x 11 at the last price, is above the equity: refused
+   * for buying power. The exit signal finds no position and sends nothing. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--param", "qty=1", "--data", arg, "--capital", "10", "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "0 fills"));
+  g_assert_nonnull (strstr (r.err, "  1 order rejected: 1 insufficient buying power\n"
+                                   "    2024-01-06T00:00:00Z ACME buy 1 market: insufficient "
+                                   "buying power\n"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"rejections\": {\n"
+                                  "    \"count\": 1,\n"
+                                  "    \"by_reason\": {\n"
+                                  "      \"buying_power\": 1\n"
+                                  "    },\n"));
+  g_assert_nonnull (strstr (text, "\"time\": \"2024-01-06T00:00:00Z\",\n"
+                                  "        \"order\": 1,\n"
+                                  "        \"symbol\": \"ACME\",\n"
+                                  "        \"side\": \"buy\",\n"
+                                  "        \"type\": \"market\",\n"
+                                  "        \"quantity\": 1,\n"
+                                  "        \"reason\": \"buying_power\",\n"
+                                  "        \"message\": \"insufficient buying power\""));
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -549,6 +589,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/magnifier/finer-than-run", test_magnifier_finer_than_run);
   g_test_add_func ("/app/cli/backtest/magnifier/buy-and-hold", test_magnifier_buy_and_hold);
   g_test_add_func ("/app/cli/backtest/qty-lot-size", test_backtest_qty_lot_size);
+  g_test_add_func ("/app/cli/backtest/rejections", test_backtest_rejections);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
