@@ -252,6 +252,13 @@ ql_builtin_check (const QlBuiltin           *self,
                   GError                   **error)
 {
   g_return_val_if_fail (self != NULL && (insts != NULL || n_insts == 0), FALSE);
+  if (self->kind == KIND_SMA_CROSS && self->fast >= self->slow)
+    {
+      g_set_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_PARAMS,
+                   "sma_cross needs fast < slow, got fast=%" G_GINT64_FORMAT " slow=%" G_GINT64_FORMAT,
+                   self->fast, self->slow);
+      return FALSE;
+    }
   for (guint i = 0; i < n_insts; i++)
     {
       const QlInstrument *inst = insts[i];

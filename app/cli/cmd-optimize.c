@@ -229,6 +229,46 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* Drops the grid points whose parameters do not fit together (sma_cross
+ * with fast >= slow) and counts them in *@n_skipped; any other error of a
+ * point's parameters is returned. */
+static gboolean
+prune_grid (GPtrArray *jobs, const QlCliRunOptions *opts, guint *n_skipped, GError **error)
+{
+  *n_skipped = 0;
+  for (guint i = jobs->len; i > 0; i--)
+    {
+      Job *job = g_ptr_array_index (jobs, i - 1);
+      QlCliRunOptions o = *opts;
+      g_autoptr (QlCliStrategy) b = NULL;
+      g_autoptr (GError) local = NULL;
+
+      o.params = job->params;
+      b = ql_cli_strategy_new (&o, error);
+      if (b == NULL)
+        return FALSE;
+      if (b->builtin != NULL && !ql_builtin_check (b->builtin, NULL, 0, &local))
+        {
+          if (!g_error_matches (local, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_PARAMS))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          /* Removing keeps the order of the rest: ranks stay in grid order. */
+          g_ptr_array_remove_index (jobs, i - 1);
+          (*n_skipped)++;
+        }
+    }
+  if (jobs->len == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "no point of the grid has parameters that fit together (%u skipped: "
+                   "sma_cross needs fast < slow)", *n_skipped);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 run_all (GPtrArray *jobs, Shared *sh, int n_workers, GError **error)
 {
@@ -339,6 +379,7 @@ ql_cli_optimize (int argc, char **argv)
   QlCliRunSettings st;
   Shared sh;
   double in_pct = 70;
+  guint n_skipped = 0;
   int rc;
 
   ql_cli_run_options_add_entries (&o, entries);
@@ -418,7 +459,7 @@ ql_cli_optimize (int argc, char **argv)
       gint64 t0 = g_get_monotonic_time ();
       jobs = grid_jobs (axes, st.from, st.to);
       g_ptr_array_set_free_func (jobs, (GDestroyNotify) job_free);
-      if (!run_all (jobs, &sh, jobs_n, &error))
+      if (!prune_grid (jobs, &o, &n_skipped, &error) || !run_all (jobs, &sh, jobs_n, &error))
         goto fail;
       g_ptr_array_sort (jobs, job_cmp);
       if (!write_runs (output, axes, jobs, &error))
@@ -429,6 +470,9 @@ ql_cli_optimize (int argc, char **argv)
         fprintf (stderr, "%u runs on %d threads in %.2f s; best by %s: %s (%s %.6g)\n", jobs->len,
                  jobs_n, (g_get_monotonic_time () - t0) / 1e6, metrics[sort_metric].name, p,
                  metrics[sort_metric].name, metric_value (&best->m, sort_metric));
+        if (n_skipped > 0)
+          fprintf (stderr, "%u grid point%s skipped: sma_cross needs fast < slow\n", n_skipped,
+                   n_skipped == 1 ? "" : "s");
       }
     }
   else
@@ -453,7 +497,7 @@ ql_cli_optimize (int argc, char **argv)
           g_autoptr (GPtrArray) oos = NULL;
           char a[40], b[40], c[40], n1[QL_FORMAT_DOUBLE_MAX], n2[QL_FORMAT_DOUBLE_MAX];
           g_ptr_array_set_free_func (wj, (GDestroyNotify) job_free);
-          if (!run_all (wj, &sh, jobs_n, &error))
+          if (!prune_grid (wj, &o, &n_skipped, &error) || !run_all (wj, &sh, jobs_n, &error))
             goto fail;
           g_ptr_array_sort (wj, job_cmp);
           const Job *best = g_ptr_array_index (wj, 0);
@@ -482,6 +526,9 @@ ql_cli_optimize (int argc, char **argv)
         goto fail;
       fprintf (stderr, "walk-forward over %d windows, %.0f %% in sample, ranked by %s\n",
                walk_forward, in_pct, metrics[sort_metric].name);
+      if (n_skipped > 0)
+        fprintf (stderr, "%u grid point%s skipped in each window: sma_cross needs fast < slow\n",
+                 n_skipped, n_skipped == 1 ? "" : "s");
     }
   rc = QL_EXIT_OK;
   goto out;

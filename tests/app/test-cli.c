@@ -521,6 +521,44 @@ test_backtest_rejections (void)
 }
 
 static void
+test_sma_cross_fast_below_slow (void)
+{
+  g_autofree char *data = write_tmp ("cross-fs.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  Run r;
+
+  g_test_summary ("sma_cross with fast >= slow is an error in backtest; optimize skips those "
+                  "grid points and says how many");
+  g_test_bug ("P5");
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=3", "--param", "slow=3",
+           "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.err, ==, "quantlab-cli backtest: sma_cross needs fast < slow, got fast=3 slow=3\n");
+  run_clear (&r);
+  /* The default slow is 30. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=40", "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "got fast=40 slow=30"));
+  run_clear (&r);
+  /* fast in 1..4 against slow 3: 1 and 2 run, 3 and 4 are skipped. */
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=1..4:1", "--param", "slow=3",
+           "--param", "qty=1", "--data", arg, "--jobs", "1", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4); /* header, 2 runs, "" */
+  }
+  g_assert_nonnull (strstr (r.err, "2 runs on 1 threads"));
+  g_assert_nonnull (strstr (r.err, "\n2 grid points skipped: sma_cross needs fast < slow\n"));
+  run_clear (&r);
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=3..4:1", "--param", "slow=3",
+           "--data", arg, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no point of the grid"));
+  run_clear (&r);
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -590,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/magnifier/buy-and-hold", test_magnifier_buy_and_hold);
   g_test_add_func ("/app/cli/backtest/qty-lot-size", test_backtest_qty_lot_size);
   g_test_add_func ("/app/cli/backtest/rejections", test_backtest_rejections);
+  g_test_add_func ("/app/cli/sma-cross/fast-below-slow", test_sma_cross_fast_below_slow);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
