@@ -180,6 +180,7 @@ print_summary (const Options     *o,
 {
   char tf[16], b1[32], b2[32];
   const char *mode = st->tick_mode ? "tick" : "bar";
+  double capital = ql_money_to_double (st->config.initial_capital);
 
   ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
   fprintf (stderr, "%s on", ql_cli_strategy_name (&o->run));
@@ -187,11 +188,14 @@ print_summary (const Options     *o,
     fprintf (stderr, "%s %s", i == 0 ? "" : ",", (const char *) g_ptr_array_index (market->names, i));
   fprintf (stderr, ", %s bars, %s mode: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " fills\n",
            tf, mode, stats->events, stats->fills);
-  fprintf (stderr, "  net profit %.2f (%.2f %%), %u trades, win rate %s, profit factor %s\n",
-           m->net_profit, 100 * m->total_return, m->n_trades,
+  /* Net profit counts closed trades only; the total return is the final
+   * equity's, open positions included: each percent beside its own figure. */
+  fprintf (stderr, "  net profit %.2f (%.2f %% of capital), %u trades, win rate %s, profit factor %s\n",
+           m->net_profit, 100 * m->net_profit / capital, m->n_trades,
            fmt (m->win_rate, "%.1f %%", 100, b1), fmt (m->profit_factor, "%.2f", 1, b2));
-  fprintf (stderr, "  final equity %.2f, max drawdown %.2f (%.2f %%), Sharpe %s, buy and hold %s\n",
-           m->final_equity, m->max_drawdown, 100 * m->max_drawdown_fraction,
+  fprintf (stderr, "  final equity %.2f (return %.2f %%), max drawdown %.2f (%.2f %%), Sharpe %s, "
+           "buy and hold %s\n",
+           m->final_equity, 100 * m->total_return, m->max_drawdown, 100 * m->max_drawdown_fraction,
            fmt (m->sharpe, "%.2f", 1, b1), fmt (m->buy_hold_return, "%.2f %%", 100, b2));
   if (rules != NULL)
     {

@@ -559,6 +559,32 @@ test_sma_cross_fast_below_slow (void)
 }
 
 static void
+test_backtest_summary_percents (void)
+{
+  g_autofree char *data = write_tmp ("cross-pct.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  Run r;
+
+  g_test_summary ("The summary gives net profit's share of capital and the total return apart");
+  /* buy_and_hold buys 1 after the first close, at the 01-02 open, 10, and
+   * holds it to the last close, 7. No trade closed: net profit 0, 0 % of
+   * the capital of 100; equity 100 - 3 = 97, a return of -3 %. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--data", arg, "--capital", "100", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "  net profit 0.00 (0.00 % of capital), 0 trades,"));
+  g_assert_nonnull (strstr (r.err, "  final equity 97.00 (return -3.00 %), "));
+  run_clear (&r);
+  /* sma_cross closes one trade at -4 (/app/cli/backtest/sma-cross) and
+   * ends flat: both are -4 %. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--data", arg, "--capital", "100", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "  net profit -4.00 (-4.00 % of capital), 1 trades,"));
+  g_assert_nonnull (strstr (r.err, "  final equity 96.00 (return -4.00 %), "));
+  run_clear (&r);
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -629,6 +655,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/qty-lot-size", test_backtest_qty_lot_size);
   g_test_add_func ("/app/cli/backtest/rejections", test_backtest_rejections);
   g_test_add_func ("/app/cli/sma-cross/fast-below-slow", test_sma_cross_fast_below_slow);
+  g_test_add_func ("/app/cli/backtest/summary-percents", test_backtest_summary_percents);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
