@@ -325,6 +325,8 @@ ql_cli_backtest (int argc, char **argv)
                    ql_status_to_string (status));
       goto fail;
     }
+  if (!ql_cli_market_check_rows (market, &st, &error))
+    goto fail;
 
   /* Metrics. */
   {

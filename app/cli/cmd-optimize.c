@@ -448,7 +448,8 @@ ql_cli_optimize (int argc, char **argv)
       goto fail;
   }
   market = ql_cli_market_open (&o, &st, &error);
-  if (market == NULL || !ql_cli_market_load (market, &error))
+  if (market == NULL || !ql_cli_market_load (market, &error) ||
+      !ql_cli_market_check_rows (market, &st, &error))
     goto fail;
   sh = (Shared){ &o, &st, market };
   if (jobs_n == 0)

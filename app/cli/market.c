@@ -784,6 +784,48 @@ ql_cli_market_run_symbols (QlCliMarket *self,
   return syms;
 }
 
+gboolean
+ql_cli_market_check_rows (QlCliMarket            *self,
+                          const QlCliRunSettings *st,
+                          GError                **error)
+{
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      guint64 rows;
+      if (self->loaded != NULL)
+        rows = ((const QlSeries *) g_ptr_array_index (self->loaded, i))->len;
+      else
+        {
+          /* A magnified run reads the finer feed instead. */
+          QlFeed *read = g_ptr_array_index (self->finer, i) != NULL ? g_ptr_array_index (self->finer, i)
+                                                                    : g_ptr_array_index (self->feeds, i);
+          rows = ql_feed_get_rows (read);
+        }
+      if (rows == 0)
+        {
+          char a[40], b[40];
+          const char *name = g_ptr_array_index (self->names, i);
+          if (st->from != G_MININT64)
+            ql_cli_format_time (st->from, a);
+          if (st->to != G_MAXINT64)
+            ql_cli_format_time (st->to, b);
+          if (st->from != G_MININT64 && st->to != G_MAXINT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s between %s and %s", name, a, b);
+          else if (st->from != G_MININT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s from %s on", name, a);
+          else if (st->to != G_MAXINT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s before %s", name, b);
+          else
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no data for %s", name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 const GError *
 ql_cli_market_get_error (QlCliMarket *self)
 {

@@ -139,6 +139,13 @@ void         ql_cli_market_loaded_range (QlCliMarket *self,
                                          QlTimeNs    *first,
                                          QlTimeNs    *last);
 
+/* After a run over the feeds (or after ql_cli_market_load ()): fails with
+ * "no data for SYM between ..." when a symbol had no row in the run's
+ * range. */
+gboolean     ql_cli_market_check_rows (QlCliMarket            *self,
+                                       const QlCliRunSettings *settings,
+                                       GError                **error);
+
 /* The first error any feed stopped on, or NULL. */
 const GError *ql_cli_market_get_error (QlCliMarket *self);
 

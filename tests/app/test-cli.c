@@ -585,6 +585,36 @@ test_backtest_summary_percents (void)
 }
 
 static void
+test_backtest_no_data_in_range (void)
+{
+  g_autofree char *data = write_tmp ("cross-range.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  Run r;
+
+  g_test_summary ("A range without data is an error naming the symbol and the range");
+  /* cross_csv holds 2024-01-01 to 2024-01-09. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--from", "2030-01-01", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.err, ==, "quantlab-cli backtest: no data for ACME from 2030-01-01T00:00:00Z on\n");
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--from", "2024-02-01",
+           "--to", "2024-03-01", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no data for ACME between 2024-02-01T00:00:00Z and "
+                                   "2024-03-01T00:00:00Z"));
+  run_clear (&r);
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--data", arg, "--to", "2023-12-31", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no data for ACME before 2023-12-31T00:00:00Z"));
+  run_clear (&r);
+  /* One day of data is a run. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--data", arg, "--from", "2024-01-09", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -656,6 +686,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/rejections", test_backtest_rejections);
   g_test_add_func ("/app/cli/sma-cross/fast-below-slow", test_sma_cross_fast_below_slow);
   g_test_add_func ("/app/cli/backtest/summary-percents", test_backtest_summary_percents);
+  g_test_add_func ("/app/cli/backtest/no-data-in-range", test_backtest_no_data_in_range);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
