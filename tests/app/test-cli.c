@@ -615,6 +615,29 @@ test_backtest_no_data_in_range (void)
 }
 
 static void
+test_backtest_missing_workspace (void)
+{
+  g_autofree char *db = path_in_tmp ("missing.db");
+  Run r;
+
+  g_test_summary ("--db naming a missing file is an error, and no empty workspace is left");
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  r = cli ("backtest", "--builtin", "sma_cross", "--symbol", "ACME", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_str_has_suffix (r.err, "missing.db: no such workspace (quantlab-cli import "
+                                          "creates one)\n"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  run_clear (&r);
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=2", "--symbol", "ACME",
+           "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no such workspace"));
+  run_clear (&r);
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -687,6 +710,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/sma-cross/fast-below-slow", test_sma_cross_fast_below_slow);
   g_test_add_func ("/app/cli/backtest/summary-percents", test_backtest_summary_percents);
   g_test_add_func ("/app/cli/backtest/no-data-in-range", test_backtest_no_data_in_range);
+  g_test_add_func ("/app/cli/backtest/missing-workspace", test_backtest_missing_workspace);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
