@@ -446,6 +446,58 @@ ql_report_build (const QlReportContent *c)
     }
   json_builder_end_array (b);
 
+  if (c->verdict != NULL)
+    {
+      const QlRulesVerdict *v = c->verdict;
+      static const char *const outcomes[] = { "running", "passed", "failed" };
+      gboolean objectives = v->outcome == QL_RULES_PASSED ||
+                            (v->target_met && v->min_days_met && v->consistency_met);
+
+      json_builder_set_member_name (b, "rules_verdict");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "outcome");
+      json_builder_add_string_value (b, outcomes[v->outcome]);
+      json_builder_set_member_name (b, "passed");
+      json_builder_add_boolean_value (b, v->outcome == QL_RULES_PASSED);
+      json_builder_set_member_name (b, "failed");
+      json_builder_add_boolean_value (b, v->outcome == QL_RULES_FAILED);
+      json_builder_set_member_name (b, "objectives_met");
+      json_builder_add_boolean_value (b, objectives);
+      add_time (b, "time", v->outcome == QL_RULES_RUNNING ? QL_TIME_NONE : v->time);
+      json_builder_set_member_name (b, "trading_day");
+      if (v->outcome == QL_RULES_RUNNING)
+        json_builder_add_null_value (b);
+      else
+        {
+          gint64 y;
+          unsigned mo, d;
+          char day[24];
+          ql_civil_from_days (v->day, &y, &mo, &d);
+          g_snprintf (day, sizeof day, "%04" G_GINT64_FORMAT "-%02u-%02u", y, mo, d);
+          json_builder_add_string_value (b, day);
+        }
+      json_builder_set_member_name (b, "rule");
+      if (v->outcome == QL_RULES_FAILED && v->rule != NULL)
+        json_builder_add_string_value (b, v->rule);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "message");
+      if (v->outcome == QL_RULES_FAILED && v->event != NULL)
+        json_builder_add_string_value (b, v->event->message);
+      else
+        json_builder_add_null_value (b);
+      add_int (b, "trading_days", v->trading_days);
+      add_double (b, "net_profit", v->net_profit);
+      add_double (b, "best_day", v->best_day);
+      json_builder_set_member_name (b, "target_met");
+      json_builder_add_boolean_value (b, v->target_met);
+      json_builder_set_member_name (b, "min_trading_days_met");
+      json_builder_add_boolean_value (b, v->min_days_met);
+      json_builder_set_member_name (b, "consistency_met");
+      json_builder_add_boolean_value (b, v->consistency_met);
+      json_builder_end_object (b);
+    }
+
   /* Rejections: the count, the count of each reason (in the order the
    * reasons first occur, so the text does not depend on a hash table), and
    * the first QL_REPORT_MAX_REJECTIONS orders. */

@@ -14,6 +14,7 @@
 
 #include "engine/metrics.h"
 #include "engine/montecarlo.h"
+#include "engine/rules.h"
 
 #include <json-glib/json-glib.h>
 
@@ -80,6 +81,7 @@ typedef struct
   gsize n_monte_carlo;
   const QlReportRejection *rejections;         /* n_rejections, in submission order */
   gsize n_rejections;
+  const QlRulesVerdict *verdict;               /* nullable: no "rules_verdict" key (no rules) */
 } QlReportContent;
 
 /* The report as a json-glib tree. (transfer full) */

@@ -176,7 +176,7 @@ print_summary (const Options     *o,
                const QlMetrics   *m,
                const QlRunStats  *stats,
                QlRules           *rules,
-               const QlAccountView *final)
+               const QlRulesVerdict *verdict)
 {
   char tf[16], b1[32], b2[32];
   const char *mode = st->tick_mode ? "tick" : "bar";
@@ -199,7 +199,7 @@ print_summary (const Options     *o,
            fmt (m->sharpe, "%.2f", 1, b1), fmt (m->buy_hold_return, "%.2f %%", 100, b2));
   if (rules != NULL)
     {
-      QlRulesVerdict v = ql_rules_verdict (rules, final);
+      QlRulesVerdict v = *verdict;
       guint n_events;
       ql_rules_get_events (rules, &n_events);
       if (v.outcome == QL_RULES_FAILED)
@@ -345,6 +345,13 @@ ql_cli_backtest (int argc, char **argv)
                             .balance = n_equity > 0 ? equity[n_equity - 1].balance : in.initial_capital,
                             .equity = final_equity };
 
+    /* The verdict once, before the events are read: it judges the final
+     * account, which may record an event (a pass), and the summary and
+     * the report must tell the same story, --quiet or not. */
+    QlRulesVerdict verdict = { 0 };
+    if (rules != NULL)
+      verdict = ql_rules_verdict (rules, &final);
+
     first = g_new (double, n_syms);
     last = g_new (double, n_syms);
     for (guint i = 0; i < n_syms; i++)
@@ -382,7 +389,8 @@ ql_cli_backtest (int argc, char **argv)
     rejections = collect_rejections (bt, market, reject_code_names);
     if (!o.quiet)
       {
-        print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules, &final);
+        print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules,
+                       rules != NULL ? &verdict : NULL);
         print_rejections (rejections);
         if (mc != NULL)
           fprintf (stderr, "  monte carlo (%u %s runs): final equity p5 %.2f, p50 %.2f, p95 %.2f; "
@@ -461,6 +469,7 @@ ql_cli_backtest (int argc, char **argv)
           .monte_carlo = mc != NULL ? mcs : NULL, .n_monte_carlo = mc != NULL ? 1 : 0,
           .rejections = (const QlReportRejection *) rejections->data,
           .n_rejections = rejections->len,
+          .verdict = rules != NULL ? &verdict : NULL,
         };
         if (!ql_report_write_json (&content, o.report, &error))
           goto fail;

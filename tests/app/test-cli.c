@@ -638,6 +638,75 @@ test_backtest_missing_workspace (void)
 }
 
 static void
+test_backtest_rules_verdict (void)
+{
+  g_autofree char *data = write_tmp ("cross-verdict.csv", cross_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  g_autofree char *tight = write_tmp ("tight.json",
+                                      "{ \"rules\": [ { \"rule\": \"max_loss\", \"mode\": \"static\", "
+                                      "\"amount\": 3, \"breach_if\": \"<\", \"action\": \"fail\" } ] }\n");
+  g_autofree char *loose = write_tmp ("loose.json",
+                                      "{ \"rules\": [ { \"rule\": \"max_loss\", \"mode\": \"static\", "
+                                      "\"amount\": 10, \"breach_if\": \"<\", \"action\": \"fail\" } ] }\n");
+  g_autofree char *report = path_in_tmp ("verdict.json");
+  g_autofree char *text = NULL;
+  Run r;
+
+  g_test_summary ("The --rules verdict is in the report: outcome, objectives, the failing rule, "
+                  "its time and trading day");
+  g_test_bug ("P3");
+  /* Capital 100, floor 100 - 3 = 97 on equity. sma_cross buys 1 at the
+   * 01-06 open, 11.5. Equity at each bar's close: 01-06 100.5, 01-07 98.5,
+   * 01-08 100 + 8 - 11.5 = 96.5 < 97: failed on the 01-08 bar (its time,
+   * 00:00 UTC, trading day 2024-01-08 in UTC). The account is flattened at
+   * the next open, 7.5: balance 96, net profit -4. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--data", arg, "--capital", "100", "--rules", tight, "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "rules: FAILED by max_loss at 2024-01-08T00:00:00Z"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"rules_verdict\": {\n"
+                                  "    \"outcome\": \"failed\",\n"
+                                  "    \"passed\": false,\n"
+                                  "    \"failed\": true,\n"
+                                  "    \"objectives_met\": false,\n"
+                                  "    \"time\": \"2024-01-08T00:00:00Z\",\n"
+                                  "    \"trading_day\": \"2024-01-08\",\n"
+                                  "    \"rule\": \"max_loss\",\n"
+                                  "    \"message\": \"max_loss: equity 96.50 < loss limit 97.00\",\n"));
+  g_assert_nonnull (strstr (text, "    \"net_profit\": -4,\n"));
+  g_clear_pointer (&text, g_free);
+
+  /* Floor 90: equity never goes below 96. No profit target: the run is
+   * neither passed nor failed, and has no time or day. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--data", arg, "--capital", "100", "--rules", loose, "--report", report, "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"rules_verdict\": {\n"
+                                  "    \"outcome\": \"running\",\n"
+                                  "    \"passed\": false,\n"
+                                  "    \"failed\": false,\n"
+                                  "    \"objectives_met\": false,\n"
+                                  "    \"time\": null,\n"
+                                  "    \"trading_day\": null,\n"
+                                  "    \"rule\": null,\n"
+                                  "    \"message\": null,\n"));
+  g_assert_nonnull (strstr (text, "    \"target_met\": false,\n"));
+  g_clear_pointer (&text, g_free);
+
+  /* Without --rules there is no verdict. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=2", "--param", "slow=3",
+           "--data", arg, "--report", report, "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_null (strstr (text, "rules_verdict"));
+}
+
+static void
 test_optimize (void)
 {
   g_autofree char *data = write_tmp ("cross3.csv", cross_csv);
@@ -711,6 +780,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/summary-percents", test_backtest_summary_percents);
   g_test_add_func ("/app/cli/backtest/no-data-in-range", test_backtest_no_data_in_range);
   g_test_add_func ("/app/cli/backtest/missing-workspace", test_backtest_missing_workspace);
+  g_test_add_func ("/app/cli/backtest/rules-verdict", test_backtest_rules_verdict);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
