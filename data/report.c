@@ -446,6 +446,8 @@ ql_report_build (const QlReportContent *c)
     }
   json_builder_end_array (b);
 
+  add_int (b, "margin_calls", (gint64) c->margin_calls);
+
   if (c->verdict != NULL)
     {
       const QlRulesVerdict *v = c->verdict;

@@ -82,6 +82,7 @@ typedef struct
   const QlReportRejection *rejections;         /* n_rejections, in submission order */
   gsize n_rejections;
   const QlRulesVerdict *verdict;               /* nullable: no "rules_verdict" key (no rules) */
+  guint64 margin_calls;                        /* QlRunStats.margin_calls */
 } QlReportContent;
 
 /* The report as a json-glib tree. (transfer full) */

@@ -218,6 +218,11 @@ print_summary (const Options     *o,
       else
         fprintf (stderr, "  rules: not failed, objectives not all met (%u events)\n", n_events);
     }
+  if (stats->margin_calls > 0)
+    fprintf (stderr, "  margin calls: %" G_GUINT64_FORMAT " (%s)\n", stats->margin_calls,
+             st->config.margin_call == QL_MARGIN_CALL_NONE ? "none: counted, nothing closed"
+             : st->config.margin_call == QL_MARGIN_CALL_CLOSE_WORST ? "close-worst"
+                                                                    : "liquidate-all");
 }
 
 int
@@ -450,6 +455,22 @@ ql_cli_backtest (int argc, char **argv)
         json_object_set_boolean_member (settings, "magnifier", o.run.magnifier);
         if (o.rules != NULL)
           json_object_set_string_member (settings, "rules", o.rules);
+        if (o.run.leverage != NULL)
+          json_object_set_string_member (settings, "leverage", o.run.leverage);
+        if (o.run.margin != NULL)
+          json_object_set_string_member (settings, "margin", o.run.margin);
+        if (o.run.multipliers != NULL)
+          {
+            JsonObject *mult = json_object_new ();
+            for (guint i = 0; i < n_syms; i++)
+              json_object_set_int_member (mult, g_ptr_array_index (market->names, i),
+                                          g_array_index (market->multipliers, gint64, i));
+            json_object_set_object_member (settings, "multipliers", mult);
+          }
+        json_object_set_string_member (settings, "margin_call",
+                                       st.config.margin_call == QL_MARGIN_CALL_NONE ? "none"
+                                       : st.config.margin_call == QL_MARGIN_CALL_CLOSE_WORST ? "close-worst"
+                                                                                              : "liquidate-all");
 
         if (rules != NULL)
           {
@@ -470,6 +491,7 @@ ql_cli_backtest (int argc, char **argv)
           .rejections = (const QlReportRejection *) rejections->data,
           .n_rejections = rejections->len,
           .verdict = rules != NULL ? &verdict : NULL,
+          .margin_calls = ql_backtest_get_stats (bt)->margin_calls,
         };
         if (!ql_report_write_json (&content, o.report, &error))
           goto fail;

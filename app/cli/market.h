@@ -37,6 +37,10 @@ typedef struct
   gboolean allow_short;
   gboolean magnifier;
   char *tz;
+  char *leverage;      /* N: initial margin 1/N */
+  char *margin;        /* initial=X,maintenance=Y, fractions of the notional */
+  char **multipliers;  /* SYM=N */
+  char *margin_call;   /* liquidate-all (default) | close-worst | none */
 } QlCliRunOptions;
 
 void ql_cli_run_options_clear (QlCliRunOptions *opts);
@@ -52,6 +56,8 @@ typedef struct
   gboolean tick_mode;      /* decided by the data when the option is absent */
   gboolean mode_given;
   gboolean timeframe_given;
+  gint64 initial_margin_ppm;     /* every symbol; 0: 100 %, no leverage */
+  gint64 maintenance_margin_ppm; /* every symbol; 0: no margin call */
 } QlCliRunSettings;
 
 /* Also compiles --script (its diagnostics go to stderr). */
@@ -111,6 +117,9 @@ struct _QlCliMarket
   QlStore *store;          /* nullable */
   GPtrArray *loaded;       /* QlSeries per symbol after ql_cli_market_load () */
   GPtrArray *loaded_finer; /* QlSeries or NULL per symbol */
+  GArray *multipliers;     /* gint64 per symbol, >= 1 (--multiplier) */
+  gint64 initial_margin_ppm;     /* copied from the settings for the run symbols */
+  gint64 maintenance_margin_ppm;
 };
 
 /* Opens every --data and --symbol of @opts. Settles the run's timeframe and

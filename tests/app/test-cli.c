@@ -706,6 +706,130 @@ test_backtest_rules_verdict (void)
   g_assert_null (strstr (text, "rules_verdict"));
 }
 
+/* A fall from 100 to 89 over six days, and a flat line at 50. */
+static const char drop_csv[] =
+  "Date,Open,High,Low,Close,Volume\n"
+  "2024-01-01,100,100,100,100,1000\n"
+  "2024-01-02,100,100,98,98,1000\n"
+  "2024-01-03,98,98,95,95,1000\n"
+  "2024-01-04,95,95,92,92,1000\n"
+  "2024-01-05,91,91,90,90,1000\n"
+  "2024-01-06,90,90,89,89,1000\n";
+static const char flat_csv[] =
+  "Date,Open,High,Low,Close,Volume\n"
+  "2024-01-01,50,50,50,50,1000\n"
+  "2024-01-02,50,50,50,50,1000\n"
+  "2024-01-03,50,50,50,50,1000\n"
+  "2024-01-04,50,50,50,50,1000\n"
+  "2024-01-05,50,50,50,50,1000\n"
+  "2024-01-06,50,50,50,50,1000\n";
+
+static void
+test_backtest_margin_call (void)
+{
+  g_autofree char *drop = write_tmp ("drop.csv", drop_csv);
+  g_autofree char *flat = write_tmp ("flat.csv", flat_csv);
+  g_autofree char *acme = g_strconcat ("ACME=", drop, NULL);
+  g_autofree char *beta = g_strconcat ("BETA=", flat, NULL);
+  g_autofree char *trades = path_in_tmp ("margin-trades.csv");
+  g_autofree char *report = path_in_tmp ("margin.json");
+  g_autofree char *text = NULL;
+  Run r;
+
+  g_test_summary ("--leverage, --margin, --multiplier and --margin-call reach the portfolio: a "
+                  "leveraged position liquidated by a margin call, worked by hand");
+  g_test_bug ("P2");
+  /* Capital 1000. buy_and_hold buys 40 ACME x multiplier 2 at the 01-02
+   * open, 100: notional 40 x 100 x 2 = 8000. Without leverage the order
+   * needs 8000 of margin: refused for buying power. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
+           "--capital", "1000", "--multiplier", "ACME=2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "1 order rejected: 1 insufficient buying power"));
+  run_clear (&r);
+
+  /* --leverage 10: initial margin 800 <= 1000, filled. Maintenance 5 %:
+   * 80 x P x 0.05 = 4P against equity 1000 + 80 (P - 100) at each close:
+   *   01-02 P 98: 840 vs 392; 01-03 P 95: 600 vs 380;
+   *   01-04 P 92: 360 vs 368, below: margin call, everything closed at the
+   *   next open, 01-05 at 91: pnl 80 x (91 - 100) = -720, balance 280.
+   * MAE: the 01-04 low, 92: 80 x (92 - 100) = -640. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
+           "--capital", "1000", "--multiplier", "ACME=2", "--leverage", "10", "--margin",
+           "maintenance=0.05", "--trades", trades, "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "final equity 280.00"));
+  g_assert_nonnull (strstr (r.err, "  margin calls: 1 (liquidate-all)\n"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\nACME,long,40,2024-01-02T00:00:00Z,100,2024-01-05T00:00:00Z,"
+                                  "91,-720,0,-640,0,3\n"));
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\n  \"margin_calls\": 1,\n"));
+  g_assert_nonnull (strstr (text, "\"leverage\": \"10\""));
+  g_assert_nonnull (strstr (text, "\"margin_call\": \"liquidate-all\""));
+  g_clear_pointer (&text, g_free);
+
+  /* none: counted at every close below, nothing closed. Below at 01-04
+   * (360 vs 368), 01-05 (1000 + 80 x -10 = 200 vs 360) and 01-06 (120 vs
+   * 356): 3 calls, final equity 120. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
+           "--capital", "1000", "--multiplier", "ACME=2", "--leverage", "10", "--margin",
+           "maintenance=0.05", "--margin-call", "none", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "final equity 120.00"));
+  g_assert_nonnull (strstr (r.err, "  margin calls: 3 (none: counted, nothing closed)\n"));
+  run_clear (&r);
+
+  /* close-worst with BETA flat at 50 beside: 40 BETA hold 200 of initial
+   * margin (800 + 200 <= 1000) and 100 of maintenance. The call comes at
+   * 01-04 again (equity 360 against 368 + 100); the worst position, ACME
+   * (-640 floating, BETA 0), is closed as above, BETA stays open: one trade,
+   * equity 280 + 40 x (50 - 50) = 280. */
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
+           "--data", beta, "--capital", "1000", "--multiplier", "ACME=2", "--leverage", "10",
+           "--margin", "maintenance=0.05", "--margin-call", "close-worst", "--trades", trades, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "1 trades"));
+  g_assert_nonnull (strstr (r.err, "final equity 280.00"));
+  g_assert_nonnull (strstr (r.err, "  margin calls: 1 (close-worst)\n"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\nACME,long,40,2024-01-02T00:00:00Z,100,2024-01-05T00:00:00Z,"
+                                  "91,-720,"));
+  g_assert_null (strstr (text, "BETA"));
+  g_clear_pointer (&text, g_free);
+
+  /* Bad values: one line each. */
+  const char *bad[][3] = {
+    { "--leverage", "0.5", "--leverage 0.5: a number from 1 (none) to 1000" },
+    { "--margin", "initial=0", "--margin initial 0: a fraction of the notional above 0 and at most 1" },
+    { "--margin", "maintenance=1.5", "--margin maintenance 1.5: a fraction" },
+    { "--margin-call", "sometimes", "--margin-call \"sometimes\": write liquidate-all, close-worst or none" },
+    { "--multiplier", "NOPE=2", "--multiplier NOPE: no such symbol in this run (ACME)" },
+    { "--multiplier", "ACME=2.5", "--multiplier ACME: \"2.5\" is not a whole number" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      r = cli ("backtest", "--builtin", "buy_and_hold", "--data", acme, bad[i][0], bad[i][1], NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, bad[i][2]));
+      g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+      run_clear (&r);
+    }
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--data", acme, "--leverage", "10",
+           "--margin", "initial=0.1", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "give one"));
+  run_clear (&r);
+  r = cli ("backtest", "--builtin", "buy_and_hold", "--data", acme, "--leverage", "10",
+           "--margin", "maintenance=0.2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "must not be above the initial margin (0.1)"));
+  run_clear (&r);
+}
+
 static void
 test_optimize (void)
 {
@@ -781,6 +905,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/no-data-in-range", test_backtest_no_data_in_range);
   g_test_add_func ("/app/cli/backtest/missing-workspace", test_backtest_missing_workspace);
   g_test_add_func ("/app/cli/backtest/rules-verdict", test_backtest_rules_verdict);
+  g_test_add_func ("/app/cli/backtest/margin-call", test_backtest_margin_call);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   rc = g_test_run ();
