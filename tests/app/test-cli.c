@@ -884,6 +884,66 @@ test_optimize (void)
   run_clear (&r);
 }
 
+/* Twenty flat daily bars (open = high = low = close) from 2024-01-01. */
+static const char wf_csv[] =
+  "Date,Open,High,Low,Close,Volume\n"
+  "2024-01-01,5,5,5,5,100\n" "2024-01-02,5,5,5,5,100\n" "2024-01-03,5,5,5,5,100\n"
+  "2024-01-04,6,6,6,6,100\n" "2024-01-05,7,7,7,7,100\n" "2024-01-06,6,6,6,6,100\n"
+  "2024-01-07,8,8,8,8,100\n" "2024-01-08,9,9,9,9,100\n" "2024-01-09,7,7,7,7,100\n"
+  "2024-01-10,6,6,6,6,100\n" "2024-01-11,10,10,10,10,100\n" "2024-01-12,9,9,9,9,100\n"
+  "2024-01-13,8,8,8,8,100\n" "2024-01-14,7,7,7,7,100\n" "2024-01-15,6,6,6,6,100\n"
+  "2024-01-16,9,9,9,9,100\n" "2024-01-17,10,10,10,10,100\n" "2024-01-18,11,11,11,11,100\n"
+  "2024-01-19,8,8,8,8,100\n" "2024-01-20,7,7,7,7,100\n";
+
+static void
+test_walk_forward_warm_up (void)
+{
+  g_autofree char *data = write_tmp ("wf.csv", wf_csv);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  Run r;
+
+  g_test_summary ("Walk-forward warms the out-of-sample run up on the in-sample bars and "
+                  "reports net profit, trades, drawdown and Sharpe per window and combined");
+  g_test_bug ("P5");
+  /* Windows: span = (19 days / 2 in whole seconds) + 1 s = 820801 s; split
+   * at 50 %: llround (410400.5) = 410401 s after each start.
+   *   1: [01-01, 01-10T12:00:01), split 01-05T18:00:01: OOS bars 01-06..01-10
+   *   2: [01-10T12:00:01, 01-20T00:00:02), split 01-15T06:00:02: OOS 01-16..01-20
+   * sma_cross fast=1 slow=3: F is the close, S the mean of three closes.
+   * Window 1 in sample (01-01..01-05): 01-04 F 6 > S 5.33 after F = S at
+   *   01-03: buy, filled at the 01-05 open, 7, still open at the end: no
+   *   closed trade, net 0, no drawdown (close 7).
+   * Window 1 out of sample, warmed up from 01-01 (the 01-04 buy, stamped
+   *   01-05T00:00 before the split, is refused): 01-06 F 6 < S 6.33 (was
+   *   above, flat: nothing); 01-07 F 8 > S 7: buy at the 01-08 open, 9;
+   *   01-09 F 7 < S 8: sell at the 01-10 open, 6: one trade, -3. Equity
+   *   100000, 100000, 100000, 99998 (01-09 close 7), 99997: drawdown 3.
+   *   Without the warm-up S exists only from 01-08 and nothing trades.
+   * Window 2 in sample (01-11..01-15): closes fall 10 9 8 7 6, F < S: none.
+   * Window 2 out of sample, warmed up from 01-11: 01-15 F 6 < S 7; 01-16
+   *   F 9 > S 7.33: buy at the 01-17 open, 10; 01-18 F 11 > S 10; 01-19
+   *   F 8 < S 9.67: sell at the 01-20 open, 7: -3. Equity 100000, 100000,
+   *   100001, 99998, 99997: drawdown 100001 - 99997 = 4.
+   * All: window 2's curve follows window 1's end (-3): 99997, 99997, 99998,
+   *   99995, 99994: two trades, -6, drawdown 100000 - 99994 = 6. */
+  r = cli ("optimize", "--builtin", "sma_cross", "--param", "fast=1", "--param", "slow=3",
+           "--data", arg, "--walk-forward", "2", "--in-sample", "50", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out,
+                                   "window,in_sample_from,in_sample_to,out_of_sample_to,best_params,"
+                                   "in_sample_net_profit,out_of_sample_net_profit,out_of_sample_trades,"
+                                   "is_net_profit,is_trades,is_max_drawdown,is_sharpe,oos_net_profit,"
+                                   "oos_max_drawdown,oos_sharpe\n"
+                                   "1,2024-01-01T00:00:00Z,2024-01-05T18:00:01Z,2024-01-10T12:00:01Z,"
+                                   "fast=1 slow=3,0,-3,1,0,0,0,,-3,3,"));
+  g_assert_nonnull (strstr (r.out, "\n2,2024-01-10T12:00:01Z,2024-01-15T06:00:02Z,"
+                                   "2024-01-20T00:00:02Z,fast=1 slow=3,0,-3,1,0,0,0,,-3,4,"));
+  g_assert_nonnull (strstr (r.out, "\nall,2024-01-01T00:00:00Z,,2024-01-20T00:00:02Z,,,-6,2,,,,,-6,6,"));
+  g_assert_nonnull (strstr (r.err, "out of sample, all windows: net profit -6.00, 2 trades, "
+                                   "max drawdown 6.00, Sharpe "));
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -908,6 +968,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/backtest/margin-call", test_backtest_margin_call);
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
+  g_test_add_func ("/app/cli/optimize/walk-forward/warm-up", test_walk_forward_warm_up);
   rc = g_test_run ();
   {
     g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
