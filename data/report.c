@@ -321,7 +321,8 @@ add_metrics (JsonBuilder *b, const QlMetrics *m)
 }
 
 static void
-add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r)
+add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r, const QlReportMcRule *rules,
+                 gsize n_rules)
 {
   char seed[32];
 
@@ -356,6 +357,23 @@ add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (rules != NULL)
+    {
+      json_builder_set_member_name (b, "rule_probabilities");
+      json_builder_begin_array (b);
+      for (gsize j = 0; j < n_rules; j++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, rules[j].name != NULL ? rules[j].name : "");
+          json_builder_set_member_name (b, "kind");
+          json_builder_add_string_value (b, rules[j].kind != NULL ? rules[j].kind : "");
+          add_double (b, "amount", rules[j].amount);
+          add_double (b, "probability", rules[j].probability);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
 }
 
@@ -563,7 +581,8 @@ ql_report_build (const QlReportContent *c)
       for (gsize i = 0; i < c->n_monte_carlo; i++)
         {
           json_builder_set_member_name (b, ql_monte_carlo_method_to_string (c->monte_carlo[i]->method));
-          add_monte_carlo (b, c->monte_carlo[i]);
+          add_monte_carlo (b, c->monte_carlo[i], c->mc_rules != NULL ? c->mc_rules[i] : NULL,
+                           c->n_mc_rules);
         }
       json_builder_end_object (b);
     }

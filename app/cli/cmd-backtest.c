@@ -74,6 +74,142 @@ rules_thresholds (const QlRulesConfig *rc, double capital)
   return t;
 }
 
+/* A trade's trading day in the rules' day (@tz, starting at @start_min
+ * local minutes): a number that is equal for the same day and grows. */
+static gint64
+trading_day (GTimeZone *tz, int start_min, QlTimeNs t)
+{
+  gint64 s = t >= 0 ? t / QL_NS_PER_SEC : -((-t + QL_NS_PER_SEC - 1) / QL_NS_PER_SEC);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (s);
+  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+  int y, m, d;
+
+  if (local == NULL)
+    return 0;
+  g_date_time_get_ymd (local, &y, &m, &d);
+  GDate *date = g_date_new_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  gint64 day = g_date_get_julian (date);
+  g_date_free (date);
+  if (g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local) < start_min)
+    day--;
+  return day;
+}
+
+static double
+rule_amount (const QlRuleAmount *a, double capital, double base)
+{
+  return a->kind == QL_RULE_AMOUNT_ABSOLUTE ? a->value
+         : a->kind == QL_RULE_AMOUNT_PERCENT_INITIAL ? a->value * capital / 100
+                                                     : a->value * base / 100;
+}
+
+/* #P4: the daily-loss and profit-target rules judged on the same paths as
+ * ql_monte_carlo_run () draws (the same generator, seed and order of
+ * draws, per engine/montecarlo.h). The path's k-th trade takes the day of
+ * the run's k-th trade (trades in closing order): the days keep their
+ * number of trades, their P&L is resampled. The balance is checked after
+ * each trade: closed P&L only, no floating loss inside a trade. Returns
+ * one entry per modelled rule. (transfer full) */
+static GArray *
+mc_rule_probabilities (const QlRulesConfig        *rc,
+                       const QlTrade              *trades,
+                       const QlMonteCarloSettings *mcs)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (QlReportMcRule));
+  gsize n = mcs->n_trades;
+  double c = mcs->initial_capital;
+  g_autoptr (GTimeZone) tz = NULL;
+  g_autofree gint64 *days = NULL;
+  g_autofree double *work = NULL, *path = NULL;
+  g_autofree guint *hits = NULL;
+  g_autoptr (GPtrArray) rules = g_ptr_array_new ();
+  QlMcRng rng;
+
+  for (guint i = 0; rc != NULL && i < rc->n_rules; i++)
+    {
+      const QlRuleConfig *r = &rc->rules[i];
+      if ((r->kind == QL_RULE_DAILY_LOSS && r->action != QL_RULE_ACTION_RECORD) ||
+          r->kind == QL_RULE_PROFIT_TARGET)
+        g_ptr_array_add (rules, (gpointer) r);
+    }
+  if (rules->len == 0)
+    return out;
+  tz = g_time_zone_new_identifier (rc->day_zone != NULL ? rc->day_zone : "UTC");
+  if (tz == NULL)
+    tz = g_time_zone_new_utc ();
+  days = g_new (gint64, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    days[i] = trading_day (tz, rc->day_start_min, trades[i].exit_time);
+  work = n > 0 ? g_memdup2 (mcs->pnl, n * sizeof (double)) : g_new0 (double, 1);
+  path = g_new (double, MAX (n, 1));
+  hits = g_new0 (guint, rules->len);
+
+  ql_monte_carlo_rng_init (&rng, mcs->seed);
+  for (guint k = 0; k < mcs->n_runs; k++)
+    {
+      double bal = c, start = c, peak = c;
+      g_autofree gboolean *hit = g_new0 (gboolean, rules->len);
+
+      if (mcs->method == QL_MC_PERMUTATION)
+        for (gsize i = n; i > 1; i--)
+          {
+            gsize j = (gsize) ql_monte_carlo_rng_below (&rng, i);
+            double tmp = work[i - 1];
+            work[i - 1] = work[j];
+            work[j] = tmp;
+          }
+      for (gsize i = 0; i < n; i++)
+        path[i] = mcs->method == QL_MC_PERMUTATION ? work[i]
+                                                   : mcs->pnl[ql_monte_carlo_rng_below (&rng, n)];
+      for (gsize i = 0; i < n; i++)
+        {
+          if (i == 0 || days[i] != days[i - 1])
+            start = peak = bal;
+          bal += path[i];
+          peak = MAX (peak, bal);
+          for (guint r = 0; r < rules->len; r++)
+            {
+              const QlRuleConfig *cfg = g_ptr_array_index (rules, r);
+              if (hit[r])
+                continue;
+              if (cfg->kind == QL_RULE_PROFIT_TARGET)
+                {
+                  double target = c + rule_amount (&cfg->target.amount, c, c);
+                  hit[r] = bal >= target - QL_RULES_MONEY_EPSILON;
+                  continue;
+                }
+              /* Without floating P&L, start equity and balance agree. */
+              double base = cfg->daily_loss.base == QL_DAILY_BASE_INITIAL ? c : start;
+              double amount = rule_amount (&cfg->daily_loss.amount, c, base);
+              double limit = base - amount;
+              if (cfg->daily_loss.trailing)
+                limit = MAX (limit, peak - amount);
+              hit[r] = cfg->breach_if == QL_RULE_CMP_LE ? bal <= limit + QL_RULES_MONEY_EPSILON
+                                                        : bal < limit - QL_RULES_MONEY_EPSILON;
+            }
+        }
+      for (guint r = 0; r < rules->len; r++)
+        hits[r] += hit[r];
+    }
+  for (guint r = 0; r < rules->len; r++)
+    {
+      const QlRuleConfig *cfg = g_ptr_array_index (rules, r);
+      QlReportMcRule e = { .name = cfg->name };
+      if (cfg->kind == QL_RULE_PROFIT_TARGET)
+        e.kind = "profit_target", e.amount = rule_amount (&cfg->target.amount, c, c);
+      else
+        {
+          e.kind = "daily_loss";
+          /* A share of the base is of the starting balance of the day: the
+           * initial capital's figure is written, as the day's first. */
+          e.amount = rule_amount (&cfg->daily_loss.amount, c, c);
+        }
+      e.probability = mcs->n_runs > 0 ? (double) hits[r] / mcs->n_runs : NAN;
+      g_array_append_val (out, e);
+    }
+  return out;
+}
+
 /* The reject reasons' codes, "buying_power", from the enum's names. */
 static const char *const reject_codes[] = {
 #define REJECT_CODE(name, text) #name,
@@ -253,6 +389,7 @@ ql_cli_backtest (int argc, char **argv)
   g_autoptr (QlMonteCarloResult) mc = NULL;
   g_autoptr (GPtrArray) reject_code_names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) rejections = NULL;
+  g_autoptr (GArray) mc_rules = NULL;
   QlCliRunSettings st;
   QlMetrics total;
   QlStatus status;
@@ -389,6 +526,7 @@ ql_cli_backtest (int argc, char **argv)
           .thresholds = (const QlMcThreshold *) th->data, .n_thresholds = th->len,
         };
         mc = ql_monte_carlo_run (&mcs);
+        mc_rules = mc_rule_probabilities (rules_config, trades, &mcs);
       }
 
     rejections = collect_rejections (bt, market, reject_code_names);
@@ -402,6 +540,22 @@ ql_cli_backtest (int argc, char **argv)
                    "max drawdown p95 %.2f; P(loss) %.1f %%\n",
                    mc->n_runs, ql_monte_carlo_method_to_string (mc->method), mc->final_equity[0],
                    mc->final_equity[2], mc->final_equity[4], mc->max_drawdown[4], 100 * mc->p_loss);
+        if (mc != NULL && (mc->n_thresholds > 0 || mc_rules->len > 0))
+          {
+            fprintf (stderr, "  monte carlo rules:");
+            for (gsize j = 0; j < mc->n_thresholds; j++)
+              fprintf (stderr, "%s P(%s breached) %.1f %%", j > 0 ? "," : "",
+                       mc->thresholds[j].name != NULL ? mc->thresholds[j].name : "threshold",
+                       100 * mc->p_breach[j]);
+            for (guint j = 0; j < mc_rules->len; j++)
+              {
+                const QlReportMcRule *e = &g_array_index (mc_rules, QlReportMcRule, j);
+                fprintf (stderr, "%s P(%s %s) %.1f %%", j + mc->n_thresholds > 0 ? "," : "", e->name,
+                         strcmp (e->kind, "profit_target") == 0 ? "reached" : "breached",
+                         100 * e->probability);
+              }
+            fputc ('\n', stderr);
+          }
       }
 
     if (o.trades != NULL &&
@@ -482,12 +636,14 @@ ql_cli_backtest (int argc, char **argv)
                                                ev[i].message };
           }
         const QlMonteCarloResult *mcs[1] = { mc };
+        const QlReportMcRule *mcr[1] = { mc_rules != NULL ? (const QlReportMcRule *) mc_rules->data : NULL };
         QlReportContent content = {
           .settings = settings, .total = &total, .per_symbol = per_symbol, .n_symbols = n_syms,
           .symbol_names = (const char *const *) market->names->pdata,
           .monthly = monthly, .n_monthly = n_monthly,
           .rule_events = events, .n_rule_events = n_events,
           .monte_carlo = mc != NULL ? mcs : NULL, .n_monte_carlo = mc != NULL ? 1 : 0,
+          .mc_rules = mc != NULL ? mcr : NULL, .n_mc_rules = mc_rules != NULL ? mc_rules->len : 0,
           .rejections = (const QlReportRejection *) rejections->data,
           .n_rejections = rejections->len,
           .verdict = rules != NULL ? &verdict : NULL,

@@ -944,6 +944,73 @@ test_walk_forward_warm_up (void)
   run_clear (&r);
 }
 
+static void
+test_monte_carlo_daily_loss (void)
+{
+  GString *csv = g_string_new ("time,open,high,low,close,volume\n");
+  const int closes[] = { 10, 10, 11, 11, 9, 9, 10, 10, 8, 8 };
+  for (guint i = 0; i < G_N_ELEMENTS (closes); i++)
+    g_string_append_printf (csv, "2024-01-01T%02u:00:00Z,%d,%d,%d,%d,100\n", i, closes[i],
+                            closes[i], closes[i], closes[i]);
+  g_autofree char *data = write_tmp ("mc-daily.csv", csv->str);
+  g_string_free (csv, TRUE);
+  g_autofree char *arg = g_strconcat ("ACME=", data, NULL);
+  const char *rules_text =
+    "{ \"trading_day\": { \"zone\": \"UTC\", \"start\": \"%s\" },\n"
+    "  \"rules\": [ { \"rule\": \"daily_loss\", \"amount\": 3, \"compare\": \"balance\", "
+    "\"action\": \"block\" },\n"
+    "             { \"rule\": \"profit_target\", \"amount\": 1 } ] }\n";
+  g_autofree char *midnight_text = g_strdup_printf (rules_text, "00:00");
+  g_autofree char *seven_text = g_strdup_printf (rules_text, "07:00");
+  g_autofree char *midnight = write_tmp ("mc-midnight.json", midnight_text);
+  g_autofree char *seven = write_tmp ("mc-seven.json", seven_text);
+  g_autofree char *report = path_in_tmp ("mc-daily.json");
+  g_autofree char *text = NULL;
+  Run r;
+
+  g_test_summary ("Monte Carlo judges the daily loss limit on each path's days and the profit "
+                  "target on its balance");
+  g_test_bug ("P4");
+  /* Hourly flat bars (open = close). sma_cross fast=1 slow=2 buys when a
+   * close rises after one that did not, sells when it falls after one that
+   * did not: buy after 02:00 (11 > 10) at the 03:00 open, 11; sell after
+   * 04:00 (9 < 11) at the 05:00 open, 9: -2. Buy after 06:00 at 10, sell
+   * after 08:00 at the 09:00 open, 8: -2. Both trades are -2, so every
+   * path, bootstrap or permutation, is -2, -2 whatever the draws.
+   * Day from 00:00: both exits (05:00, 09:00) on one day: 100000 - 4 is
+   *   below the limit 100000 - 3: breached on every path, P = 1.
+   * Day from 07:00: 05:00 belongs to the day before: each day loses 2 < 3:
+   *   never breached, P = 0.
+   * Profit target 1: the balance never rises above 100000: P = 0. */
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=1", "--param", "slow=2",
+           "--data", arg, "--rules", midnight, "--monte-carlo", "50", "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "2 trades"));
+  g_assert_nonnull (strstr (r.err, "  monte carlo rules: P(daily_loss breached) 100.0 %, "
+                                   "P(profit_target reached) 0.0 %\n"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"rule_probabilities\": [\n"
+                                  "        {\n"
+                                  "          \"name\": \"daily_loss\",\n"
+                                  "          \"kind\": \"daily_loss\",\n"
+                                  "          \"amount\": 3,\n"
+                                  "          \"probability\": 1\n"
+                                  "        },\n"
+                                  "        {\n"
+                                  "          \"name\": \"profit_target\",\n"
+                                  "          \"kind\": \"profit_target\",\n"
+                                  "          \"amount\": 1,\n"
+                                  "          \"probability\": 0\n"));
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=1", "--param", "slow=2",
+           "--data", arg, "--rules", seven, "--monte-carlo", "50", "--mc-method", "permutation",
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "  monte carlo rules: P(daily_loss breached) 0.0 %, "
+                                   "P(profit_target reached) 0.0 %\n"));
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -969,6 +1036,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/script/time-limit", test_script_time_limit);
   g_test_add_func ("/app/cli/optimize/grid-and-walk-forward", test_optimize);
   g_test_add_func ("/app/cli/optimize/walk-forward/warm-up", test_walk_forward_warm_up);
+  g_test_add_func ("/app/cli/backtest/monte-carlo/daily-loss", test_monte_carlo_daily_loss);
   rc = g_test_run ();
   {
     g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
