@@ -526,7 +526,8 @@ ql_cli_backtest (int argc, char **argv)
           .thresholds = (const QlMcThreshold *) th->data, .n_thresholds = th->len,
         };
         mc = ql_monte_carlo_run (&mcs);
-        mc_rules = mc_rule_probabilities (rules_config, trades, &mcs);
+        if (rules_config != NULL)
+          mc_rules = mc_rule_probabilities (rules_config, trades, &mcs);
       }
 
     rejections = collect_rejections (bt, market, reject_code_names);
@@ -540,7 +541,7 @@ ql_cli_backtest (int argc, char **argv)
                    "max drawdown p95 %.2f; P(loss) %.1f %%\n",
                    mc->n_runs, ql_monte_carlo_method_to_string (mc->method), mc->final_equity[0],
                    mc->final_equity[2], mc->final_equity[4], mc->max_drawdown[4], 100 * mc->p_loss);
-        if (mc != NULL && (mc->n_thresholds > 0 || mc_rules->len > 0))
+        if (mc != NULL && mc_rules != NULL && (mc->n_thresholds > 0 || mc_rules->len > 0))
           {
             fprintf (stderr, "  monte carlo rules:");
             for (gsize j = 0; j < mc->n_thresholds; j++)

@@ -1009,6 +1009,15 @@ test_monte_carlo_daily_loss (void)
   g_assert_nonnull (strstr (r.err, "  monte carlo rules: P(daily_loss breached) 0.0 %, "
                                    "P(profit_target reached) 0.0 %\n"));
   run_clear (&r);
+  /* Without rules: no rule line, no "rule_probabilities". */
+  g_clear_pointer (&text, g_free);
+  r = cli ("backtest", "--builtin", "sma_cross", "--param", "fast=1", "--param", "slow=2",
+           "--data", arg, "--monte-carlo", "50", "--report", report, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.err, "monte carlo rules"));
+  run_clear (&r);
+  g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
+  g_assert_null (strstr (text, "rule_probabilities"));
 }
 
 int
