@@ -321,7 +321,8 @@ add_metrics (JsonBuilder *b, const QlMetrics *m)
 }
 
 static void
-add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r)
+add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r, const QlReportMcRule *rules,
+                 gsize n_rules)
 {
   char seed[32];
 
@@ -356,6 +357,23 @@ add_monte_carlo (JsonBuilder *b, const QlMonteCarloResult *r)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (rules != NULL)
+    {
+      json_builder_set_member_name (b, "rule_probabilities");
+      json_builder_begin_array (b);
+      for (gsize j = 0; j < n_rules; j++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, rules[j].name != NULL ? rules[j].name : "");
+          json_builder_set_member_name (b, "kind");
+          json_builder_add_string_value (b, rules[j].kind != NULL ? rules[j].kind : "");
+          add_double (b, "amount", rules[j].amount);
+          add_double (b, "probability", rules[j].probability);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
 }
 
@@ -446,6 +464,116 @@ ql_report_build (const QlReportContent *c)
     }
   json_builder_end_array (b);
 
+  add_int (b, "margin_calls", (gint64) c->margin_calls);
+
+  if (c->verdict != NULL)
+    {
+      const QlRulesVerdict *v = c->verdict;
+      static const char *const outcomes[] = { "running", "passed", "failed" };
+      gboolean objectives = v->outcome == QL_RULES_PASSED ||
+                            (v->target_met && v->min_days_met && v->consistency_met);
+
+      json_builder_set_member_name (b, "rules_verdict");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "outcome");
+      json_builder_add_string_value (b, outcomes[v->outcome]);
+      json_builder_set_member_name (b, "passed");
+      json_builder_add_boolean_value (b, v->outcome == QL_RULES_PASSED);
+      json_builder_set_member_name (b, "failed");
+      json_builder_add_boolean_value (b, v->outcome == QL_RULES_FAILED);
+      json_builder_set_member_name (b, "objectives_met");
+      json_builder_add_boolean_value (b, objectives);
+      add_time (b, "time", v->outcome == QL_RULES_RUNNING ? QL_TIME_NONE : v->time);
+      json_builder_set_member_name (b, "trading_day");
+      if (v->outcome == QL_RULES_RUNNING)
+        json_builder_add_null_value (b);
+      else
+        {
+          gint64 y;
+          unsigned mo, d;
+          char day[24];
+          ql_civil_from_days (v->day, &y, &mo, &d);
+          g_snprintf (day, sizeof day, "%04" G_GINT64_FORMAT "-%02u-%02u", y, mo, d);
+          json_builder_add_string_value (b, day);
+        }
+      json_builder_set_member_name (b, "rule");
+      if (v->outcome == QL_RULES_FAILED && v->rule != NULL)
+        json_builder_add_string_value (b, v->rule);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "message");
+      if (v->outcome == QL_RULES_FAILED && v->event != NULL)
+        json_builder_add_string_value (b, v->event->message);
+      else
+        json_builder_add_null_value (b);
+      add_int (b, "trading_days", v->trading_days);
+      add_double (b, "net_profit", v->net_profit);
+      add_double (b, "best_day", v->best_day);
+      json_builder_set_member_name (b, "target_met");
+      json_builder_add_boolean_value (b, v->target_met);
+      json_builder_set_member_name (b, "min_trading_days_met");
+      json_builder_add_boolean_value (b, v->min_days_met);
+      json_builder_set_member_name (b, "consistency_met");
+      json_builder_add_boolean_value (b, v->consistency_met);
+      json_builder_end_object (b);
+    }
+
+  /* Rejections: the count, the count of each reason (in the order the
+   * reasons first occur, so the text does not depend on a hash table), and
+   * the first QL_REPORT_MAX_REJECTIONS orders. */
+  json_builder_set_member_name (b, "rejections");
+  json_builder_begin_object (b);
+  add_int (b, "count", (gint64) c->n_rejections);
+  json_builder_set_member_name (b, "by_reason");
+  json_builder_begin_object (b);
+  {
+    /* A handful of distinct reasons: a linear list, O(n x reasons). */
+    g_autoptr (GPtrArray) reasons = g_ptr_array_new ();
+    g_autoptr (GArray) counts = g_array_new (FALSE, TRUE, sizeof (gint64));
+    for (gsize i = 0; i < c->n_rejections; i++)
+      {
+        const char *reason = c->rejections[i].reason != NULL ? c->rejections[i].reason : "";
+        guint k;
+        for (k = 0; k < reasons->len; k++)
+          if (strcmp (g_ptr_array_index (reasons, k), reason) == 0)
+            break;
+        if (k == reasons->len)
+          {
+            gint64 zero = 0;
+            g_ptr_array_add (reasons, (gpointer) reason);
+            g_array_append_val (counts, zero);
+          }
+        g_array_index (counts, gint64, k)++;
+      }
+    for (guint k = 0; k < reasons->len; k++)
+      add_int (b, g_ptr_array_index (reasons, k), g_array_index (counts, gint64, k));
+  }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "first");
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < MIN (c->n_rejections, QL_REPORT_MAX_REJECTIONS); i++)
+    {
+      const QlReportRejection *r = &c->rejections[i];
+
+      json_builder_begin_object (b);
+      add_time (b, "time", r->time);
+      add_int (b, "order", r->order);
+      json_builder_set_member_name (b, "symbol");
+      json_builder_add_string_value (b, r->symbol != NULL ? r->symbol : "");
+      json_builder_set_member_name (b, "side");
+      json_builder_add_string_value (b, r->side != NULL ? r->side : "");
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, r->type != NULL ? r->type : "");
+      add_double (b, "quantity", r->quantity);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, r->reason != NULL ? r->reason : "");
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, r->message != NULL ? r->message : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
   if (c->monte_carlo != NULL && c->n_monte_carlo > 0)
     {
       json_builder_set_member_name (b, "monte_carlo");
@@ -453,7 +581,8 @@ ql_report_build (const QlReportContent *c)
       for (gsize i = 0; i < c->n_monte_carlo; i++)
         {
           json_builder_set_member_name (b, ql_monte_carlo_method_to_string (c->monte_carlo[i]->method));
-          add_monte_carlo (b, c->monte_carlo[i]);
+          add_monte_carlo (b, c->monte_carlo[i], c->mc_rules != NULL ? c->mc_rules[i] : NULL,
+                           c->n_mc_rules);
         }
       json_builder_end_object (b);
     }

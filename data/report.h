@@ -14,6 +14,7 @@
 
 #include "engine/metrics.h"
 #include "engine/montecarlo.h"
+#include "engine/rules.h"
 
 #include <json-glib/json-glib.h>
 
@@ -46,6 +47,35 @@ typedef struct
   const char *message; /* one line for people, nullable */
 } QlReportRuleEvent;
 
+/* One order the broker refused at submission. Strings are borrowed for the
+ * duration of the call that takes them. */
+typedef struct
+{
+  QlTimeNs time;       /* submission time */
+  guint32 order;       /* the order's id in the run */
+  const char *symbol;
+  const char *side;    /* "buy", "sell" */
+  const char *type;    /* "market", "limit", "stop", "stop_limit", "trailing_stop" */
+  double quantity;     /* in units of the instrument */
+  const char *reason;  /* a code: "buying_power", "lot_size", ... */
+  const char *message; /* the reason for people: "insufficient buying power" */
+} QlReportRejection;
+
+/* The probability, over the Monte Carlo runs of one method, that a
+ * day-based or objective rule is met on the resampled trades (the model is
+ * docs/backtest-report.md's). */
+typedef struct
+{
+  const char *name;   /* the rule's name */
+  const char *kind;   /* "daily_loss", "profit_target" */
+  double amount;      /* the rule's amount in money (the loss allowed, the profit aimed at) */
+  double probability; /* share of runs that breach it (daily_loss) or reach it (profit_target) */
+} QlReportMcRule;
+
+/* The report lists at most this many rejections (the first ones); counts
+ * cover them all. */
+#define QL_REPORT_MAX_REJECTIONS 100
+
 /* Everything a report holds; every pointer is borrowed (transfer none). */
 typedef struct
 {
@@ -60,6 +90,12 @@ typedef struct
   gsize n_rule_events;
   const QlMonteCarloResult *const *monte_carlo; /* n_monte_carlo, nullable: no "monte_carlo" key */
   gsize n_monte_carlo;
+  const QlReportMcRule *const *mc_rules;       /* n_monte_carlo arrays of n_mc_rules, nullable */
+  gsize n_mc_rules;
+  const QlReportRejection *rejections;         /* n_rejections, in submission order */
+  gsize n_rejections;
+  const QlRulesVerdict *verdict;               /* nullable: no "rules_verdict" key (no rules) */
+  guint64 margin_calls;                        /* QlRunStats.margin_calls */
 } QlReportContent;
 
 /* The report as a json-glib tree. (transfer full) */

@@ -245,6 +245,40 @@ ql_builtin_set_param (QlBuiltin  *self,
   return TRUE;
 }
 
+gboolean
+ql_builtin_check (const QlBuiltin           *self,
+                  const QlInstrument *const *insts,
+                  guint                      n_insts,
+                  GError                   **error)
+{
+  g_return_val_if_fail (self != NULL && (insts != NULL || n_insts == 0), FALSE);
+  if (self->kind == KIND_SMA_CROSS && self->fast >= self->slow)
+    {
+      g_set_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_PARAMS,
+                   "sma_cross needs fast < slow, got fast=%" G_GINT64_FORMAT " slow=%" G_GINT64_FORMAT,
+                   self->fast, self->slow);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_insts; i++)
+    {
+      const QlInstrument *inst = insts[i];
+      /* qty in quantity units: whole up to the double's own error (0.07 at
+       * scale 2 is 7.000000000000001), and then a multiple of the lot. */
+      double units = self->qty * pow (10, inst->qty_scale);
+      double whole = nearbyint (units);
+      if (fabs (units - whole) > 1e-9 * MAX (1.0, fabs (units)) || whole < 1 ||
+          fmod (whole, (double) inst->lot_size) != 0)
+        {
+          g_set_error (error, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_LOT_SIZE,
+                       "qty %.15g is not a whole number of lots of %s (lot size %.15g): "
+                       "nothing is rounded",
+                       self->qty, inst->symbol, ql_qty_to_double (inst, inst->lot_size));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 const QlStrategy *
 ql_builtin_get_strategy (QlBuiltin *self)
 {

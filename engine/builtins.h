@@ -13,11 +13,15 @@
  *     flat). The averages are the engine's incremental SMA (engine/ta.h,
  *     in double), the numbers the chart and `quantlab-cli indicators` show,
  *     so that dsl/examples/sma_cross.qls, which computes ta.sma with the
- *     same kernel, reproduces this strategy trade for trade.
+ *     same kernel, reproduces this strategy trade for trade. fast must be
+ *     below slow: with fast >= slow the "fast" average is the slow one and
+ *     the signals are inverted (ql_builtin_check () refuses it).
  *
  * Parameters are text (as `--param K=V` gives them): fast and slow are
  * integers >= 1, qty a decimal number of units, converted with each
- * instrument's qty_scale when the run starts (1 by default). */
+ * instrument's qty_scale when the run starts (1 by default). A qty that is
+ * not a whole number of lots of an instrument would be rounded there:
+ * ql_builtin_check () refuses it before the run instead. */
 #pragma once
 
 #include "engine/backtest.h"
@@ -31,6 +35,8 @@ typedef enum
 {
   QL_BUILTIN_ERROR_UNKNOWN,   /* no builtin or parameter of that name */
   QL_BUILTIN_ERROR_BAD_VALUE, /* a value that does not parse or fit */
+  QL_BUILTIN_ERROR_LOT_SIZE,  /* qty is not a whole number of lots of an instrument */
+  QL_BUILTIN_ERROR_PARAMS,    /* parameters that do not fit together: sma_cross fast >= slow */
 } QlBuiltinError;
 
 typedef struct QlBuiltin QlBuiltin;
@@ -48,6 +54,15 @@ gboolean   ql_builtin_set_param (QlBuiltin  *self,
                                  const char *key,
                                  const char *value,
                                  GError    **error);
+/* Checks the parameters together and against the instruments of a run
+ * before it starts (@insts: @n_insts, (transfer none); none to check the
+ * parameters alone): sma_cross needs fast < slow (QL_BUILTIN_ERROR_PARAMS,
+ * checked first), and qty must be a positive whole number of lots of every
+ * instrument (QL_BUILTIN_ERROR_LOT_SIZE), never rounded. */
+gboolean   ql_builtin_check (const QlBuiltin           *self,
+                             const QlInstrument *const *insts,
+                             guint                      n_insts,
+                             GError                   **error);
 /* NULL-terminated list of the parameter names of this builtin. */
 const char *const *ql_builtin_get_param_names (const QlBuiltin *self);
 

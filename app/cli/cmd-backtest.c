@@ -9,6 +9,7 @@
 #include "data/rules_json.h"
 #include "engine/metrics.h"
 #include "engine/montecarlo.h"
+#include "engine/numfmt.h"
 #include "engine/rules.h"
 
 #include <math.h>
@@ -73,6 +74,225 @@ rules_thresholds (const QlRulesConfig *rc, double capital)
   return t;
 }
 
+/* A trade's trading day in the rules' day (@tz, starting at @start_min
+ * local minutes): a number that is equal for the same day and grows. */
+static gint64
+trading_day (GTimeZone *tz, int start_min, QlTimeNs t)
+{
+  gint64 s = t >= 0 ? t / QL_NS_PER_SEC : -((-t + QL_NS_PER_SEC - 1) / QL_NS_PER_SEC);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (s);
+  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, tz) : NULL;
+  int y, m, d;
+
+  if (local == NULL)
+    return 0;
+  g_date_time_get_ymd (local, &y, &m, &d);
+  GDate *date = g_date_new_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  gint64 day = g_date_get_julian (date);
+  g_date_free (date);
+  if (g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local) < start_min)
+    day--;
+  return day;
+}
+
+static double
+rule_amount (const QlRuleAmount *a, double capital, double base)
+{
+  return a->kind == QL_RULE_AMOUNT_ABSOLUTE ? a->value
+         : a->kind == QL_RULE_AMOUNT_PERCENT_INITIAL ? a->value * capital / 100
+                                                     : a->value * base / 100;
+}
+
+/* #P4: the daily-loss and profit-target rules judged on the same paths as
+ * ql_monte_carlo_run () draws (the same generator, seed and order of
+ * draws, per engine/montecarlo.h). The path's k-th trade takes the day of
+ * the run's k-th trade (trades in closing order): the days keep their
+ * number of trades, their P&L is resampled. The balance is checked after
+ * each trade: closed P&L only, no floating loss inside a trade. Returns
+ * one entry per modelled rule. (transfer full) */
+static GArray *
+mc_rule_probabilities (const QlRulesConfig        *rc,
+                       const QlTrade              *trades,
+                       const QlMonteCarloSettings *mcs)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (QlReportMcRule));
+  gsize n = mcs->n_trades;
+  double c = mcs->initial_capital;
+  g_autoptr (GTimeZone) tz = NULL;
+  g_autofree gint64 *days = NULL;
+  g_autofree double *work = NULL, *path = NULL;
+  g_autofree guint *hits = NULL;
+  g_autoptr (GPtrArray) rules = g_ptr_array_new ();
+  QlMcRng rng;
+
+  for (guint i = 0; rc != NULL && i < rc->n_rules; i++)
+    {
+      const QlRuleConfig *r = &rc->rules[i];
+      if ((r->kind == QL_RULE_DAILY_LOSS && r->action != QL_RULE_ACTION_RECORD) ||
+          r->kind == QL_RULE_PROFIT_TARGET)
+        g_ptr_array_add (rules, (gpointer) r);
+    }
+  if (rules->len == 0)
+    return out;
+  tz = g_time_zone_new_identifier (rc->day_zone != NULL ? rc->day_zone : "UTC");
+  if (tz == NULL)
+    tz = g_time_zone_new_utc ();
+  days = g_new (gint64, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    days[i] = trading_day (tz, rc->day_start_min, trades[i].exit_time);
+  work = n > 0 ? g_memdup2 (mcs->pnl, n * sizeof (double)) : g_new0 (double, 1);
+  path = g_new (double, MAX (n, 1));
+  hits = g_new0 (guint, rules->len);
+
+  ql_monte_carlo_rng_init (&rng, mcs->seed);
+  for (guint k = 0; k < mcs->n_runs; k++)
+    {
+      double bal = c, start = c, peak = c;
+      g_autofree gboolean *hit = g_new0 (gboolean, rules->len);
+
+      if (mcs->method == QL_MC_PERMUTATION)
+        for (gsize i = n; i > 1; i--)
+          {
+            gsize j = (gsize) ql_monte_carlo_rng_below (&rng, i);
+            double tmp = work[i - 1];
+            work[i - 1] = work[j];
+            work[j] = tmp;
+          }
+      for (gsize i = 0; i < n; i++)
+        path[i] = mcs->method == QL_MC_PERMUTATION ? work[i]
+                                                   : mcs->pnl[ql_monte_carlo_rng_below (&rng, n)];
+      for (gsize i = 0; i < n; i++)
+        {
+          if (i == 0 || days[i] != days[i - 1])
+            start = peak = bal;
+          bal += path[i];
+          peak = MAX (peak, bal);
+          for (guint r = 0; r < rules->len; r++)
+            {
+              const QlRuleConfig *cfg = g_ptr_array_index (rules, r);
+              if (hit[r])
+                continue;
+              if (cfg->kind == QL_RULE_PROFIT_TARGET)
+                {
+                  double target = c + rule_amount (&cfg->target.amount, c, c);
+                  hit[r] = bal >= target - QL_RULES_MONEY_EPSILON;
+                  continue;
+                }
+              /* Without floating P&L, start equity and balance agree. */
+              double base = cfg->daily_loss.base == QL_DAILY_BASE_INITIAL ? c : start;
+              double amount = rule_amount (&cfg->daily_loss.amount, c, base);
+              double limit = base - amount;
+              if (cfg->daily_loss.trailing)
+                limit = MAX (limit, peak - amount);
+              hit[r] = cfg->breach_if == QL_RULE_CMP_LE ? bal <= limit + QL_RULES_MONEY_EPSILON
+                                                        : bal < limit - QL_RULES_MONEY_EPSILON;
+            }
+        }
+      for (guint r = 0; r < rules->len; r++)
+        hits[r] += hit[r];
+    }
+  for (guint r = 0; r < rules->len; r++)
+    {
+      const QlRuleConfig *cfg = g_ptr_array_index (rules, r);
+      QlReportMcRule e = { .name = cfg->name };
+      if (cfg->kind == QL_RULE_PROFIT_TARGET)
+        e.kind = "profit_target", e.amount = rule_amount (&cfg->target.amount, c, c);
+      else
+        {
+          e.kind = "daily_loss";
+          /* A share of the base is of the starting balance of the day: the
+           * initial capital's figure is written, as the day's first. */
+          e.amount = rule_amount (&cfg->daily_loss.amount, c, c);
+        }
+      e.probability = mcs->n_runs > 0 ? (double) hits[r] / mcs->n_runs : NAN;
+      g_array_append_val (out, e);
+    }
+  return out;
+}
+
+/* The reject reasons' codes, "buying_power", from the enum's names. */
+static const char *const reject_codes[] = {
+#define REJECT_CODE(name, text) #name,
+  QL_REJECT_MAP (REJECT_CODE)
+#undef REJECT_CODE
+};
+
+static const char *const order_types[] = {
+  [QL_ORDER_MARKET] = "market", [QL_ORDER_LIMIT] = "limit", [QL_ORDER_STOP] = "stop",
+  [QL_ORDER_STOP_LIMIT] = "stop_limit", [QL_ORDER_TRAILING_STOP] = "trailing_stop",
+};
+
+/* Every order the broker refused, in submission order; the strings point
+ * into @codes (lower-case reason codes, owned by the caller) and the
+ * market's names. (transfer full) */
+static GArray *
+collect_rejections (QlBacktest *bt, QlCliMarket *market, GPtrArray *codes)
+{
+  QlBroker *broker = ql_backtest_get_broker (bt);
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (QlReportRejection));
+  guint n = ql_broker_get_n_orders (broker);
+
+  for (guint i = 0; i < G_N_ELEMENTS (reject_codes); i++)
+    g_ptr_array_add (codes, g_ascii_strdown (reject_codes[i], -1));
+  for (QlOrderId id = 1; id <= n; id++)
+    {
+      const QlOrder *ord = ql_broker_get_order (broker, id);
+      if (ord == NULL || ord->state != QL_ORDER_REJECTED)
+        continue;
+      const QlInstrument *inst = ord->req.symbol < market->feeds->len
+                                   ? ql_feed_get_instrument (g_ptr_array_index (market->feeds, ord->req.symbol))
+                                   : NULL;
+      QlReportRejection r = {
+        .time = ord->created,
+        .order = ord->id,
+        .symbol = ord->req.symbol < market->names->len ? g_ptr_array_index (market->names, ord->req.symbol) : "",
+        .side = ord->req.side == QL_SIDE_BUY ? "buy" : "sell",
+        .type = ord->req.type < G_N_ELEMENTS (order_types) ? order_types[ord->req.type] : "",
+        .quantity = inst != NULL ? ql_qty_to_double (inst, ord->req.quantity) : (double) ord->req.quantity,
+        .reason = ord->reject < codes->len ? g_ptr_array_index (codes, ord->reject) : "",
+        .message = ql_reject_reason_to_string (ord->reject),
+      };
+      g_array_append_val (out, r);
+    }
+  return out;
+}
+
+/* The count, the count of each reason and the first few, on stderr. */
+static void
+print_rejections (const GArray *rej)
+{
+  const QlReportRejection *r = (const QlReportRejection *) rej->data;
+  guint counts[QL_REJECT_N] = { 0 };
+
+  if (rej->len == 0)
+    return;
+  for (guint i = 0; i < rej->len; i++)
+    for (guint k = 0; k < QL_REJECT_N; k++)
+      if (strcmp (r[i].message, ql_reject_reason_to_string (k)) == 0)
+        {
+          counts[k]++;
+          break;
+        }
+  fprintf (stderr, "  %u order%s rejected:", rej->len, rej->len == 1 ? "" : "s");
+  for (guint k = 0, first = TRUE; k < QL_REJECT_N; k++)
+    if (counts[k] > 0)
+      {
+        fprintf (stderr, "%s %u %s", first ? "" : ",", counts[k], ql_reject_reason_to_string (k));
+        first = FALSE;
+      }
+  fputc ('\n', stderr);
+  for (guint i = 0; i < MIN (rej->len, 3); i++)
+    {
+      char when[40], qty[QL_FORMAT_DOUBLE_MAX];
+      ql_cli_format_time (r[i].time, when);
+      ql_format_double (r[i].quantity, qty);
+      fprintf (stderr, "    %s %s %s %s %s: %s\n", when, r[i].symbol, r[i].side, qty, r[i].type,
+               r[i].message);
+    }
+  if (rej->len > 3)
+    fprintf (stderr, "    ... and %u more (all counted in the report's \"rejections\")\n", rej->len - 3);
+}
+
 /* @value with @format, or "NA" / "inf", into @buf of 32 bytes. */
 static const char *
 fmt (double value, const char *format, double scale, char *buf)
@@ -92,10 +312,11 @@ print_summary (const Options     *o,
                const QlMetrics   *m,
                const QlRunStats  *stats,
                QlRules           *rules,
-               const QlAccountView *final)
+               const QlRulesVerdict *verdict)
 {
   char tf[16], b1[32], b2[32];
   const char *mode = st->tick_mode ? "tick" : "bar";
+  double capital = ql_money_to_double (st->config.initial_capital);
 
   ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
   fprintf (stderr, "%s on", ql_cli_strategy_name (&o->run));
@@ -103,15 +324,18 @@ print_summary (const Options     *o,
     fprintf (stderr, "%s %s", i == 0 ? "" : ",", (const char *) g_ptr_array_index (market->names, i));
   fprintf (stderr, ", %s bars, %s mode: %" G_GUINT64_FORMAT " events, %" G_GUINT64_FORMAT " fills\n",
            tf, mode, stats->events, stats->fills);
-  fprintf (stderr, "  net profit %.2f (%.2f %%), %u trades, win rate %s, profit factor %s\n",
-           m->net_profit, 100 * m->total_return, m->n_trades,
+  /* Net profit counts closed trades only; the total return is the final
+   * equity's, open positions included: each percent beside its own figure. */
+  fprintf (stderr, "  net profit %.2f (%.2f %% of capital), %u trades, win rate %s, profit factor %s\n",
+           m->net_profit, 100 * m->net_profit / capital, m->n_trades,
            fmt (m->win_rate, "%.1f %%", 100, b1), fmt (m->profit_factor, "%.2f", 1, b2));
-  fprintf (stderr, "  final equity %.2f, max drawdown %.2f (%.2f %%), Sharpe %s, buy and hold %s\n",
-           m->final_equity, m->max_drawdown, 100 * m->max_drawdown_fraction,
+  fprintf (stderr, "  final equity %.2f (return %.2f %%), max drawdown %.2f (%.2f %%), Sharpe %s, "
+           "buy and hold %s\n",
+           m->final_equity, 100 * m->total_return, m->max_drawdown, 100 * m->max_drawdown_fraction,
            fmt (m->sharpe, "%.2f", 1, b1), fmt (m->buy_hold_return, "%.2f %%", 100, b2));
   if (rules != NULL)
     {
-      QlRulesVerdict v = ql_rules_verdict (rules, final);
+      QlRulesVerdict v = *verdict;
       guint n_events;
       ql_rules_get_events (rules, &n_events);
       if (v.outcome == QL_RULES_FAILED)
@@ -130,6 +354,11 @@ print_summary (const Options     *o,
       else
         fprintf (stderr, "  rules: not failed, objectives not all met (%u events)\n", n_events);
     }
+  if (stats->margin_calls > 0)
+    fprintf (stderr, "  margin calls: %" G_GUINT64_FORMAT " (%s)\n", stats->margin_calls,
+             st->config.margin_call == QL_MARGIN_CALL_NONE ? "none: counted, nothing closed"
+             : st->config.margin_call == QL_MARGIN_CALL_CLOSE_WORST ? "close-worst"
+                                                                    : "liquidate-all");
 }
 
 int
@@ -158,6 +387,9 @@ ql_cli_backtest (int argc, char **argv)
   g_autofree QlMetrics *per_symbol = NULL;
   g_autofree QlMonthlyReturn *monthly = NULL;
   g_autoptr (QlMonteCarloResult) mc = NULL;
+  g_autoptr (GPtrArray) reject_code_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) rejections = NULL;
+  g_autoptr (GArray) mc_rules = NULL;
   QlCliRunSettings st;
   QlMetrics total;
   QlStatus status;
@@ -199,7 +431,7 @@ ql_cli_backtest (int argc, char **argv)
         goto fail;
     }
   market = ql_cli_market_open (&o.run, &st, &error);
-  if (market == NULL)
+  if (market == NULL || !ql_cli_strategy_check (strategy, market, &error))
     goto fail;
   if (rules != NULL)
     {
@@ -235,6 +467,8 @@ ql_cli_backtest (int argc, char **argv)
                    ql_status_to_string (status));
       goto fail;
     }
+  if (!ql_cli_market_check_rows (market, &st, &error))
+    goto fail;
 
   /* Metrics. */
   {
@@ -253,12 +487,24 @@ ql_cli_backtest (int argc, char **argv)
                             .balance = n_equity > 0 ? equity[n_equity - 1].balance : in.initial_capital,
                             .equity = final_equity };
 
+    /* The verdict once, before the events are read: it judges the final
+     * account, which may record an event (a pass), and the summary and
+     * the report must tell the same story, --quiet or not. */
+    QlRulesVerdict verdict = { 0 };
+    if (rules != NULL)
+      verdict = ql_rules_verdict (rules, &final);
+
     first = g_new (double, n_syms);
     last = g_new (double, n_syms);
     for (guint i = 0; i < n_syms; i++)
       {
-        first[i] = ql_feed_get_first_price (g_ptr_array_index (market->feeds, i));
-        last[i] = ql_feed_get_last_price (g_ptr_array_index (market->feeds, i));
+        /* With --magnifier the run reads the finer feed instead of the
+         * source feed, which then has no rows: its prices would be NA. */
+        QlFeed *read = g_ptr_array_index (market->finer, i) != NULL
+                         ? g_ptr_array_index (market->finer, i)
+                         : g_ptr_array_index (market->feeds, i);
+        first[i] = ql_feed_get_first_price (read);
+        last[i] = ql_feed_get_last_price (read);
       }
     in.first_price = first;
     in.last_price = last;
@@ -280,16 +526,37 @@ ql_cli_backtest (int argc, char **argv)
           .thresholds = (const QlMcThreshold *) th->data, .n_thresholds = th->len,
         };
         mc = ql_monte_carlo_run (&mcs);
+        if (rules_config != NULL)
+          mc_rules = mc_rule_probabilities (rules_config, trades, &mcs);
       }
 
+    rejections = collect_rejections (bt, market, reject_code_names);
     if (!o.quiet)
       {
-        print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules, &final);
+        print_summary (&o, market, &st, &total, ql_backtest_get_stats (bt), rules,
+                       rules != NULL ? &verdict : NULL);
+        print_rejections (rejections);
         if (mc != NULL)
           fprintf (stderr, "  monte carlo (%u %s runs): final equity p5 %.2f, p50 %.2f, p95 %.2f; "
                    "max drawdown p95 %.2f; P(loss) %.1f %%\n",
                    mc->n_runs, ql_monte_carlo_method_to_string (mc->method), mc->final_equity[0],
                    mc->final_equity[2], mc->final_equity[4], mc->max_drawdown[4], 100 * mc->p_loss);
+        if (mc != NULL && mc_rules != NULL && (mc->n_thresholds > 0 || mc_rules->len > 0))
+          {
+            fprintf (stderr, "  monte carlo rules:");
+            for (gsize j = 0; j < mc->n_thresholds; j++)
+              fprintf (stderr, "%s P(%s breached) %.1f %%", j > 0 ? "," : "",
+                       mc->thresholds[j].name != NULL ? mc->thresholds[j].name : "threshold",
+                       100 * mc->p_breach[j]);
+            for (guint j = 0; j < mc_rules->len; j++)
+              {
+                const QlReportMcRule *e = &g_array_index (mc_rules, QlReportMcRule, j);
+                fprintf (stderr, "%s P(%s %s) %.1f %%", j + mc->n_thresholds > 0 ? "," : "", e->name,
+                         strcmp (e->kind, "profit_target") == 0 ? "reached" : "breached",
+                         100 * e->probability);
+              }
+            fputc ('\n', stderr);
+          }
       }
 
     if (o.trades != NULL &&
@@ -343,6 +610,22 @@ ql_cli_backtest (int argc, char **argv)
         json_object_set_boolean_member (settings, "magnifier", o.run.magnifier);
         if (o.rules != NULL)
           json_object_set_string_member (settings, "rules", o.rules);
+        if (o.run.leverage != NULL)
+          json_object_set_string_member (settings, "leverage", o.run.leverage);
+        if (o.run.margin != NULL)
+          json_object_set_string_member (settings, "margin", o.run.margin);
+        if (o.run.multipliers != NULL)
+          {
+            JsonObject *mult = json_object_new ();
+            for (guint i = 0; i < n_syms; i++)
+              json_object_set_int_member (mult, g_ptr_array_index (market->names, i),
+                                          g_array_index (market->multipliers, gint64, i));
+            json_object_set_object_member (settings, "multipliers", mult);
+          }
+        json_object_set_string_member (settings, "margin_call",
+                                       st.config.margin_call == QL_MARGIN_CALL_NONE ? "none"
+                                       : st.config.margin_call == QL_MARGIN_CALL_CLOSE_WORST ? "close-worst"
+                                                                                              : "liquidate-all");
 
         if (rules != NULL)
           {
@@ -354,12 +637,18 @@ ql_cli_backtest (int argc, char **argv)
                                                ev[i].message };
           }
         const QlMonteCarloResult *mcs[1] = { mc };
+        const QlReportMcRule *mcr[1] = { mc_rules != NULL ? (const QlReportMcRule *) mc_rules->data : NULL };
         QlReportContent content = {
           .settings = settings, .total = &total, .per_symbol = per_symbol, .n_symbols = n_syms,
           .symbol_names = (const char *const *) market->names->pdata,
           .monthly = monthly, .n_monthly = n_monthly,
           .rule_events = events, .n_rule_events = n_events,
           .monte_carlo = mc != NULL ? mcs : NULL, .n_monte_carlo = mc != NULL ? 1 : 0,
+          .mc_rules = mc != NULL ? mcr : NULL, .n_mc_rules = mc_rules != NULL ? mc_rules->len : 0,
+          .rejections = (const QlReportRejection *) rejections->data,
+          .n_rejections = rejections->len,
+          .verdict = rules != NULL ? &verdict : NULL,
+          .margin_calls = ql_backtest_get_stats (bt)->margin_calls,
         };
         if (!ql_report_write_json (&content, o.report, &error))
           goto fail;

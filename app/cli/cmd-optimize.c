@@ -154,7 +154,7 @@ run_job (gpointer data, gpointer user_data)
   config.curve_stats_only = TRUE;
   o.params = job->params;
   b = ql_cli_strategy_new (&o, &error);
-  if (b == NULL)
+  if (b == NULL || !ql_cli_strategy_check (b, sh->market, &error))
     goto fail;
   syms = ql_cli_market_memory_symbols (sh->market, job->from, job->to, &n);
   bt = ql_backtest_new (&config, syms, n, &error);
@@ -189,6 +189,114 @@ run_job (gpointer data, gpointer user_data)
 
 fail:
   job->error = g_strdup (error->message);
+}
+
+/* An out-of-sample run of walk-forward analysis. */
+typedef struct
+{
+  QlMetrics m;
+  GArray *trades;  /* QlTrade, the window's closed trades */
+  GArray *equity;  /* QlEquityPoint from the window's start on */
+} Oos;
+
+static void
+oos_clear (Oos *o)
+{
+  g_clear_pointer (&o->trades, g_array_unref);
+  g_clear_pointer (&o->equity, g_array_unref);
+}
+
+#define WARM_UP_REASON "warm-up: before the out-of-sample window"
+
+/* Refuses every order placed before the out-of-sample window: the bars
+ * before it only warm the strategy up. */
+static gboolean
+warm_up_check (gpointer             data,
+               const QlAccountView *account,
+               guint                symbol,
+               QlSide               side,
+               double               quantity,
+               double               position_after,
+               char                *reason,
+               gsize                reason_size)
+{
+  const QlTimeNs *from = data;
+
+  if (account->time >= *from)
+    return TRUE;
+  g_strlcpy (reason, WARM_UP_REASON, reason_size);
+  return FALSE;
+}
+
+/* A script's log, without the orders refused during the warm-up: they are
+ * the design, not news. */
+static void
+oos_script_log (int level, const QlSpan *span, gint64 bar_index, const char *text, gpointer data)
+{
+  if (!g_str_has_suffix (text, WARM_UP_REASON))
+    ql_cli_script_log (level, span, bar_index, text, data);
+}
+
+/* Runs @params over [@warm_from, @to) with orders refused before @from, and
+ * keeps the trades and the equity points from @from on: the window's
+ * figures, its strategy warmed up by the bars before it. One run, in this
+ * thread, with the whole curve (a window's, not a sweep's). */
+static gboolean
+run_oos (Shared *sh, char **params, QlTimeNs warm_from, QlTimeNs from, QlTimeNs to, Oos *out,
+         GError **error)
+{
+  QlCliRunOptions o = *sh->opts;
+  QlRunConfig config = sh->settings->config;
+  g_autoptr (QlCliStrategy) b = NULL;
+  g_autoptr (QlBacktest) bt = NULL;
+  QlRunSymbol *syms;
+  guint n;
+  gsize n_trades, n_equity, k = 0;
+
+  o.params = params;
+  b = ql_cli_strategy_new (&o, error);
+  if (b == NULL)
+    return FALSE;
+  if (b->script != NULL)
+    ql_script_instance_set_log_func (b->script, oos_script_log, o.script);
+  config.curve_stats_only = FALSE;
+  config.observer = (QlAccountObserver){ .check_order = warm_up_check, .data = &from };
+  syms = ql_cli_market_memory_symbols (sh->market, warm_from, to, &n);
+  bt = ql_backtest_new (&config, syms, n, error);
+  g_free (syms);
+  if (bt == NULL)
+    return FALSE;
+  QlStatus st = ql_backtest_run (bt, &b->strategy);
+  if (b->script && ql_script_instance_get_error (b->script))
+    {
+      const QlScriptError *e = ql_script_instance_get_error (b->script);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s:%u:%u: %s", o.script,
+                   e->span.line, e->span.col, e->message);
+      return FALSE;
+    }
+  if (st != QL_STATUS_OK)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "the run stopped: %s",
+                   ql_status_to_string (st));
+      return FALSE;
+    }
+  const QlTrade *trades = ql_backtest_get_trades (bt, &n_trades);
+  const QlEquityPoint *equity = ql_backtest_get_equity (bt, &n_equity);
+  /* No order before @from, so no position and no trade: the curve is flat
+   * at the capital there, and dropping those points loses nothing. */
+  while (k < n_equity && equity[k].time < from)
+    k++;
+  out->trades = g_array_sized_new (FALSE, FALSE, sizeof (QlTrade), n_trades);
+  g_array_append_vals (out->trades, trades, n_trades);
+  out->equity = g_array_sized_new (FALSE, FALSE, sizeof (QlEquityPoint), n_equity - k);
+  g_array_append_vals (out->equity, equity + k, n_equity - k);
+  QlMetricsInput in = {
+    .trades = trades, .n_trades = n_trades,
+    .equity = equity + k, .n_equity = n_equity - k,
+    .initial_capital = ql_money_to_double (config.initial_capital), .n_symbols = n,
+  };
+  ql_metrics_compute (&in, &out->m, NULL);
+  return TRUE;
 }
 
 /* The grid: every combination of the axes' values, the first axis slowest. */
@@ -227,6 +335,46 @@ job_free (Job *job)
   g_strfreev (job->params);
   g_free (job->error);
   g_free (job);
+}
+
+/* Drops the grid points whose parameters do not fit together (sma_cross
+ * with fast >= slow) and counts them in *@n_skipped; any other error of a
+ * point's parameters is returned. */
+static gboolean
+prune_grid (GPtrArray *jobs, const QlCliRunOptions *opts, guint *n_skipped, GError **error)
+{
+  *n_skipped = 0;
+  for (guint i = jobs->len; i > 0; i--)
+    {
+      Job *job = g_ptr_array_index (jobs, i - 1);
+      QlCliRunOptions o = *opts;
+      g_autoptr (QlCliStrategy) b = NULL;
+      g_autoptr (GError) local = NULL;
+
+      o.params = job->params;
+      b = ql_cli_strategy_new (&o, error);
+      if (b == NULL)
+        return FALSE;
+      if (b->builtin != NULL && !ql_builtin_check (b->builtin, NULL, 0, &local))
+        {
+          if (!g_error_matches (local, QL_BUILTIN_ERROR, QL_BUILTIN_ERROR_PARAMS))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          /* Removing keeps the order of the rest: ranks stay in grid order. */
+          g_ptr_array_remove_index (jobs, i - 1);
+          (*n_skipped)++;
+        }
+    }
+  if (jobs->len == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "no point of the grid has parameters that fit together (%u skipped: "
+                   "sma_cross needs fast < slow)", *n_skipped);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -339,6 +487,8 @@ ql_cli_optimize (int argc, char **argv)
   QlCliRunSettings st;
   Shared sh;
   double in_pct = 70;
+  guint n_skipped = 0;
+  QlMetrics oos_all = { 0 };
   int rc;
 
   ql_cli_run_options_add_entries (&o, entries);
@@ -347,7 +497,10 @@ ql_cli_optimize (int argc, char **argv)
                      "Run a built-in strategy for every combination of swept parameters\n"
                      "(--param fast=5..50:5 --param slow=20,30,50) on every core, over data loaded\n"
                      "once, and print every run ranked by a metric as CSV. --walk-forward N checks\n"
-                     "the best in-sample parameters on the out-of-sample data after them.",
+                     "the best in-sample parameters on the out-of-sample data after them: the\n"
+                     "out-of-sample run starts at the window's start, the in-sample bars only\n"
+                     "warming the strategy up (orders before the split are refused), and a last\n"
+                     "row \"all\" gives the out-of-sample windows together.",
                      (GOptionEntry *) entries->data, &argc, &argv);
   if (rc != QL_EXIT_OK)
     {
@@ -407,7 +560,8 @@ ql_cli_optimize (int argc, char **argv)
       goto fail;
   }
   market = ql_cli_market_open (&o, &st, &error);
-  if (market == NULL || !ql_cli_market_load (market, &error))
+  if (market == NULL || !ql_cli_market_load (market, &error) ||
+      !ql_cli_market_check_rows (market, &st, &error))
     goto fail;
   sh = (Shared){ &o, &st, market };
   if (jobs_n == 0)
@@ -418,7 +572,7 @@ ql_cli_optimize (int argc, char **argv)
       gint64 t0 = g_get_monotonic_time ();
       jobs = grid_jobs (axes, st.from, st.to);
       g_ptr_array_set_free_func (jobs, (GDestroyNotify) job_free);
-      if (!run_all (jobs, &sh, jobs_n, &error))
+      if (!prune_grid (jobs, &o, &n_skipped, &error) || !run_all (jobs, &sh, jobs_n, &error))
         goto fail;
       g_ptr_array_sort (jobs, job_cmp);
       if (!write_runs (output, axes, jobs, &error))
@@ -429,6 +583,9 @@ ql_cli_optimize (int argc, char **argv)
         fprintf (stderr, "%u runs on %d threads in %.2f s; best by %s: %s (%s %.6g)\n", jobs->len,
                  jobs_n, (g_get_monotonic_time () - t0) / 1e6, metrics[sort_metric].name, p,
                  metrics[sort_metric].name, metric_value (&best->m, sort_metric));
+        if (n_skipped > 0)
+          fprintf (stderr, "%u grid point%s skipped: sma_cross needs fast < slow\n", n_skipped,
+                   n_skipped == 1 ? "" : "s");
       }
     }
   else
@@ -441,8 +598,13 @@ ql_cli_optimize (int argc, char **argv)
           g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no data to walk forward over");
           goto fail;
         }
-      g_string_append_printf (out, ",in_sample_%s,out_of_sample_%s,out_of_sample_trades\n",
+      g_string_append_printf (out, ",in_sample_%s,out_of_sample_%s,out_of_sample_trades,"
+                              "is_net_profit,is_trades,is_max_drawdown,is_sharpe,oos_net_profit,"
+                              "oos_max_drawdown,oos_sharpe\n",
                               metrics[sort_metric].name, metrics[sort_metric].name);
+      g_autoptr (GArray) all_trades = g_array_new (FALSE, FALSE, sizeof (QlTrade));
+      g_autoptr (GArray) all_equity = g_array_new (FALSE, FALSE, sizeof (QlEquityPoint));
+      double capital = ql_money_to_double (st.config.initial_capital), offset = 0;
       /* Windows of whole seconds, the last one reaching past the last row. */
       gint64 span = ((last - first) / walk_forward / QL_NS_PER_SEC + 1) * QL_NS_PER_SEC;
       for (int w = 0; w < walk_forward; w++)
@@ -450,38 +612,91 @@ ql_cli_optimize (int argc, char **argv)
           QlTimeNs ws = first + w * span, we = ws + span;
           QlTimeNs split = ws + (QlTimeNs) llround (span / QL_NS_PER_SEC * (in_pct / 100)) * QL_NS_PER_SEC;
           g_autoptr (GPtrArray) wj = grid_jobs (axes, ws, split);
-          g_autoptr (GPtrArray) oos = NULL;
           char a[40], b[40], c[40], n1[QL_FORMAT_DOUBLE_MAX], n2[QL_FORMAT_DOUBLE_MAX];
           g_ptr_array_set_free_func (wj, (GDestroyNotify) job_free);
-          if (!run_all (wj, &sh, jobs_n, &error))
+          if (!prune_grid (wj, &o, &n_skipped, &error) || !run_all (wj, &sh, jobs_n, &error))
             goto fail;
           g_ptr_array_sort (wj, job_cmp);
           const Job *best = g_ptr_array_index (wj, 0);
-          Job *test = g_new0 (Job, 1);
-          test->params = g_strdupv (best->params);
-          test->from = split;
-          test->to = we;
-          oos = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
-          g_ptr_array_add (oos, test);
-          if (!run_all (oos, &sh, 1, &error))
-            goto fail;
+          Oos test = { 0 };
+          /* #P5: the out-of-sample run starts at the window's start, the
+           * in-sample bars warming the strategy up (sma_cross's averages),
+           * and trades only from the split on. */
+          if (!run_oos (&sh, best->params, ws, split, we, &test, &error))
+            {
+              oos_clear (&test);
+              goto fail;
+            }
           g_autofree char *p = g_strjoinv (" ", best->params);
           ql_cli_format_time (ws, a);
           ql_cli_format_time (split, b);
           ql_cli_format_time (we, c);
           ql_format_double (metric_value (&best->m, sort_metric), n1);
-          ql_format_double (metric_value (&test->m, sort_metric), n2);
-          g_string_append_printf (out, "%d,%s,%s,%s,%s,%s,%s,%u\n", w + 1, a, b, c, p,
+          ql_format_double (metric_value (&test.m, sort_metric), n2);
+          g_string_append_printf (out, "%d,%s,%s,%s,%s,%s,%s,%u", w + 1, a, b, c, p,
                                   isnan (metric_value (&best->m, sort_metric)) ? "" : n1,
-                                  isnan (metric_value (&test->m, sort_metric)) ? "" : n2,
-                                  test->m.n_trades);
+                                  isnan (metric_value (&test.m, sort_metric)) ? "" : n2,
+                                  test.m.n_trades);
+          put_number (out, best->m.net_profit);
+          g_string_append_printf (out, ",%u", best->m.n_trades);
+          put_number (out, best->m.max_drawdown);
+          put_number (out, best->m.sharpe);
+          put_number (out, test.m.net_profit);
+          put_number (out, test.m.max_drawdown);
+          put_number (out, test.m.sharpe);
+          g_string_append_c (out, '\n');
+          /* The combined out-of-sample curve: each window's P&L added to
+           * where the previous windows left the account. */
+          g_array_append_vals (all_trades, test.trades->data, test.trades->len);
+          for (guint i = 0; i < test.equity->len; i++)
+            {
+              QlEquityPoint pt = g_array_index (test.equity, QlEquityPoint, i);
+              pt.balance += offset;
+              pt.equity += offset;
+              g_array_append_val (all_equity, pt);
+            }
+          if (test.equity->len > 0)
+            offset += g_array_index (test.equity, QlEquityPoint, test.equity->len - 1).equity - capital;
+          oos_clear (&test);
         }
+      {
+        QlMetrics all;
+        QlTimeNs we = first + walk_forward * span;
+        char a[40], c[40], n2[QL_FORMAT_DOUBLE_MAX];
+        QlMetricsInput in = {
+          .trades = (const QlTrade *) all_trades->data, .n_trades = all_trades->len,
+          .equity = (const QlEquityPoint *) all_equity->data, .n_equity = all_equity->len,
+          .initial_capital = capital, .n_symbols = market->feeds->len,
+        };
+        ql_metrics_compute (&in, &all, NULL);
+        ql_cli_format_time (first, a);
+        ql_cli_format_time (we, c);
+        ql_format_double (metric_value (&all, sort_metric), n2);
+        /* The combined row: in-sample columns empty. */
+        g_string_append_printf (out, "all,%s,,%s,,,%s,%u,,,,", a, c,
+                                isnan (metric_value (&all, sort_metric)) ? "" : n2, all.n_trades);
+        put_number (out, all.net_profit);
+        put_number (out, all.max_drawdown);
+        put_number (out, all.sharpe);
+        g_string_append_c (out, '\n');
+        oos_all = all;
+      }
       if (output == NULL || strcmp (output, "-") == 0)
         fwrite (out->str, 1, out->len, stdout);
       else if (!g_file_set_contents (output, out->str, out->len, &error))
         goto fail;
       fprintf (stderr, "walk-forward over %d windows, %.0f %% in sample, ranked by %s\n",
                walk_forward, in_pct, metrics[sort_metric].name);
+      if (isnan (oos_all.sharpe))
+        fprintf (stderr, "out of sample, all windows: net profit %.2f, %u trades, max drawdown %.2f, "
+                 "Sharpe NA\n", oos_all.net_profit, oos_all.n_trades, oos_all.max_drawdown);
+      else
+        fprintf (stderr, "out of sample, all windows: net profit %.2f, %u trades, max drawdown %.2f, "
+                 "Sharpe %.2f\n", oos_all.net_profit, oos_all.n_trades, oos_all.max_drawdown,
+                 oos_all.sharpe);
+      if (n_skipped > 0)
+        fprintf (stderr, "%u grid point%s skipped in each window: sma_cross needs fast < slow\n",
+                 n_skipped, n_skipped == 1 ? "" : "s");
     }
   rc = QL_EXIT_OK;
   goto out;

@@ -32,6 +32,10 @@ ql_cli_run_options_clear (QlCliRunOptions *o)
   g_free (o->latency);
   g_free (o->volume_share);
   g_free (o->tz);
+  g_free (o->leverage);
+  g_free (o->margin);
+  g_strfreev (o->multipliers);
+  g_free (o->margin_call);
   memset (o, 0, sizeof *o);
 }
 
@@ -60,6 +64,10 @@ ql_cli_run_options_add_entries (QlCliRunOptions *o,
     { "allow-short", 0, 0, G_OPTION_ARG_NONE, &o->allow_short, "Allow short positions", NULL },
     { "magnifier", 0, 0, G_OPTION_ARG_NONE, &o->magnifier, "Bar mode: resolve the path inside bars from stored ticks or finer bars", NULL },
     { "tz", 0, 0, G_OPTION_ARG_STRING, &o->tz, "With --data: IANA zone of the files' times (default UTC)", "ZONE" },
+    { "leverage", 0, 0, G_OPTION_ARG_STRING, &o->leverage, "Initial margin 1/N of the notional on every symbol (default 1: none), to the nearest millionth", "N" },
+    { "margin", 0, 0, G_OPTION_ARG_STRING, &o->margin, "initial=X,maintenance=Y as fractions of the notional; margin calls only with a maintenance margin", "SPEC" },
+    { "multiplier", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->multipliers, "Contract multiplier of a symbol, a whole number (default 1); repeat for more", "SYM=N" },
+    { "margin-call", 0, 0, G_OPTION_ARG_STRING, &o->margin_call, "When equity falls below the maintenance margin: liquidate-all (default), close-worst, none (count only)", "POLICY" },
   };
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
 }
@@ -212,6 +220,94 @@ parse_duration (const char *text, gint64 *ns, GError **error)
   return FALSE;
 }
 
+/* A fraction in (0, 1] as whole parts per million, refused when it would
+ * round. */
+static gboolean
+fraction_ppm (const char *what, double v, gint64 *ppm, GError **error)
+{
+  double p = v * 1e6;
+
+  if (!(v > 0 && v <= 1) || fabs (p - nearbyint (p)) > 1e-6 * MAX (1.0, p))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s %.15g: a fraction of the notional above 0 and at most 1, in steps of "
+                   "0.000001", what, v);
+      return FALSE;
+    }
+  *ppm = (gint64) nearbyint (p);
+  return TRUE;
+}
+
+/* --leverage, --margin and --margin-call into @st. */
+static gboolean
+parse_margin (const QlCliRunOptions *o, QlCliRunSettings *st, GError **error)
+{
+  if (o->margin != NULL)
+    {
+      const char *keys[] = { "initial", "maintenance", NULL };
+      double v[2];
+      gboolean has[2] = { FALSE };
+
+      if (!parse_spec ("margin", o->margin, keys, v, has, error))
+        return FALSE;
+      for (int k = 0; k < 2; k++)
+        if (has[k] && (isnan (v[k]) || !fraction_ppm (k == 0 ? "--margin initial" : "--margin maintenance",
+                                                      v[k], k == 0 ? &st->initial_margin_ppm
+                                                                   : &st->maintenance_margin_ppm,
+                                                      error)))
+          {
+            if (isnan (v[k]))
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--margin %s needs a value, as in %s=0.05", keys[k], keys[k]);
+            return FALSE;
+          }
+      if (has[0] && o->leverage != NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--leverage and --margin initial= both set the initial margin: give one");
+          return FALSE;
+        }
+    }
+  if (o->leverage != NULL)
+    {
+      double n;
+      if (!parse_number ("--leverage", o->leverage, &n, error))
+        return FALSE;
+      if (!(n >= 1 && n <= 1000))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--leverage %s: a number from 1 (none) to 1000", o->leverage);
+          return FALSE;
+        }
+      /* 1/3 is 333333 ppm: the one rounding, said in --help. */
+      st->initial_margin_ppm = llround (1e6 / n);
+    }
+  if (st->maintenance_margin_ppm > 0 &&
+      st->maintenance_margin_ppm > (st->initial_margin_ppm > 0 ? st->initial_margin_ppm : 1000000))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--margin maintenance must not be above the initial margin (%.15g)",
+                   (st->initial_margin_ppm > 0 ? st->initial_margin_ppm : 1000000) / 1e6);
+      return FALSE;
+    }
+  if (o->margin_call != NULL)
+    {
+      if (strcmp (o->margin_call, "liquidate-all") == 0)
+        st->config.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+      else if (strcmp (o->margin_call, "close-worst") == 0)
+        st->config.margin_call = QL_MARGIN_CALL_CLOSE_WORST;
+      else if (strcmp (o->margin_call, "none") == 0)
+        st->config.margin_call = QL_MARGIN_CALL_NONE;
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--margin-call \"%s\": write liquidate-all, close-worst or none", o->margin_call);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 ql_cli_run_settings_parse (QlCliRunOptions       *o,
                            QlCliRunSettings      *st,
@@ -312,13 +408,26 @@ ql_cli_run_settings_parse (QlCliRunOptions       *o,
       if (pct <= 0 || pct > 100)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--volume-share is a percentage above 0 and at most 100");
+                       "--volume-share %s: a percentage above 0 and at most 100", o->volume_share);
           return FALSE;
         }
-      st->config.broker.volume_share_ppm = llround (pct * 10000);
+      /* The broker counts the share in whole parts per million, where 0
+       * means no cap: a value that would round (0.00004 % to 0 ppm, an
+       * uncapped run) is refused, never adjusted. */
+      double ppm = pct * 10000;
+      if (fabs (ppm - nearbyint (ppm)) > 1e-6 * MAX (1.0, ppm) || nearbyint (ppm) < 1)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--volume-share %s: the share is counted in steps of 0.0001 %% (one part "
+                       "per million), from 0.0001 to 100", o->volume_share);
+          return FALSE;
+        }
+      st->config.broker.volume_share_ppm = (gint64) nearbyint (ppm);
     }
   st->config.broker.allow_short = o->allow_short;
   st->config.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+  if (!parse_margin (o, st, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -413,6 +522,20 @@ ql_cli_strategy_new (const QlCliRunOptions *o,
   return g_steal_pointer (&s);
 }
 
+gboolean
+ql_cli_strategy_check (const QlCliStrategy *self,
+                       QlCliMarket         *market,
+                       GError             **error)
+{
+  g_autofree const QlInstrument **insts = g_new0 (const QlInstrument *, MAX (market->feeds->len, 1));
+
+  if (self->builtin == NULL)
+    return TRUE;
+  for (guint i = 0; i < market->feeds->len; i++)
+    insts[i] = ql_feed_get_instrument (g_ptr_array_index (market->feeds, i));
+  return ql_builtin_check (self->builtin, insts, market->feeds->len, error);
+}
+
 void
 ql_cli_strategy_free (QlCliStrategy *self)
 {
@@ -478,6 +601,8 @@ ql_cli_market_free (QlCliMarket *self)
     g_ptr_array_unref (self->loaded);
   if (self->loaded_finer != NULL)
     g_ptr_array_unref (self->loaded_finer);
+  if (self->multipliers != NULL)
+    g_array_unref (self->multipliers);
   ql_store_free (self->store);
   g_free (self);
 }
@@ -569,13 +694,17 @@ open_stored (QlCliMarket           *self,
           if (has_kind (series, QL_STORE_KIND_TICKS))
             finer = ql_feed_new_store (self->store, id, &inst, QL_STORE_KIND_TICKS, st->from, st->to,
                                        error);
-          else if (finest_bars (series, ql_feed_get_timeframe (feed), fine))
+          /* Finer than the run's bars, not than the source: 5m bars
+           * magnify a 1h run even when they are also its source. */
+          else if (finest_bars (series, &st->config.timeframe, fine))
             finer = ql_feed_new_store (self->store, id, &inst, fine, st->from, st->to, error);
           else
             {
+              char tf[16];
+              ql_timeframe_format (&st->config.timeframe, tf, sizeof tf);
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--magnifier: %s has no stored ticks or bars finer than %s", inst.symbol,
-                           kind);
+                           "--magnifier: %s has no stored ticks or bars finer than the run's %s "
+                           "that divide it", inst.symbol, tf);
               goto out;
             }
           if (finer == NULL)
@@ -632,6 +761,59 @@ stored_series (QlStore     *store,
   return TRUE;
 }
 
+/* --multiplier SYM=N per symbol; SYM is the run's name of the symbol
+ * ("BINANCE:BTCUSDT") or its symbol alone ("BTCUSDT"). */
+static gboolean
+resolve_multipliers (QlCliMarket *self, const QlCliRunOptions *o, GError **error)
+{
+  self->multipliers = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      gint64 one = 1;
+      g_array_append_val (self->multipliers, one);
+    }
+  for (int k = 0; o->multipliers != NULL && o->multipliers[k] != NULL; k++)
+    {
+      g_auto (GStrv) kv = g_strsplit (o->multipliers[k], "=", 2);
+      char *end = NULL;
+      gint64 n;
+      guint i;
+
+      if (kv[0] == NULL || kv[1] == NULL || kv[0][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--multiplier \"%s\" is not SYM=N, as in ES=50", o->multipliers[k]);
+          return FALSE;
+        }
+      n = g_ascii_strtoll (kv[1], &end, 10);
+      if (end == kv[1] || *end != '\0' || n < 1 || n > 1000000000)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--multiplier %s: \"%s\" is not a whole number from 1 to 10^9", kv[0], kv[1]);
+          return FALSE;
+        }
+      for (i = 0; i < self->feeds->len; i++)
+        {
+          const QlInstrument *inst = ql_feed_get_instrument (g_ptr_array_index (self->feeds, i));
+          if (g_ascii_strcasecmp (kv[0], g_ptr_array_index (self->names, i)) == 0 ||
+              g_ascii_strcasecmp (kv[0], inst->symbol) == 0)
+            break;
+        }
+      if (i == self->feeds->len)
+        {
+          g_autoptr (GString) names = g_string_new (NULL);
+          for (guint j = 0; j < self->names->len; j++)
+            g_string_append_printf (names, "%s%s", j > 0 ? ", " : "",
+                                    (const char *) g_ptr_array_index (self->names, j));
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--multiplier %s: no such symbol in this run (%s)", kv[0], names->str);
+          return FALSE;
+        }
+      g_array_index (self->multipliers, gint64, i) = n;
+    }
+  return TRUE;
+}
+
 QlCliMarket *
 ql_cli_market_open (const QlCliRunOptions *o,
                     QlCliRunSettings      *st,
@@ -684,6 +866,15 @@ ql_cli_market_open (const QlCliRunOptions *o,
 
   if (o->symbols != NULL && o->symbols[0] != NULL)
     {
+      /* Reading only: a workspace that is not there is a mistyped path,
+       * not one to create empty (which would then hide the typo). */
+      g_autofree char *path = o->db != NULL ? g_strdup (o->db) : ql_store_default_path ();
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       "%s: no such workspace (quantlab-cli import creates one)", path);
+          return NULL;
+        }
       self->store = ql_store_open (o->db, error);
       if (self->store == NULL)
         return NULL;
@@ -725,6 +916,10 @@ ql_cli_market_open (const QlCliRunOptions *o,
     if (!open_stored (self, o->symbols[i], st, o->magnifier, error))
       return NULL;
 
+  if (!resolve_multipliers (self, o, error))
+    return NULL;
+  self->initial_margin_ppm = st->initial_margin_ppm;
+  self->maintenance_margin_ppm = st->maintenance_margin_ppm;
   return g_steal_pointer (&self);
 }
 
@@ -743,6 +938,9 @@ ql_cli_market_run_symbols (QlCliMarket *self,
       if (syms[i].kind == QL_SOURCE_BARS)
         syms[i].bar_timeframe = *ql_feed_get_timeframe (feed);
       syms[i].source = ql_feed_get_source (feed);
+      syms[i].multiplier = g_array_index (self->multipliers, gint64, i);
+      syms[i].initial_margin_ppm = self->initial_margin_ppm;
+      syms[i].maintenance_margin_ppm = self->maintenance_margin_ppm;
       if (finer != NULL)
         {
           syms[i].magnifier_kind = ql_feed_get_kind (finer);
@@ -753,6 +951,48 @@ ql_cli_market_run_symbols (QlCliMarket *self,
     }
   *n = self->feeds->len;
   return syms;
+}
+
+gboolean
+ql_cli_market_check_rows (QlCliMarket            *self,
+                          const QlCliRunSettings *st,
+                          GError                **error)
+{
+  for (guint i = 0; i < self->feeds->len; i++)
+    {
+      guint64 rows;
+      if (self->loaded != NULL)
+        rows = ((const QlSeries *) g_ptr_array_index (self->loaded, i))->len;
+      else
+        {
+          /* A magnified run reads the finer feed instead. */
+          QlFeed *read = g_ptr_array_index (self->finer, i) != NULL ? g_ptr_array_index (self->finer, i)
+                                                                    : g_ptr_array_index (self->feeds, i);
+          rows = ql_feed_get_rows (read);
+        }
+      if (rows == 0)
+        {
+          char a[40], b[40];
+          const char *name = g_ptr_array_index (self->names, i);
+          if (st->from != G_MININT64)
+            ql_cli_format_time (st->from, a);
+          if (st->to != G_MAXINT64)
+            ql_cli_format_time (st->to, b);
+          if (st->from != G_MININT64 && st->to != G_MAXINT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s between %s and %s", name, a, b);
+          else if (st->from != G_MININT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s from %s on", name, a);
+          else if (st->to != G_MAXINT64)
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                         "no data for %s before %s", name, b);
+          else
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no data for %s", name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 const GError *

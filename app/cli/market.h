@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _QlCliMarket QlCliMarket;
+
 /* The options common to both commands, filled by GOption. */
 typedef struct
 {
@@ -35,6 +37,10 @@ typedef struct
   gboolean allow_short;
   gboolean magnifier;
   char *tz;
+  char *leverage;      /* N: initial margin 1/N */
+  char *margin;        /* initial=X,maintenance=Y, fractions of the notional */
+  char **multipliers;  /* SYM=N */
+  char *margin_call;   /* liquidate-all (default) | close-worst | none */
 } QlCliRunOptions;
 
 void ql_cli_run_options_clear (QlCliRunOptions *opts);
@@ -50,6 +56,8 @@ typedef struct
   gboolean tick_mode;      /* decided by the data when the option is absent */
   gboolean mode_given;
   gboolean timeframe_given;
+  gint64 initial_margin_ppm;     /* every symbol; 0: 100 %, no leverage */
+  gint64 maintenance_margin_ppm; /* every symbol; 0: no margin call */
 } QlCliRunSettings;
 
 /* Also compiles --script (its diagnostics go to stderr). */
@@ -84,6 +92,11 @@ void           ql_cli_script_log (int           level,
 QlCliStrategy *ql_cli_strategy_new (const QlCliRunOptions *opts,
                                     GError               **error);
 void           ql_cli_strategy_free (QlCliStrategy *self);
+/* Checks a builtin's parameters against the market's instruments (qty a
+ * whole number of lots); a script's orders are checked by the broker. */
+gboolean       ql_cli_strategy_check (const QlCliStrategy *self,
+                                      QlCliMarket         *market,
+                                      GError             **error);
 /* "sma_cross" or the script's file name. */
 const char    *ql_cli_strategy_name (const QlCliRunOptions *opts);
 
@@ -95,7 +108,7 @@ QlProgram     *ql_cli_compile_script (const char *path,
                                       GError    **error);
 
 /* The market: one entry per symbol, the data opened as feeds. */
-typedef struct
+struct _QlCliMarket
 {
   GPtrArray *feeds;        /* QlFeed, owned, one per symbol */
   GPtrArray *names;        /* char *, "BINANCE:BTCUSDT" */
@@ -104,7 +117,10 @@ typedef struct
   QlStore *store;          /* nullable */
   GPtrArray *loaded;       /* QlSeries per symbol after ql_cli_market_load () */
   GPtrArray *loaded_finer; /* QlSeries or NULL per symbol */
-} QlCliMarket;
+  GArray *multipliers;     /* gint64 per symbol, >= 1 (--multiplier) */
+  gint64 initial_margin_ppm;     /* copied from the settings for the run symbols */
+  gint64 maintenance_margin_ppm;
+};
 
 /* Opens every --data and --symbol of @opts. Settles the run's timeframe and
  * mode in @settings when the options left them open. (transfer full) */
@@ -131,6 +147,13 @@ QlRunSymbol *ql_cli_market_memory_symbols (QlCliMarket *self,
 void         ql_cli_market_loaded_range (QlCliMarket *self,
                                          QlTimeNs    *first,
                                          QlTimeNs    *last);
+
+/* After a run over the feeds (or after ql_cli_market_load ()): fails with
+ * "no data for SYM between ..." when a symbol had no row in the run's
+ * range. */
+gboolean     ql_cli_market_check_rows (QlCliMarket            *self,
+                                       const QlCliRunSettings *settings,
+                                       GError                **error);
 
 /* The first error any feed stopped on, or NULL. */
 const GError *ql_cli_market_get_error (QlCliMarket *self);

@@ -368,12 +368,58 @@ test_write_error (void)
   g_assert_error (error, QL_REPORT_ERROR, QL_REPORT_ERROR_IO);
 }
 
+static void
+test_rejections (void)
+{
+  QlMetrics total = { 0 };
+  g_autofree QlReportRejection *rej = g_new0 (QlReportRejection, 103);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Rejections: the total, the count of each reason in order of first "
+                  "occurrence, and only the first 100 listed");
+  g_test_bug ("P1");
+  /* 103 orders: ids 1..103 at D0 + id seconds; every third (ids 3, 6, ...,
+   * 102: 34 of them) refused for lot_size, the other 69 for buying_power.
+   * The first is id 1, buying_power, so it is the first key. */
+  for (guint i = 0; i < 103; i++)
+    rej[i] = (QlReportRejection){ .time = D0 + (i + 1) * QL_NS_PER_SEC, .order = i + 1,
+                                  .symbol = "ACME", .side = i % 2 ? "sell" : "buy",
+                                  .type = "market", .quantity = 1.5,
+                                  .reason = (i + 1) % 3 == 0 ? "lot_size" : "buying_power",
+                                  .message = (i + 1) % 3 == 0 ? "lot" : "power" };
+  QlReportContent c = { .total = &total, .rejections = rej, .n_rejections = 103 };
+  g_autoptr (JsonNode) root = ql_report_build (&c);
+  g_autofree char *text = ql_report_to_json (root, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  JsonObject *r = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                 "rejections");
+  g_assert_cmpint (json_object_get_int_member (r, "count"), ==, 103);
+  JsonObject *by = json_object_get_object_member (r, "by_reason");
+  g_autoptr (GList) keys = json_object_get_members (by);
+  g_assert_cmpuint (g_list_length (keys), ==, 2);
+  g_assert_cmpstr (keys->data, ==, "buying_power");
+  g_assert_cmpint (json_object_get_int_member (by, "buying_power"), ==, 69);
+  g_assert_cmpint (json_object_get_int_member (by, "lot_size"), ==, 34);
+  JsonArray *first = json_object_get_array_member (r, "first");
+  g_assert_cmpuint (json_array_get_length (first), ==, QL_REPORT_MAX_REJECTIONS);
+  JsonObject *third = json_array_get_object_element (first, 2);
+  g_assert_cmpstr (json_object_get_string_member (third, "time"), ==, "2024-01-01T00:00:03Z");
+  g_assert_cmpint (json_object_get_int_member (third, "order"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (third, "side"), ==, "buy");
+  g_assert_cmpstr (json_object_get_string_member (third, "reason"), ==, "lot_size");
+  g_assert_cmpstr (json_object_get_string_member (third, "message"), ==, "lot");
+  assert_same_double (json_object_get_double_member (third, "quantity"), 1.5);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/report/json/round-trip", test_json_round_trip);
   g_test_add_func ("/data/report/json/number-forms", test_number_forms);
+  g_test_add_func ("/data/report/json/rejections", test_rejections);
   g_test_add_func ("/data/report/csv/trades", test_trades_csv);
   g_test_add_func ("/data/report/csv/equity", test_equity_csv);
   g_test_add_func ("/data/report/error/unwritable", test_write_error);
