@@ -152,21 +152,24 @@ ql_cli_chart (int argc, char **argv)
   if (data != NULL)
     {
       QlCsvOptions opts;
+      QlCsvLayout layout;
       instrument_for_file (&inst, data);
       if (tz != NULL && !ql_instrument_set_timezone (&inst, tz, &error))
         {
           ql_instrument_clear (&inst);
           return ql_cli_usage ("chart", "%s", error->message);
         }
-      /* Two decimals unless the file says otherwise: the chart's price grid. */
-      inst.price_scale = 2;
       ql_csv_options_init (&opts);
       opts.tz = inst.tz;
-      if (!ql_csv_read_bars (data, &opts, &bars, NULL, &error))
+      if (!ql_csv_read_bars (data, &opts, &bars, &layout, &error))
         {
           ql_instrument_clear (&inst);
           return ql_cli_fail ("chart", error);
         }
+      /* The file's own decimals (EURUSD: 5) are the chart's price grid and
+       * the legend's precision; its tick is one unit of the last decimal. */
+      inst.price_scale = layout.price_scale;
+      inst.tick_size = 1;
     }
   else
     {
@@ -188,6 +191,7 @@ ql_cli_chart (int argc, char **argv)
     }
 
   g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, have_tf ? &tf : NULL);
+  int decimals = inst.price_scale;
   ql_instrument_clear (&inst);
   ql_scene_set_size (scene, width, height);
   ql_scene_set_theme (scene, ql_theme_get (theme));
@@ -232,7 +236,7 @@ ql_cli_chart (int argc, char **argv)
       if (error != NULL)
         return ql_cli_fail ("chart", error);
     }
-  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars)\n", output, width, height,
-           (size_t) bars->len);
+  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars, prices to %d decimals)\n",
+           output, width, height, (size_t) bars->len, decimals);
   return QL_EXIT_OK;
 }

@@ -232,6 +232,50 @@ test_cli_chart (void)
   g_rmdir (dir);
 }
 
+/* Writes @n hourly bars from 2017-04-19 09:00 into DIR/eurusd.csv with five
+ * decimals: bar i opens at 1.07000 + 0.00010 i and closes 0.00005 higher.
+ * Returns the path. (transfer full) */
+static char *
+write_eurusd (const char *dir, int n)
+{
+  g_autoptr (GString) csv = g_string_new (",Open,High,Low,Close,Volume\n");
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, "eurusd.csv", NULL);
+  for (int i = 0; i < n; i++)
+    {
+      int open = 107000 + 10 * i; /* in 1e-5 */
+      g_string_append_printf (csv, "2017-04-%02d %02d:00:00,%d.%05d,%d.%05d,%d.%05d,%d.%05d,%d\n",
+                              19 + (9 + i) / 24, (9 + i) % 24, open / 100000, open % 100000,
+                              (open + 8) / 100000, (open + 8) % 100000, (open - 3) / 100000,
+                              (open - 3) % 100000, (open + 5) / 100000, (open + 5) % 100000,
+                              1000 + i);
+    }
+  g_assert_true (g_file_set_contents (path, csv->str, (gssize) csv->len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_cli_chart_decimals (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --data draws prices with the file's own decimals");
+  const char *args[] = { "chart", "--data", csv, "--output", png, "--width", "400", "--height",
+                         "300", NULL };
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* 1.07005 has five decimals; the old code forced two. */
+  g_assert_nonnull (strstr (err, "48 bars, prices to 5 decimals"));
+  g_free (err);
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +289,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/cairo/export/file", test_export_file);
   g_test_add_func ("/render/image-compare/count", test_image_compare);
   g_test_add_func ("/render/cairo/cli/chart", test_cli_chart);
+  g_test_add_func ("/render/cairo/cli/chart-file-decimals", test_cli_chart_decimals);
   return g_test_run ();
 }
