@@ -2450,8 +2450,15 @@ ql_scene_layout (QlScene *self)
     }
   op_end (self, self->segments);
 
-  /* Crosshair. */
+  /* Crosshair. Without one the legend shows the last visible bar (the
+   * last bar of the data only when it is in view), as TradingView does. */
   gssize legend_row = self->bars->len > 0 ? (gssize) self->bars->len - 1 : -1;
+  {
+    gsize va, vb;
+    visible_rows (self, plot_w, &va, &vb);
+    if (vb > va)
+      legend_row = (gssize) vb - 1;
+  }
   if (self->has_crosshair && self->bars->len > 0)
     {
       double bar = round (ql_scene_x_to_bar (self, self->cross_x));

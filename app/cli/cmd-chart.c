@@ -182,6 +182,17 @@ ql_cli_chart (int argc, char **argv)
                                         NULL, &error))
         return ql_cli_fail ("chart", error);
     }
+  if (to_text != NULL)
+    {
+      /* The chart ends at --to: the legend, the last price and the right
+       * edge are the last bar before it, as with --symbol (which loads up
+       * to --to); earlier bars stay to warm the indicators up. */
+      const QlTimeNs *time = ql_series_i64 (bars, QL_BAR_TIME);
+      gsize end = bars->len;
+      while (end > 0 && time[end - 1] >= to)
+        end--;
+      ql_series_truncate (bars, end);
+    }
   if (bars->len == 0)
     {
       ql_instrument_clear (&inst);

@@ -276,6 +276,28 @@ test_cli_chart_decimals (void)
   g_rmdir (dir);
 }
 
+static void
+test_cli_chart_to (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --data --to ends the data at --to, so the legend and "
+                  "the last price are the last bar before it");
+  const char *args[] = { "chart", "--data", csv, "--from", "2017-04-19T12:00:00", "--to",
+                         "2017-04-20", "--output", png, NULL };
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* 09:00 to 23:00 on the 19th: 15 bars kept, the 3 before --from among them. */
+  g_assert_nonnull (strstr (err, "(1280x720, 15 bars"));
+  g_free (err);
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -290,5 +312,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/image-compare/count", test_image_compare);
   g_test_add_func ("/render/cairo/cli/chart", test_cli_chart);
   g_test_add_func ("/render/cairo/cli/chart-file-decimals", test_cli_chart_decimals);
+  g_test_add_func ("/render/cairo/cli/chart-to-ends-data", test_cli_chart_to);
   return g_test_run ();
 }

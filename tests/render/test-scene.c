@@ -427,6 +427,28 @@ test_crosshair_legend (void)
 }
 
 static void
+test_legend_last_visible (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (20, QL_NS_PER_MIN);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("Without a crosshair the legend shows the last visible bar, not the "
+                  "series' last");
+  g_test_bug ("legend-last-visible");
+  ql_scene_set_size (scene, 600, 400);
+  /* Bars 0..9 (14:30 to 14:39) fill the plot; bars 10..19 lie beyond its
+   * right edge. Bar 9: open 109, high 110, low 108.5, close 109.5. */
+  ql_scene_show_time_range (scene, T0, T0 + 10 * QL_NS_PER_MIN);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  g_assert_nonnull (find_legend (f, "109.00"));
+  g_assert_nonnull (find_legend (f, "109.50"));
+  g_assert_nonnull (find_legend (f, "110.00"));
+  /* The series' last bar, 119 / 119.5, is not in the legend. */
+  g_assert_null (find_legend (f, "119.50"));
+  g_assert_null (find_legend (f, "119.00"));
+}
+
+static void
 test_indicator_incremental (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -658,6 +680,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/time-axis/zoom-levels", test_time_labels_zoom);
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
+  g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
   g_test_add_func ("/render/scene/indicator/incremental", test_indicator_incremental);
   g_test_add_func ("/render/scene/series/kinds", test_series_kinds);
   g_test_add_func ("/render/scene/annotations/placed", test_annotations);
