@@ -298,6 +298,47 @@ test_cli_chart_to (void)
   g_rmdir (dir);
 }
 
+static void
+test_cli_chart_window (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart reads --from/--to in --tz, takes ISO times without "
+                  "seconds, and fails with exit 1 on a window without bars");
+  {
+    /* The file's times and --to are both New York time: 09:00 to 15:00 on
+     * the 19th lie before 16:00, 7 bars. Read as UTC, 16:00Z would be
+     * 12:00 in New York (EDT, UTC-4), 3 bars. */
+    const char *args[] = { "chart", "--data", csv, "--tz", "America/New_York", "--to",
+                           "2017-04-19T16:00", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "(1280x720, 7 bars"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* The data end on the 21st at 08:00. */
+    const char *args[] = { "chart", "--data", csv, "--from", "2017-04-25", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "eurusd.csv: no bars between 2017-04-25 and the end of the data"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* A window inside the data's span that no bar falls in. */
+    const char *args[] = { "chart", "--data", csv, "--from", "2017-04-19T10:15", "--to",
+                           "2017-04-19T10:45", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "no bars between 2017-04-19T10:15 and 2017-04-19T10:45"));
+    g_clear_pointer (&err, g_free);
+  }
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -313,5 +354,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/cairo/cli/chart", test_cli_chart);
   g_test_add_func ("/render/cairo/cli/chart-file-decimals", test_cli_chart_decimals);
   g_test_add_func ("/render/cairo/cli/chart-to-ends-data", test_cli_chart_to);
+  g_test_add_func ("/render/cairo/cli/chart-window", test_cli_chart_window);
   return g_test_run ();
 }
