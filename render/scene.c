@@ -57,6 +57,16 @@ typedef struct
   int indicator;              /* its QlIndicator in self->indicators, or -1 */
 } Series;
 
+/* Where an indicator output goes. */
+enum
+{
+  OUT_HIDDEN,  /* not drawn: not in the pane's units (supertrend's direction over price) */
+  OUT_VALUES,  /* the values of out_series */
+  OUT_VALUES2, /* the values2 (lower line) of out_series, a band */
+  OUT_SPLIT,   /* out_series where output split_by is > 0, split_series where it is < 0,
+                * NaN in the other: a line coloured by direction (supertrend) */
+};
+
 typedef struct
 {
   QlIndicator *ind;
@@ -64,7 +74,9 @@ typedef struct
   guint pane;
   guint n_outputs;
   int out_series[MAX_OUTPUTS];/* series holding output i */
-  int out_slot[MAX_OUTPUTS];  /* 1: its values, 2: its values2 */
+  int out_slot[MAX_OUTPUTS];  /* OUT_HIDDEN, OUT_VALUES, OUT_VALUES2 or OUT_SPLIT */
+  int split_series;           /* OUT_SPLIT: the series of the falling part */
+  guint split_by;             /* OUT_SPLIT: the output whose sign splits it */
   gsize committed;            /* rows fed to ql_indicator_update () */
   gboolean primed;
 } Indicator;
@@ -560,11 +572,23 @@ indicator_store (QlScene *self, Indicator *ind, gsize row, const double *out)
 {
   for (guint o = 0; o < ind->n_outputs; o++)
     {
+      if (ind->out_slot[o] == OUT_HIDDEN)
+        continue;
       Series *s = series_get (self, ind->out_series[o]);
-      GArray *a = ind->out_slot[o] == 2 ? s->values2 : s->values;
+      GArray *a = ind->out_slot[o] == OUT_VALUES2 ? s->values2 : s->values;
+      double v = out[o];
+      if (ind->out_slot[o] == OUT_SPLIT)
+        {
+          GArray *down = series_get (self, ind->split_series)->values;
+          double dir = out[ind->split_by];
+          if (down->len <= row)
+            g_array_set_size (down, row + 1);
+          g_array_index (down, double, row) = dir < 0 ? v : NAN;
+          v = dir > 0 ? v : NAN;
+        }
       if (a->len <= row)
         g_array_set_size (a, row + 1);
-      g_array_index (a, double, row) = out[o];
+      g_array_index (a, double, row) = v;
     }
 }
 
@@ -831,7 +855,8 @@ is_overlay (const char *spec)
 {
   static const char *const overlays[] = {
     "sma", "ema", "wma", "dema", "tema", "trima", "kama", "hma", "vwma", "rma",
-    "vwap", "sar", "bbands", "kc", "donchian", "highest", "lowest", NULL,
+    "vwap", "sar", "bbands", "kc", "donchian", "highest", "lowest", "ichimoku", "supertrend",
+    "pivots", "linreg", NULL,
   };
   gsize n = strcspn (spec, "(");
   for (guint i = 0; overlays[i] != NULL; i++)
@@ -900,19 +925,48 @@ ql_scene_add_indicator (QlScene    *self,
       QlColor fill = color;
       guint b = add_values_series (self, p, QL_SERIES_BANDS, "upper", out[0], out[2], len, &fill, ind_index);
       guint m = add_values_series (self, p, QL_SERIES_LINE, "middle", out[1], NULL, len, &color, ind_index);
-      rec.out_series[0] = (int) b, rec.out_slot[0] = 1;
-      rec.out_series[1] = (int) m, rec.out_slot[1] = 1;
-      rec.out_series[2] = (int) b, rec.out_slot[2] = 2;
+      rec.out_series[0] = (int) b, rec.out_slot[0] = OUT_VALUES;
+      rec.out_series[1] = (int) m, rec.out_slot[1] = OUT_VALUES;
+      rec.out_series[2] = (int) b, rec.out_slot[2] = OUT_VALUES2;
+    }
+  else if (n_out == 2 && strcmp (ql_indicator_get_output_name (ind, 1), "direction") == 0)
+    {
+      /* SuperTrend: the level alone, in the up colour while the direction is
+       * +1 and the down colour while it is -1 (the line breaks where it
+       * flips); the direction (+-1) is not a price. */
+      g_autofree double *up = g_new (double, MAX ((gsize) 1, len));
+      g_autofree double *down = g_new (double, MAX ((gsize) 1, len));
+      for (gsize i = 0; i < len; i++)
+        {
+          up[i] = out[1][i] > 0 ? out[0][i] : NAN;
+          down[i] = out[1][i] < 0 ? out[0][i] : NAN;
+        }
+      guint su = add_values_series (self, p, QL_SERIES_LINE, "supertrend", up, NULL, len,
+                                    &self->theme->up, ind_index);
+      guint sd = add_values_series (self, p, QL_SERIES_LINE, "supertrend", down, NULL, len,
+                                    &self->theme->down, ind_index);
+      rec.out_series[0] = (int) su, rec.out_slot[0] = OUT_SPLIT;
+      rec.out_series[1] = -1, rec.out_slot[1] = OUT_HIDDEN;
+      rec.split_series = (int) sd;
+      rec.split_by = 1;
     }
   else
     for (guint o = 0; o < n_out; o++)
       {
         const char *oname = ql_indicator_get_output_name (ind, o);
         QlSeriesKind kind = strcmp (oname, "hist") == 0 ? QL_SERIES_HISTOGRAM : QL_SERIES_LINE;
+        /* Over price, a count of bars (highest, lowest) or a slope (linreg)
+         * is not a price: left out. */
+        if (p == 0 && o > 0 && (strcmp (oname, "bars") == 0 || strcmp (oname, "slope") == 0))
+          {
+            rec.out_series[o] = -1;
+            rec.out_slot[o] = OUT_HIDDEN;
+            continue;
+          }
         QlColor c = o == 0 ? color : theme_palette (self);
         guint s = add_values_series (self, p, kind, oname, out[o], NULL, len, &c, ind_index);
         rec.out_series[o] = (int) s;
-        rec.out_slot[o] = 1;
+        rec.out_slot[o] = OUT_VALUES;
       }
   rec.ind = g_steal_pointer (&ind);
   g_array_append_val (self->indicators, rec);
@@ -2096,17 +2150,24 @@ emit_legend (QlScene *self, gssize row)
           Indicator *ind = &g_array_index (self->indicators, Indicator, i);
           if (ind->pane != k)
             continue;
-          Series *first = series_get (self, ind->out_series[0]);
           float x = legend_piece (self, x0, y, ind->caption, t->text, FALSE) + 4;
           for (guint o = 0; o < ind->n_outputs && row >= 0; o++)
             {
+              if (ind->out_slot[o] == OUT_HIDDEN)
+                continue;
               Series *se = series_get (self, ind->out_series[o]);
-              GArray *arr = ind->out_slot[o] == 2 ? se->values2 : se->values;
+              GArray *arr = ind->out_slot[o] == OUT_VALUES2 ? se->values2 : se->values;
               double v = (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+              if (ind->out_slot[o] == OUT_SPLIT && isnan (v))
+                {
+                  /* Falling: the value is in the down part. */
+                  se = series_get (self, ind->split_series);
+                  arr = se->values;
+                  v = (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+                }
               format_indicator_value (p, k, v, buf, sizeof buf);
               x = legend_piece (self, x, y, buf, se->kind == QL_SERIES_HISTOGRAM ? t->text : se->color, FALSE) + 4;
             }
-          (void) first;
           y += lh;
         }
       /* Value series added by the caller. */

@@ -510,6 +510,45 @@ test_indicator_incremental (void)
 }
 
 static void
+test_indicator_overlays (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (60, QL_NS_PER_MIN);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Ichimoku and SuperTrend go over price; SuperTrend's direction (+-1) is "
+                  "not drawn on the price scale, its level is, in the trend's colour");
+  ql_scene_set_size (scene, 800, 400);
+  ql_scene_set_viewport (scene, -0.5, 0.1);
+  ql_scene_set_last_price_visible (scene, FALSE);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "supertrend(3,10)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "ichimoku", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "highest(5)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ql_scene_get_n_panes (scene), ==, 1);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* Lows 99.5 .. 158.5, highs 101 .. 160, every bar's true range 1.5: the
+   * rising SuperTrend sits 3 ATR = 4.5 under the bars' middle, near 96 at
+   * the first bar it has. A direction of +1 (or highest's bars-ago count)
+   * on this scale would stretch it down to about 0. */
+  g_assert_cmpfloat (f->panes[0].min, >, 80);
+  g_assert_cmpfloat (f->panes[0].max, <, 180);
+  /* Rising all along: the legend's one SuperTrend value is in the up colour. */
+  const QlTheme *t = ql_scene_get_theme (scene);
+  const QlSceneLabel *cap = find_label (f, "SUPERTREND(3,10)");
+  g_assert_nonnull (cap);
+  guint values = 0;
+  for (guint i = 0; i < f->n_labels; i++)
+    if (f->labels[i].box.y == cap->box.y && f->labels[i].box.x > cap->box.x)
+      {
+        values++;
+        g_assert_cmpfloat (f->labels[i].color.g, ==, t->up.g);
+        g_assert_cmpfloat (f->labels[i].color.r, ==, t->up.r);
+      }
+  g_assert_cmpuint (values, ==, 1);
+}
+
+static void
 test_series_kinds (void)
 {
   g_autoptr (QlSeries) bars = make_bars (30, QL_NS_PER_MIN);
@@ -682,6 +721,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
   g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
   g_test_add_func ("/render/scene/indicator/incremental", test_indicator_incremental);
+  g_test_add_func ("/render/scene/indicator/overlays", test_indicator_overlays);
   g_test_add_func ("/render/scene/series/kinds", test_series_kinds);
   g_test_add_func ("/render/scene/annotations/placed", test_annotations);
   g_test_add_func ("/render/scene/panes/separator", test_panes_separator);
