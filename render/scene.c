@@ -38,7 +38,8 @@ typedef struct
   QlRect rect, plot;
   double vmin, vmax;          /* transformed space */
   double pct_base;            /* QL_SCALE_PERCENT: value of 0 % */
-  int decimals;               /* of its axis labels */
+  int decimals;               /* of its axis labels (percent mode: of the percentages) */
+  int value_decimals;         /* of its values (prices) in the legend and tags */
   gboolean is_volume;
 } Pane;
 
@@ -361,6 +362,19 @@ format_value (const Pane *p, double v, char *buf, gsize size)
     format_compact (v, buf, size);
   else
     snprintf (buf, size, "%.*f", p->decimals, v);
+}
+
+/* A value of the pane (a price in the price pane) whatever the axis shows:
+ * in percent or log mode the axis decimals are not the prices'. */
+static void
+format_price (const Pane *p, double v, char *buf, gsize size)
+{
+  if (!isfinite (v))
+    g_strlcpy (buf, "n/a", size);
+  else if (p->is_volume)
+    format_compact (v, buf, size);
+  else
+    snprintf (buf, size, "%.*f", p->value_decimals, v);
 }
 
 /* Local civil time of @t in the instrument's zone. */
@@ -1786,9 +1800,15 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       for (double v = ceil (p->vmin / step) * step; v < p->vmax; v += step)
         {
           double r = fabs (v) < step * 1e-9 ? 0 : v;
+          /* -100 % is a price of zero: the autoscale margin may reach below
+           * it, but no price lies there. */
+          if (p->mode == QL_SCALE_PERCENT && r <= -100 + step * 1e-9)
+            continue;
           g_array_append_val (vals, r);
         }
-      if (!p->is_volume)
+      if (p->mode == QL_SCALE_PERCENT)
+        p->decimals = decimals_of_step (step);
+      else if (!p->is_volume)
         {
           int d = decimals_of_step (step);
           if (self->has_inst && pane_index == 0 && p->mode == QL_SCALE_LINEAR)
@@ -1797,6 +1817,19 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
             d = MAX (d, 2); /* no instrument: cents at least */
           p->decimals = d;
         }
+    }
+
+  /* Prices keep the instrument's decimals whatever the axis shows; with no
+   * instrument, those of a linear grid over the visible prices (cents at
+   * least in the price pane). */
+  if (pane_index != 0 || p->mode == QL_SCALE_LINEAR)
+    p->value_decimals = p->decimals;
+  else if (self->has_inst)
+    p->value_decimals = self->inst.price_scale;
+  else
+    {
+      double lo = from_space (p, p->vmin), hi = from_space (p, p->vmax);
+      p->value_decimals = MAX (2, decimals_of_step (nice_step ((hi - lo) / max_lines)));
     }
 
   QlSceneOp *gop = op_begin (self, QL_OP_SEGMENTS, &p->plot, self->segments);
@@ -1817,7 +1850,7 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       float y = (float) space_to_y (p, s);
       char buf[64];
       if (p->mode == QL_SCALE_PERCENT)
-        snprintf (buf, sizeof buf, "%.*f%%", decimals_of_step (nice_step (span / max_lines)), s);
+        snprintf (buf, sizeof buf, "%.*f%%", p->decimals, s);
       else if (p->mode == QL_SCALE_LOG)
         {
           double v = exp (s);
@@ -2084,7 +2117,7 @@ format_indicator_value (const Pane *p, guint pane_index, double v, char *buf, gs
   if (!isfinite (v))
     g_strlcpy (buf, "n/a", size);
   else if (pane_index == 0)
-    snprintf (buf, size, "%.*f", p->decimals, v);
+    snprintf (buf, size, "%.*f", p->value_decimals, v);
   else
     {
       double a = fabs (v);
@@ -2125,7 +2158,7 @@ emit_legend (QlScene *self, gssize row)
           for (int i = 0; i < 4; i++)
             {
               x = legend_piece (self, x, y, names[i], t->text_dim, FALSE);
-              format_value (p, vals[i], buf, sizeof buf);
+              format_price (p, vals[i], buf, sizeof buf);
               x = legend_piece (self, x, y, buf, vc, FALSE) + 4;
             }
           x = legend_piece (self, x, y, "V", t->text_dim, FALSE);
@@ -2282,7 +2315,7 @@ emit_drawings (QlScene *self, const Pane *p)
               push_segment (self, MIN (x1, x2), y, MAX (x1, x2), y, d->color, 1, 0);
               TimeMark m = { .x = MIN (x1, x2), .rank = (int) (y * 16) };
               char pb[40];
-              format_value (p, price, pb, sizeof pb);
+              format_price (p, price, pb, sizeof pb);
               snprintf (m.text, sizeof m.text, "%.3f (%s)", fib[k], pb);
               g_array_append_val (fib_labels, m);
             }
@@ -2476,7 +2509,7 @@ ql_scene_layout (QlScene *self)
       if (pl->label != NULL)
         g_strlcpy (buf, pl->label, sizeof buf);
       else
-        format_value (p, pl->price, buf, sizeof buf);
+        format_price (p, pl->price, buf, sizeof buf);
       axis_tag (self, p, snap (y), buf, pl->color, t->label_on_color);
     }
   if (self->last_price_visible && self->bars->len > 0)
@@ -2492,9 +2525,10 @@ ql_scene_layout (QlScene *self)
           push_segment (self, price->plot.x, snap (y), price->plot.x + price->plot.w, snap (y), col, 1, 2);
           op_end (self, self->segments);
           char buf[64];
-          format_value (price, price->mode == QL_SCALE_PERCENT ? to_space (price, c) : c, buf, sizeof buf);
           if (price->mode == QL_SCALE_PERCENT)
-            g_strlcat (buf, "%", sizeof buf);
+            snprintf (buf, sizeof buf, "%.2f%%", to_space (price, c));
+          else
+            format_price (price, c, buf, sizeof buf);
           axis_tag (self, price, snap (y), buf, col, t->label_on_color);
         }
     }
@@ -2544,7 +2578,7 @@ ql_scene_layout (QlScene *self)
           if (p->mode == QL_SCALE_PERCENT)
             snprintf (buf, sizeof buf, "%.2f%%", to_space (p, v));
           else
-            format_value (p, v, buf, sizeof buf);
+            format_price (p, v, buf, sizeof buf);
           axis_tag (self, p, snap ((float) self->cross_y), buf, t->crosshair_label_bg, t->crosshair_label_text);
         }
       char tb[64];

@@ -216,6 +216,42 @@ test_log_and_percent (void)
 }
 
 static void
+test_percent_labels (void)
+{
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  QlBar a = { .time = T0, .open = 1, .high = 1, .low = 1, .close = 1 };
+  QlBar b = { .time = T0 + QL_NS_PER_DAY, .open = 100, .high = 100.25, .low = 100, .close = 100 };
+  ql_series_append_bar (bars, &a);
+  ql_series_append_bar (bars, &b);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("In percent mode the legend shows prices with their own decimals and the "
+                  "axis no percentage at or below -100 % (a price of zero or less)");
+  ql_scene_set_size (scene, 600, 825);
+  ql_scene_set_viewport (scene, -0.5, 0.01);
+  ql_scene_pane_set_scale_mode (scene, 0, QL_SCALE_PERCENT);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* 1 -> 0 %, 100.25 -> 9925 %; the 10 % margins of 9925 / 0.8 reach
+   * -1240.6 %. 800 px of plot want a line every 36 px, 22 of them: a step
+   * of 12406 / 22 = 564, rounded to 1000, so the grid would start at
+   * -1000 %: a price of -9. */
+  g_assert_cmpfloat (f->panes[0].min, <, -1000);
+  guint n_percent = 0;
+  for (guint i = 0; i < f->n_labels; i++)
+    if (g_str_has_suffix (f->labels[i].text, "%"))
+      {
+        g_assert_cmpfloat (g_ascii_strtod (f->labels[i].text, NULL), >, -100);
+        n_percent++;
+      }
+  g_assert_cmpuint (n_percent, >=, 5);
+  /* Bar 1 in the legend: 100, 100.25, 100, 100 with two decimals, not the
+   * percent axis's none. */
+  g_assert_nonnull (find_legend (f, "100.25"));
+  g_assert_nonnull (find_legend (f, "100.00"));
+  g_assert_null (find_legend (f, "100"));
+}
+
+static void
 test_tick_grid (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -715,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/viewport/follow-whole-pixels", test_follow_whole_pixels);
   g_test_add_func ("/render/scene/scale/autoscale-margins", test_autoscale_margins);
   g_test_add_func ("/render/scene/scale/log-and-percent", test_log_and_percent);
+  g_test_add_func ("/render/scene/scale/percent-labels", test_percent_labels);
   g_test_add_func ("/render/scene/scale/tick-grid", test_tick_grid);
   g_test_add_func ("/render/scene/time-axis/zoom-levels", test_time_labels_zoom);
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
