@@ -136,6 +136,12 @@ struct QlScene
 
   double first_bar, bars_per_px;
   gboolean viewport_set;
+  /* ql_scene_show_last () and ql_scene_show_time_range () before the axis
+   * width is known: the next layout fits bar fit_first - 0.5 .. + fit_bars
+   * into the plot it finds, so the last bar asked for is not cut off by an
+   * axis wider than the previous one. */
+  gboolean fit_pending;
+  double fit_first, fit_bars;
   gboolean has_crosshair;
   double cross_x, cross_y;
   float axis_width;           /* of the last layout */
@@ -1080,6 +1086,18 @@ ql_scene_set_viewport (QlScene *self, double first_bar, double bars_per_px)
   self->first_bar = first_bar;
   self->bars_per_px = MAX (bars_per_px, 1.0 / 64);
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
+}
+
+/* Shows @n_bars bars from @first at the plot's left edge, now and again at
+ * the next layout with that layout's axis width. */
+static void
+fit_bars (QlScene *self, double first, double n_bars)
+{
+  ql_scene_set_viewport (self, first, n_bars / plot_width (self));
+  self->fit_pending = TRUE;
+  self->fit_first = first;
+  self->fit_bars = n_bars;
 }
 
 void
@@ -1098,8 +1116,7 @@ ql_scene_show_last (QlScene *self, double n_bars)
   g_return_if_fail (self != NULL);
   double n = CLAMP (n_bars, 1.0, MAX (1.0, (double) self->bars->len));
   double margin = MAX (3.0, n * 0.04);
-  double bpp = (n + margin) / plot_width (self);
-  ql_scene_set_viewport (self, (double) self->bars->len - n - 0.5, bpp);
+  fit_bars (self, (double) self->bars->len - n - 0.5, n + margin);
 }
 
 void
@@ -1110,8 +1127,7 @@ ql_scene_show_time_range (QlScene *self, QlTimeNs from, QlTimeNs to)
   gssize b = bar_at_time (self, to - 1) + 1;   /* one past the last with time < to */
   if (b <= a)
     b = a + 1;
-  double bpp = (double) (b - a) / plot_width (self);
-  ql_scene_set_viewport (self, (double) a - 0.5, bpp);
+  fit_bars (self, (double) a - 0.5, (double) (b - a));
 }
 
 void
@@ -1123,6 +1139,7 @@ ql_scene_zoom_at (QlScene *self, double px, double factor)
   self->first_bar = bar - px * bpp;
   self->bars_per_px = bpp;
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
 }
 
 void
@@ -1143,6 +1160,7 @@ ql_scene_scroll (QlScene *self, double dx)
   g_return_if_fail (self != NULL);
   self->first_bar -= dx * self->bars_per_px;
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
 }
 
 double
@@ -2416,13 +2434,16 @@ ql_scene_layout (QlScene *self)
   layout_panes (self, self->axis_width, time_h);
   pane_ranges (self, self->width - self->axis_width);
   float axis_w = axis_width_for (self);
-  if (axis_w != self->axis_width)
+  if (axis_w != self->axis_width || self->fit_pending)
     {
-      /* Keep the right edge's bar where it was. */
       self->axis_width = axis_w;
+      if (self->fit_pending)
+        ql_scene_set_viewport (self, self->fit_first,
+                               self->fit_bars / MAX (1.0, self->width - axis_w));
       layout_panes (self, axis_w, time_h);
       pane_ranges (self, self->width - axis_w);
     }
+  self->fit_pending = FALSE;
   float plot_w = MAX (1.0f, self->width - axis_w);
   QlRect all = { 0, 0, plot_w, MAX (1.0f, self->height - time_h) };
   QlRect time_axis = { 0, self->height - time_h, plot_w, time_h };

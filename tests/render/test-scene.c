@@ -140,6 +140,28 @@ test_viewport_candles (void)
 }
 
 static void
+test_fit_wide_axis (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (20, QL_NS_PER_MIN);
+  QlInstrument inst;
+  make_inst (&inst, "UTC", 5, 1); /* "100.00000": an axis wider than the 60 px assumed */
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+
+  g_test_summary ("Showing a time range before the first layout fits it into the plot left "
+                  "by the axis the layout finds, so the last bar is not cut off");
+  ql_scene_set_size (scene, 600, 400);
+  ql_scene_show_time_range (scene, T0, T0 + 20 * QL_NS_PER_MIN);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  QlRect plot = f->panes[0].plot;
+  g_assert_cmpfloat (plot.w, <, 540);
+  /* Bars 0..19 fill the plot exactly: bar 19's centre half a bar from its
+   * right edge, 19.5 bars = plot.w * 19.5 / 20 px from the left. */
+  g_assert_cmpfloat_with_epsilon (ql_scene_bar_to_x (scene, 19), plot.w * 19.5 / 20, 1e-3);
+  g_assert_cmpfloat_with_epsilon (ql_scene_bar_to_x (scene, 0), plot.w * 0.5 / 20, 1e-3);
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_autoscale_margins (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -749,6 +771,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/scene/viewport/candles", test_viewport_candles);
   g_test_add_func ("/render/scene/viewport/follow-whole-pixels", test_follow_whole_pixels);
+  g_test_add_func ("/render/scene/viewport/fit-wide-axis", test_fit_wide_axis);
   g_test_add_func ("/render/scene/scale/autoscale-margins", test_autoscale_margins);
   g_test_add_func ("/render/scene/scale/log-and-percent", test_log_and_percent);
   g_test_add_func ("/render/scene/scale/percent-labels", test_percent_labels);
