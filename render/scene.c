@@ -40,6 +40,7 @@ typedef struct
   double pct_base;            /* QL_SCALE_PERCENT: value of 0 % */
   int decimals;               /* of its axis labels (percent mode: of the percentages) */
   int value_decimals;         /* of its values (prices) in the legend and tags */
+  gboolean compact;           /* an indicator pane of large values (OBV): 600M, not 600000000 */
   gboolean is_volume;
 } Pane;
 
@@ -342,21 +343,40 @@ tick_value (const QlScene *self)
   return ql_price_to_double (&self->inst, self->inst.tick_size);
 }
 
-/* "1.2K", "3.45M": volumes on a compact axis. */
+/* "750M", "1.2B", "3.45K": volumes and other large counts, at most two
+ * decimals and no trailing zeros. */
 static void
 format_compact (double v, char *buf, gsize size)
 {
   double a = fabs (v);
+  const char *unit = "";
+  double d = 1;
   if (!isfinite (v))
-    g_strlcpy (buf, "n/a", size);
+    {
+      g_strlcpy (buf, "n/a", size);
+      return;
+    }
+  if (a >= 1e12)
+    unit = "T", d = 1e12;
   else if (a >= 1e9)
-    snprintf (buf, size, "%.2fB", v / 1e9);
+    unit = "B", d = 1e9;
   else if (a >= 1e6)
-    snprintf (buf, size, "%.2fM", v / 1e6);
+    unit = "M", d = 1e6;
   else if (a >= 1e3)
-    snprintf (buf, size, "%.2fK", v / 1e3);
-  else
-    snprintf (buf, size, "%.*f", a == floor (a) ? 0 : 2, v);
+    unit = "K", d = 1e3;
+  snprintf (buf, size, "%.2f", v / d);
+  char *dot = strchr (buf, '.');
+  if (dot != NULL)
+    {
+      char *end = buf + strlen (buf);
+      while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+      if (end == dot + 1)
+        *dot = '\0';
+    }
+  if (strcmp (buf, "-0") == 0)
+    g_strlcpy (buf, "0", size);
+  g_strlcat (buf, unit, size);
 }
 
 static void
@@ -364,7 +384,7 @@ format_value (const Pane *p, double v, char *buf, gsize size)
 {
   if (!isfinite (v))
     g_strlcpy (buf, "n/a", size);
-  else if (p->is_volume)
+  else if (p->is_volume || p->compact)
     format_compact (v, buf, size);
   else
     snprintf (buf, size, "%.*f", p->decimals, v);
@@ -377,7 +397,7 @@ format_price (const Pane *p, double v, char *buf, gsize size)
 {
   if (!isfinite (v))
     g_strlcpy (buf, "n/a", size);
-  else if (p->is_volume)
+  else if (p->is_volume || p->compact)
     format_compact (v, buf, size);
   else
     snprintf (buf, size, "%.*f", p->value_decimals, v);
@@ -934,6 +954,9 @@ ql_scene_add_indicator (QlScene    *self,
 
   /* "bbands(20,2)" -> "BBANDS(20,2)" for the legend. */
   g_autofree char *caption = g_ascii_strup (canon, -1);
+  /* "OBV()" -> "OBV": no parameters, no parentheses. */
+  if (g_str_has_suffix (caption, "()"))
+    caption[strlen (caption) - 2] = '\0';
   Indicator rec = { .caption = g_strdup (caption), .pane = p, .n_outputs = n_out };
   int ind_index = (int) self->indicators->len;
   QlColor color = theme_palette (self);
@@ -1768,18 +1791,18 @@ emit_histogram (QlScene *self, const Pane *p, const Series *s, GArray *slots)
   op_end (self, self->boxes);
 }
 
-/* Price grid and axis labels for one pane. */
+/* The price grid of one pane: the values of its lines (in the pane's space)
+ * into @vals, and the decimals of its labels and of its prices into the
+ * pane. Used to measure the axis width and to draw the axis, so the width
+ * fits every label drawn. */
 static void
-emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unused)
+price_grid (QlScene *self, Pane *p, guint pane_index, GArray *vals)
 {
-  const QlTheme *t = self->theme;
   double span = p->vmax - p->vmin;
   int max_lines = MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
-  QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
-  (void) grid_ops_unused;
-  (void) pane_index;
 
-  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  g_array_set_size (vals, 0);
+  p->compact = pane_index > 0 && !p->is_volume && fmax (fabs (p->vmin), fabs (p->vmax)) >= 1e5;
   if (p->mode == QL_SCALE_LOG)
     {
       double lo = exp (p->vmin), hi = exp (p->vmax);
@@ -1849,6 +1872,39 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       double lo = from_space (p, p->vmin), hi = from_space (p, p->vmax);
       p->value_decimals = MAX (2, decimals_of_step (nice_step ((hi - lo) / max_lines)));
     }
+}
+
+/* The label of grid value @s (the pane's space) of price_grid (). */
+static void
+price_grid_label (QlScene *self, const Pane *p, guint pane_index, double s, char *buf, gsize size)
+{
+  if (p->mode == QL_SCALE_PERCENT)
+    snprintf (buf, size, "%.*f%%", p->decimals, s);
+  else if (p->mode == QL_SCALE_LOG)
+    {
+      double span = p->vmax - p->vmin;
+      int max_lines = MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
+      double v = exp (s);
+      double step = nice_step (v * (exp (span / max_lines) - 1));
+      int d = decimals_of_step (step);
+      if (self->has_inst && pane_index == 0)
+        d = MAX (d, self->inst.price_scale);
+      snprintf (buf, size, "%.*f", d, v);
+    }
+  else
+    format_value (p, s, buf, size);
+}
+
+/* Price grid and axis labels for one pane. */
+static void
+emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unused)
+{
+  const QlTheme *t = self->theme;
+  QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
+  (void) grid_ops_unused;
+
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  price_grid (self, p, pane_index, vals);
 
   QlSceneOp *gop = op_begin (self, QL_OP_SEGMENTS, &p->plot, self->segments);
   (void) gop;
@@ -1867,19 +1923,7 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       double s = g_array_index (vals, double, i);
       float y = (float) space_to_y (p, s);
       char buf[64];
-      if (p->mode == QL_SCALE_PERCENT)
-        snprintf (buf, sizeof buf, "%.*f%%", p->decimals, s);
-      else if (p->mode == QL_SCALE_LOG)
-        {
-          double v = exp (s);
-          double step = nice_step (v * (exp (span / max_lines) - 1));
-          int d = decimals_of_step (step);
-          if (self->has_inst && pane_index == 0)
-            d = MAX (d, self->inst.price_scale);
-          snprintf (buf, sizeof buf, "%.*f", d, v);
-        }
-      else
-        format_value (p, s, buf, sizeof buf);
+      price_grid_label (self, p, pane_index, s, buf, sizeof buf);
       /* A label cut by the pane's edge is left out. */
       float half_h = (float) t->font_size / 2 + QL_LABEL_PAD;
       if (y - half_h < p->rect.y || y + half_h > p->rect.y + p->rect.h)
@@ -2136,6 +2180,8 @@ format_indicator_value (const Pane *p, guint pane_index, double v, char *buf, gs
     g_strlcpy (buf, "n/a", size);
   else if (pane_index == 0)
     snprintf (buf, size, "%.*f", p->value_decimals, v);
+  else if (fabs (v) >= 1e5)
+    format_compact (v, buf, size);
   else
     {
       double a = fabs (v);
@@ -2358,35 +2404,38 @@ emit_drawings (QlScene *self, const Pane *p)
   g_array_unref (fib_labels);
 }
 
+/* Wide enough for every label of every pane's grid and for the prices the
+ * tags show (the last price, price lines, the crosshair at the range's
+ * ends), plus padding. */
 static float
 axis_width_for (QlScene *self)
 {
   float wmax = 0;
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < self->panes->len; i++)
     {
       Pane *p = pane_get (self, i);
-      double cands[2] = { from_space (p, p->vmin), from_space (p, p->vmax) };
-      if (p->mode == QL_SCALE_PERCENT)
-        cands[0] = p->vmin, cands[1] = p->vmax;
+      char buf[64];
+      float w, h;
+      price_grid (self, p, i, vals);
+      for (guint k = 0; k < vals->len; k++)
+        {
+          price_grid_label (self, p, i, g_array_index (vals, double, k), buf, sizeof buf);
+          measure (self, buf, (float) self->theme->font_size, FALSE, &w, &h);
+          wmax = MAX (wmax, w);
+        }
       for (int k = 0; k < 2; k++)
         {
-          char buf[64];
-          int d = p->decimals;
-          if (!p->is_volume)
-            {
-              double step = nice_step ((p->vmax - p->vmin) / MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP)));
-              d = MAX (decimals_of_step (step), i == 0 ? (self->has_inst ? self->inst.price_scale : 2) : 0);
-              p->decimals = d;
-            }
-          if (p->is_volume)
-            format_compact (cands[k], buf, sizeof buf);
+          double s = k == 0 ? p->vmin : p->vmax;
+          if (p->mode == QL_SCALE_PERCENT)
+            snprintf (buf, sizeof buf, "%.2f%%", s);
           else
-            snprintf (buf, sizeof buf, "%.*f%s", d, cands[k], p->mode == QL_SCALE_PERCENT ? "%" : "");
-          float w, h;
+            format_price (p, from_space (p, s), buf, sizeof buf);
           measure (self, buf, (float) self->theme->font_size, FALSE, &w, &h);
           wmax = MAX (wmax, w);
         }
     }
+  g_array_unref (vals);
   return ceilf (MAX (48.0f, wmax + 2 * AXIS_PAD));
 }
 

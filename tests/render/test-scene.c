@@ -273,6 +273,60 @@ test_percent_labels (void)
   g_assert_null (find_legend (f, "100"));
 }
 
+/* A label on the price axes (right of the plots, above the time axis) with @text. */
+static const QlSceneLabel *
+find_axis_label (const QlSceneFrame *f, const char *text)
+{
+  for (guint i = 0; i < f->n_labels; i++)
+    if (strcmp (f->labels[i].text, text) == 0 && !f->labels[i].has_background &&
+        f->labels[i].box.x >= f->panes[0].plot.x + f->panes[0].plot.w &&
+        f->labels[i].box.y < f->time_axis.y)
+      return &f->labels[i];
+  return NULL;
+}
+
+static void
+test_compact_axis (void)
+{
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  g_autoptr (GError) error = NULL;
+  double big[20];
+  for (int i = 0; i < 20; i++)
+    {
+      QlBar b = { .time = T0 + i * QL_NS_PER_MIN, .open = 100, .high = 101, .low = 99,
+                  .close = 100.5, .volume = 62.5e6 * i };
+      ql_series_append_bar (bars, &b);
+      big[i] = 30e6 * i;
+    }
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("Volumes and large indicator values read 500M, 1B on an axis wide enough "
+                  "for every pane's labels; a caption without parameters has no parentheses");
+  ql_scene_set_size (scene, 600, 600);
+  ql_scene_set_viewport (scene, -0.5, 0.05);
+  ql_scene_add_volume (scene, -1);
+  guint obv = ql_scene_add_pane (scene, 1);
+  ql_scene_add_values (scene, obv, QL_SERIES_LINE, "Big", big, NULL, 20, NULL);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "obv", QL_PANE_NEW, &error), ==, 3);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* 575 px of panes at 3:1:1:1: the volume pane is 96 px, 2 lines at 36 px
+   * a line, so 3 at least. Volumes up to 1.1875B with the top margin:
+   * 1.1875 / 0.9 = 1.319B over 3 lines, a step of 0.44B rounded to 0.5B. */
+  g_assert_nonnull (find_axis_label (f, "500M"));
+  g_assert_nonnull (find_axis_label (f, "1B"));
+  g_assert_null (find_axis_label (f, "500.00M"));
+  /* Big: 0 .. 570M, with 10% margins -71.25M .. 641.25M; 96 px again, a
+   * step of 712.5M / 3 = 237.5M rounded to 250M. */
+  g_assert_nonnull (find_axis_label (f, "250M"));
+  g_assert_null (find_axis_label (f, "250000000"));
+  /* No label runs past the right edge. */
+  for (guint i = 0; i < f->n_labels; i++)
+    g_assert_cmpfloat (f->labels[i].box.x + f->labels[i].box.w, <=, 600);
+  g_assert_nonnull (find_label (f, "OBV"));
+  g_assert_null (find_label (f, "OBV()"));
+}
+
 static void
 test_tick_grid (void)
 {
@@ -776,6 +830,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/scale/log-and-percent", test_log_and_percent);
   g_test_add_func ("/render/scene/scale/percent-labels", test_percent_labels);
   g_test_add_func ("/render/scene/scale/tick-grid", test_tick_grid);
+  g_test_add_func ("/render/scene/scale/compact-axis", test_compact_axis);
   g_test_add_func ("/render/scene/time-axis/zoom-levels", test_time_labels_zoom);
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
