@@ -1895,13 +1895,53 @@ price_grid_label (QlScene *self, const Pane *p, guint pane_index, double s, char
     format_value (p, s, buf, size);
 }
 
-/* Price grid and axis labels for one pane. */
+/* Where a coloured tag will sit on a price axis (the last price, a price
+ * line, the crosshair's price): grid labels under it are left out, as
+ * TradingView does, so the tag never covers half a label. */
+typedef struct
+{
+  guint pane;
+  float y;                    /* the tag's centre, px */
+} AxisTag;
+
 static void
-emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unused)
+collect_axis_tags (QlScene *self, GArray *tags)
+{
+  g_array_set_size (tags, 0);
+  for (guint i = 0; i < self->price_lines->len; i++)
+    {
+      const PriceLine *pl = &g_array_index (self->price_lines, PriceLine, i);
+      const Pane *p = pane_get (self, pl->pane);
+      float y = value_y (p, pl->price);
+      if (y >= p->plot.y && y <= p->plot.y + p->plot.h)
+        g_array_append_vals (tags, &(AxisTag) { pl->pane, snap (y) }, 1);
+    }
+  if (self->last_price_visible && self->bars->len > 0)
+    {
+      const Pane *p = pane_get (self, 0);
+      float y = value_y (p, bar_col (self, QL_BAR_CLOSE)[self->bars->len - 1]);
+      if (y >= p->plot.y && y <= p->plot.y + p->plot.h)
+        g_array_append_vals (tags, &(AxisTag) { 0, snap (y) }, 1);
+    }
+  if (self->has_crosshair && self->bars->len > 0)
+    {
+      int pane = ql_scene_pane_at (self, self->cross_y);
+      if (pane >= 0)
+        g_array_append_vals (tags, &(AxisTag) { (guint) pane, snap ((float) self->cross_y) }, 1);
+    }
+}
+
+/* Price grid and axis labels for one pane; no label where it would touch
+ * one of @tags (AxisTag). */
+static void
+emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *tags)
 {
   const QlTheme *t = self->theme;
   QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
-  (void) grid_ops_unused;
+  float label_w, label_h;
+  measure (self, "0", (float) t->font_size, FALSE, &label_w, &label_h);
+  /* Two labels of one height touch when their centres are closer than it. */
+  label_h += 2 * QL_LABEL_PAD;
 
   GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
   price_grid (self, p, pane_index, vals);
@@ -1928,6 +1968,14 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       float half_h = (float) t->font_size / 2 + QL_LABEL_PAD;
       if (y - half_h < p->rect.y || y + half_h > p->rect.y + p->rect.h)
         continue;
+      gboolean covered = FALSE;
+      for (guint k = 0; k < tags->len && !covered; k++)
+        {
+          const AxisTag *tag = &g_array_index (tags, AxisTag, k);
+          covered = tag->pane == pane_index && fabsf (tag->y - y) < label_h;
+        }
+      if (covered)
+        continue;
       push_label (self, buf, axis.x + AXIS_PAD - QL_LABEL_PAD, y, QL_ALIGN_START, QL_ALIGN_CENTER,
                   t->text, (float) t->font_size, FALSE, NULL);
     }
@@ -1948,7 +1996,8 @@ static const gint64 time_steps_s[] = {
 };
 
 static void
-emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlRect *axis)
+emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlRect *axis,
+                float cross_left, float cross_right)
 {
   const QlTheme *t = self->theme;
   gsize n = self->bars->len;
@@ -2114,6 +2163,10 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
     if (keep[i])
       {
         TimeMark *m = &g_array_index (marks, TimeMark, i);
+        /* Under the crosshair's time tag: its grid line stays, the label goes. */
+        if (cross_right > cross_left && m->x + half[i] > cross_left - 2 &&
+            m->x - half[i] < cross_right + 2)
+          continue;
         push_label (self, m->text, m->x, axis->y + TIME_AXIS_PAD - QL_LABEL_PAD, QL_ALIGN_CENTER,
                     QL_ALIGN_START, t->text, font, m->rank >= 3, NULL);
       }
@@ -2510,9 +2563,25 @@ ql_scene_layout (QlScene *self)
 
   /* Grids and price labels (labels drawn later over everything? no: the axis
    * strip holds nothing else, so they go with the grid). */
+  GArray *tags = g_array_new (FALSE, FALSE, sizeof (AxisTag));
+  collect_axis_tags (self, tags);
   for (guint k = 0; k < self->panes->len; k++)
-    emit_price_axis (self, pane_get (self, k), k, NULL);
-  emit_time_axis (self, slots, &all, &time_axis);
+    emit_price_axis (self, pane_get (self, k), k, tags);
+  g_array_unref (tags);
+  float cross_left = 0, cross_right = 0; /* the crosshair's time tag */
+  if (self->has_crosshair && self->bars->len > 0)
+    {
+      char tb[64];
+      gsize bar = (gsize) CLAMP (round (ql_scene_x_to_bar (self, self->cross_x)), 0,
+                                 (double) self->bars->len - 1);
+      float w, h, x = snap ((float) ql_scene_bar_to_x (self, (double) bar));
+      format_crosshair_time (self, ql_series_i64 (self->bars, QL_BAR_TIME)[bar], tb, sizeof tb);
+      measure (self, tb, (float) t->font_size, FALSE, &w, &h);
+      w += 2 * QL_LABEL_PAD;
+      cross_left = CLAMP (x - w / 2, 0, MAX (0, plot_w - w));
+      cross_right = cross_left + w;
+    }
+  emit_time_axis (self, slots, &all, &time_axis, cross_left, cross_right);
 
   /* Watermark. */
   if (self->watermark_visible && (self->has_inst || self->has_tf))

@@ -560,6 +560,66 @@ test_legend_last_visible (void)
   g_assert_null (find_legend (f, "119.00"));
 }
 
+static gboolean
+boxes_overlap (const QlRect *a, const QlRect *b)
+{
+  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+static void
+test_tags_hide_labels (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (40, QL_NS_PER_MIN);
+  QlInstrument inst;
+  make_inst (&inst, "America/New_York", 2, 1);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Axis labels under a tag (last price, RSI 70/30, crosshair price and time) "
+                  "are left out instead of drawn half covered");
+  ql_scene_set_size (scene, 600, 500);
+  ql_scene_set_viewport (scene, -0.5, 0.1);
+  ql_scene_add_volume (scene, -1);
+  /* Closes rise by 1 a bar: RSI is 100 from bar 14, so its pane spans 30 ..
+   * 100 and a grid of 25s puts 75 and 25 next to the 70 and 30 tags. */
+  g_assert_cmpint (ql_scene_add_indicator (scene, "rsi(14)", QL_PANE_AUTO, &error), ==, 2);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  g_assert_nonnull (find_label (f, "70"));
+  /* Without the crosshair, then with it at two places over the price pane. */
+  guint overlaps = 0;
+  for (int y = 0; y <= 2; y++)
+    {
+      if (y > 0)
+        {
+          ql_scene_set_crosshair (scene, 40.0 * y * 3, f->panes[0].plot.y + 25.0 * y * 3);
+          f = ql_scene_layout (scene);
+        }
+      QlRect plot = f->panes[0].plot;
+      for (guint i = 0; i < f->n_labels; i++)
+        {
+          const QlSceneLabel *tag = &f->labels[i];
+          gboolean on_axis = tag->box.x >= plot.x + plot.w || tag->box.y >= f->time_axis.y;
+          if (!tag->has_background || !on_axis)
+            continue;
+          for (guint j = 0; j < f->n_labels; j++)
+            {
+              const QlSceneLabel *l = &f->labels[j];
+              gboolean l_on_axis = l->box.x >= plot.x + plot.w || l->box.y >= f->time_axis.y;
+              if (j == i || l->has_background || !l_on_axis)
+                continue;
+              if (boxes_overlap (&tag->box, &l->box))
+                {
+                  g_test_message ("tag \"%s\" covers label \"%s\"", tag->text, l->text);
+                  overlaps++;
+                }
+            }
+        }
+    }
+  g_assert_cmpuint (overlaps, ==, 0);
+  ql_instrument_clear (&inst);
+}
+
 static void
 test_indicator_incremental (void)
 {
@@ -835,6 +895,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
   g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
+  g_test_add_func ("/render/scene/crosshair/tags-hide-labels", test_tags_hide_labels);
   g_test_add_func ("/render/scene/indicator/incremental", test_indicator_incremental);
   g_test_add_func ("/render/scene/indicator/overlays", test_indicator_overlays);
   g_test_add_func ("/render/scene/series/kinds", test_series_kinds);
