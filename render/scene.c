@@ -2216,14 +2216,64 @@ axis_tag (QlScene *self, const Pane *p, float y, const char *text, QlColor bg, Q
   op_end (self, self->labels);
 }
 
-/* Legend text pieces left to right on one line; returns the x after. */
-static float
-legend_piece (QlScene *self, float x, float y, const char *text, QlColor color, gboolean bold)
+/* The legend of one pane: pieces left to right, wrapping to a new line
+ * before a piece (with its caption) that would run past the plot's right
+ * edge, so a small chart keeps its legend off the price axis. */
+typedef struct
 {
-  guint i = push_label (self, text, x, y, QL_ALIGN_START, QL_ALIGN_START, color,
-                        (float) self->theme->font_size, bold, NULL);
-  const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, i);
-  return x + l->box.w;
+  float x0, xmax;             /* left of each line; the plot's right edge less padding */
+  float x, y;                 /* where the next piece goes */
+  float line_h;
+  float right;                /* the widest line's right end */
+} Legend;
+
+static float
+legend_width (QlScene *self, const char *text, gboolean bold)
+{
+  float w, h;
+  if (text == NULL)
+    return 0;
+  measure (self, text, (float) self->theme->font_size, bold, &w, &h);
+  return w + 2 * QL_LABEL_PAD;
+}
+
+/* @caption (nullable) in @ccolor, then @value (nullable) in @vcolor, kept
+ * on one line; @gap px follow them. */
+static void
+legend_item (QlScene *self, Legend *lg, const char *caption, QlColor ccolor, gboolean bold,
+             const char *value, QlColor vcolor, float gap)
+{
+  float w = legend_width (self, caption, bold) + legend_width (self, value, FALSE);
+  if (lg->x > lg->x0 && lg->x + w > lg->xmax)
+    {
+      lg->x = lg->x0;
+      lg->y += lg->line_h;
+    }
+  if (caption != NULL)
+    {
+      guint i = push_label (self, caption, lg->x, lg->y, QL_ALIGN_START, QL_ALIGN_START, ccolor,
+                            (float) self->theme->font_size, bold, NULL);
+      lg->x += g_array_index (self->labels, QlSceneLabel, i).box.w;
+    }
+  if (value != NULL)
+    {
+      guint i = push_label (self, value, lg->x, lg->y, QL_ALIGN_START, QL_ALIGN_START, vcolor,
+                            (float) self->theme->font_size, FALSE, NULL);
+      lg->x += g_array_index (self->labels, QlSceneLabel, i).box.w;
+    }
+  lg->right = MAX (lg->right, lg->x);
+  lg->x += gap;
+}
+
+/* Ends the current line: the next item starts a new one. */
+static void
+legend_newline (Legend *lg)
+{
+  if (lg->x > lg->x0)
+    {
+      lg->x = lg->x0;
+      lg->y += lg->line_h;
+    }
 }
 
 static void
@@ -2251,16 +2301,23 @@ emit_legend (QlScene *self, gssize row)
   for (guint k = 0; k < self->panes->len; k++)
     {
       Pane *p = pane_get (self, k);
+      guint op_index = self->ops->len;
+      guint first_label = self->labels->len;
       QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
       (void) op;
-      float x0 = p->plot.x + LEGEND_PAD - QL_LABEL_PAD, y = p->plot.y + LEGEND_PAD - QL_LABEL_PAD;
+      Legend lg = {
+        .x0 = p->plot.x + LEGEND_PAD - QL_LABEL_PAD,
+        .xmax = p->plot.x + p->plot.w - LEGEND_PAD + QL_LABEL_PAD,
+        .y = p->plot.y + LEGEND_PAD - QL_LABEL_PAD,
+        .line_h = lh,
+      };
+      lg.x = lg.right = lg.x0;
       char buf[64];
       if (k == 0 && row >= 0)
         {
           QlBar bar;
           ql_series_get_bar (self->bars, (gsize) row, &bar);
           QlColor vc = bar.close >= bar.open ? t->up : t->down;
-          float x = x0;
           if (self->has_inst || self->has_tf)
             {
               char tfb[16] = "";
@@ -2268,20 +2325,18 @@ emit_legend (QlScene *self, gssize row)
                 ql_timeframe_format (&self->tf, tfb, sizeof tfb);
               g_autofree char *title = g_strdup_printf ("%s%s%s", self->has_inst ? self->inst.symbol : "",
                                                         self->has_inst && self->has_tf ? " · " : "", tfb);
-              x = legend_piece (self, x, y, title, t->text, TRUE) + 6;
+              legend_item (self, &lg, title, t->text, TRUE, NULL, vc, 6);
             }
           const char *names[4] = { "O", "H", "L", "C" };
           double vals[4] = { bar.open, bar.high, bar.low, bar.close };
           for (int i = 0; i < 4; i++)
             {
-              x = legend_piece (self, x, y, names[i], t->text_dim, FALSE);
               format_price (p, vals[i], buf, sizeof buf);
-              x = legend_piece (self, x, y, buf, vc, FALSE) + 4;
+              legend_item (self, &lg, names[i], t->text_dim, FALSE, buf, vc, 4);
             }
-          x = legend_piece (self, x, y, "V", t->text_dim, FALSE);
           format_compact (bar.volume, buf, sizeof buf);
-          legend_piece (self, x, y, buf, vc, FALSE);
-          y += lh;
+          legend_item (self, &lg, "V", t->text_dim, FALSE, buf, vc, 0);
+          legend_newline (&lg);
         }
       /* Volume pane caption. */
       for (guint s = 0; s < self->series->len; s++)
@@ -2289,18 +2344,18 @@ emit_legend (QlScene *self, gssize row)
           Series *se = series_get (self, s);
           if (se->pane != k || !se->is_volume || row < 0)
             continue;
-          float x = legend_piece (self, x0, y, "Vol", t->text_dim, FALSE) + 2;
           format_compact (bar_col (self, QL_BAR_VOLUME)[row], buf, sizeof buf);
           const double *o = bar_col (self, QL_BAR_OPEN), *c = bar_col (self, QL_BAR_CLOSE);
-          legend_piece (self, x, y, buf, c[row] >= o[row] ? t->up : t->down, FALSE);
-          y += lh;
+          legend_item (self, &lg, "Vol", t->text_dim, FALSE, NULL, t->text, 2);
+          legend_item (self, &lg, NULL, t->text, FALSE, buf, c[row] >= o[row] ? t->up : t->down, 0);
+          legend_newline (&lg);
         }
       for (guint i = 0; i < self->indicators->len; i++)
         {
           Indicator *ind = &g_array_index (self->indicators, Indicator, i);
           if (ind->pane != k)
             continue;
-          float x = legend_piece (self, x0, y, ind->caption, t->text, FALSE) + 4;
+          legend_item (self, &lg, ind->caption, t->text, FALSE, NULL, t->text, 4);
           for (guint o = 0; o < ind->n_outputs && row >= 0; o++)
             {
               if (ind->out_slot[o] == OUT_HIDDEN)
@@ -2316,23 +2371,49 @@ emit_legend (QlScene *self, gssize row)
                   v = (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
                 }
               format_indicator_value (p, k, v, buf, sizeof buf);
-              x = legend_piece (self, x, y, buf, se->kind == QL_SERIES_HISTOGRAM ? t->text : se->color, FALSE) + 4;
+              legend_item (self, &lg, NULL, t->text, FALSE, buf,
+                           se->kind == QL_SERIES_HISTOGRAM ? t->text : se->color, 4);
             }
-          y += lh;
+          legend_newline (&lg);
         }
-      /* Value series added by the caller. */
+      /* Value series added by the caller; bands show upper and lower. */
       for (guint s = 0; s < self->series->len; s++)
         {
           Series *se = series_get (self, s);
           if (se->pane != k || se->indicator >= 0 || se->values == NULL || se->name == NULL)
             continue;
-          float x = legend_piece (self, x0, y, se->name, t->text, FALSE) + 4;
-          double v = row >= 0 && (gsize) row < se->values->len ? g_array_index (se->values, double, row) : NAN;
-          format_indicator_value (p, k, v, buf, sizeof buf);
-          legend_piece (self, x, y, buf, se->color, FALSE);
-          y += lh;
+          legend_item (self, &lg, se->name, t->text, FALSE, NULL, t->text, 4);
+          for (int slot = 0; slot < (se->values2 != NULL ? 2 : 1); slot++)
+            {
+              GArray *arr = slot == 0 ? se->values : se->values2;
+              double v = row >= 0 && (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+              format_indicator_value (p, k, v, buf, sizeof buf);
+              legend_item (self, &lg, NULL, t->text, FALSE, buf, se->color, 4);
+            }
+          legend_newline (&lg);
         }
       op_end (self, self->labels);
+
+      /* A backdrop in the background colour under the legend's lines, so
+       * bars and lines do not run through its text; drawn before it. */
+      if (self->labels->len > first_label)
+        {
+          float top = G_MAXFLOAT, bottom = -G_MAXFLOAT, left = G_MAXFLOAT, right = -G_MAXFLOAT;
+          for (guint i = first_label; i < self->labels->len; i++)
+            {
+              const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, i);
+              top = MIN (top, l->box.y);
+              bottom = MAX (bottom, l->box.y + l->box.h);
+              left = MIN (left, l->box.x);
+              right = MAX (right, l->box.x + l->box.w);
+            }
+          QlSceneOp bop = { .kind = QL_OP_BOXES, .clip = p->plot, .first = self->boxes->len,
+                            .count = 1, .width = 1 };
+          QlColor backdrop = ql_color_fade (t->background, 0.75f);
+          push_box (self, roundf (left), roundf (top), ceilf (right - roundf (left)),
+                    ceilf (bottom - roundf (top)), backdrop);
+          g_array_insert_val (self->ops, op_index, bop);
+        }
     }
 }
 
@@ -2592,11 +2673,21 @@ ql_scene_layout (QlScene *self)
         ql_timeframe_format (&self->tf, tfb, sizeof tfb);
       g_autofree char *wm = g_strdup_printf ("%s%s%s", self->has_inst ? self->inst.symbol : "",
                                              self->has_inst && self->has_tf ? ", " : "", tfb);
-      QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
-      (void) op;
-      push_label (self, wm, p->plot.x + p->plot.w / 2, p->plot.y + p->plot.h / 2, QL_ALIGN_CENTER,
-                  QL_ALIGN_CENTER, t->watermark, (float) t->watermark_size, TRUE, NULL);
-      op_end (self, self->labels);
+      /* Shrunk to fit the plot with a margin (a long symbol on a small
+       * chart), never cut; left out below a readable size. */
+      float size = (float) t->watermark_size, w, h;
+      measure (self, wm, size, TRUE, &w, &h);
+      float fit = MIN ((p->plot.w * 0.9f) / MAX (w, 1.0f), (p->plot.h * 0.5f) / MAX (h, 1.0f));
+      if (fit < 1)
+        size = floorf (size * fit);
+      if (size >= 12)
+        {
+          QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
+          (void) op;
+          push_label (self, wm, p->plot.x + p->plot.w / 2, p->plot.y + p->plot.h / 2,
+                      QL_ALIGN_CENTER, QL_ALIGN_CENTER, t->watermark, size, TRUE, NULL);
+          op_end (self, self->labels);
+        }
     }
 
   /* Series, in the order they were added. */

@@ -621,6 +621,75 @@ test_tags_hide_labels (void)
 }
 
 static void
+test_legend_small (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (60, QL_NS_PER_HOUR);
+  QlInstrument inst;
+  g_assert_true (ql_instrument_init (&inst, "EURUSDHOURLY", NULL));
+  inst.price_scale = 5;
+  QlTimeframe tf = { QL_TF_SECONDS, 3600 };
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, &tf);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("At 400x300 the legend wraps inside the plot over a backdrop in the "
+                  "background colour, and the watermark shrinks to fit instead of being cut");
+  ql_scene_set_size (scene, 400, 300);
+  ql_scene_add_volume (scene, -1);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "bbands(20,2)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  QlRect plot = f->panes[0].plot;
+  const QlTheme *t = ql_scene_get_theme (scene);
+
+  /* The watermark "EURUSDHOURLY, 1h" in 48 px bold is ~500 px wide: it
+   * shrinks until it fits 90% of the plot. */
+  const QlSceneLabel *wm = find_label (f, "EURUSDHOURLY, 1h");
+  g_assert_nonnull (wm);
+  g_assert_cmpfloat (wm->size, <, t->watermark_size);
+  g_assert_cmpfloat (wm->box.x, >=, plot.x);
+  g_assert_cmpfloat (wm->box.x + wm->box.w, <=, plot.x + plot.w);
+
+  /* Every legend label of the price pane (the op clipped to its plot that
+   * holds "O") ends inside the plot, and a box op right before it, in the
+   * background colour made translucent, covers them all. */
+  const QlSceneLabel *o = find_label (f, "O");
+  g_assert_nonnull (o);
+  guint o_index = (guint) (o - f->labels);
+  const QlSceneOp *legend = NULL, *backdrop = NULL;
+  for (guint i = 0; i < f->n_ops; i++)
+    if (f->ops[i].kind == QL_OP_LABELS && f->ops[i].first <= o_index &&
+        o_index < f->ops[i].first + f->ops[i].count)
+      {
+        legend = &f->ops[i];
+        backdrop = i > 0 ? &f->ops[i - 1] : NULL;
+      }
+  g_assert_nonnull (legend);
+  g_assert_nonnull (backdrop);
+  g_assert_cmpint (backdrop->kind, ==, QL_OP_BOXES);
+  const QlSceneBox *b = &f->boxes[backdrop->first];
+  g_assert_cmpfloat (b->color.r, ==, t->background.r);
+  g_assert_cmpfloat (b->color.a, <, 1);
+  g_assert_cmpfloat (b->color.a, >, 0.5);
+  float bottom = 0;
+  for (guint i = legend->first; i < legend->first + legend->count; i++)
+    {
+      const QlRect *r = &f->labels[i].box;
+      g_assert_cmpfloat (r->x + r->w, <=, plot.x + plot.w);
+      g_assert_true (boxes_overlap (r, &b->rect));
+      g_assert_cmpfloat (r->x, >=, b->rect.x);
+      g_assert_cmpfloat (r->x + r->w, <=, b->rect.x + b->rect.w + 1);
+      bottom = MAX (bottom, r->y + r->h);
+    }
+  /* Title, O, H, L, C and V (over 400 px) do not fit the ~320 px plot: V
+   * goes to a second line, and the band's line comes under it. */
+  const QlSceneLabel *v = find_label (f, "V");
+  g_assert_nonnull (v);
+  g_assert_cmpfloat (v->box.y, >, o->box.y);
+  g_assert_cmpfloat (bottom, >, v->box.y + v->box.h);
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_indicator_incremental (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -896,6 +965,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
   g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
   g_test_add_func ("/render/scene/crosshair/tags-hide-labels", test_tags_hide_labels);
+  g_test_add_func ("/render/scene/crosshair/legend-small", test_legend_small);
   g_test_add_func ("/render/scene/indicator/incremental", test_indicator_incremental);
   g_test_add_func ("/render/scene/indicator/overlays", test_indicator_overlays);
   g_test_add_func ("/render/scene/series/kinds", test_series_kinds);
