@@ -1989,6 +1989,7 @@ typedef struct
   float x;
   int rank;                   /* 4 year, 3 month, 2 day, 1 time */
   char text[64];
+  float label_x;              /* the label's centre: x, moved inside the axis at its ends */
 } TimeMark;
 
 static const gint64 time_steps_s[] = {
@@ -2058,14 +2059,17 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       const Slot *sl = &g_array_index (slots, Slot, i);
       Civil c;
       civil_of (self, time[sl->a], &c);
+      int rank = 0;
       if (!have_prev)
         {
-          prev = c;
+          /* The data's first bar: its period begins here as far as the
+           * chart knows, so it is labelled one unit coarser than the step
+           * (2021 on a chart of months, Mar on one of days, the day on
+           * one of hours), and a 2021-2023 chart says 2021 at its left. */
+          rank = step_years > 0 || step_months > 0 ? 4 : step_days > 0 ? 3 : 2;
           have_prev = TRUE;
-          continue;
         }
-      int rank = 0;
-      if (step_years > 0)
+      else if (step_years > 0)
         rank = (c.year / step_years != prev.year / step_years) ? 4 : 0;
       else if (step_months > 0)
         rank = c.year != prev.year ? 4
@@ -2102,10 +2106,19 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
           snprintf (m.text, sizeof m.text, "%u", c.day);
           break;
         default:
-          if (step_s < 60)
-            snprintf (m.text, sizeof m.text, "%02d:%02d:%02d", c.hour, c.min, c.sec);
-          else
-            snprintf (m.text, sizeof m.text, "%02d:%02d", c.hour, c.min);
+          {
+            /* The round time of the step's boundary the bar is the first at
+             * or after (ticks fall at 20:58:19; the label reads 20:58:00). */
+            gint64 k = c.local_secs >= 0 ? c.local_secs / step_s : -1 - (-c.local_secs - 1) / step_s;
+            gint64 sod = k * step_s % 86400;
+            if (sod < 0)
+              sod += 86400;
+            if (step_s < 60)
+              snprintf (m.text, sizeof m.text, "%02d:%02d:%02d", (int) (sod / 3600),
+                        (int) (sod / 60 % 60), (int) (sod % 60));
+            else
+              snprintf (m.text, sizeof m.text, "%02d:%02d", (int) (sod / 3600), (int) (sod / 60 % 60));
+          }
           break;
         }
       g_array_append_val (marks, m);
@@ -2121,6 +2134,8 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       TimeMark *m = &g_array_index (marks, TimeMark, i);
       measure (self, m->text, font, m->rank >= 3, &w, &h);
       half[i] = w / 2 + QL_LABEL_PAD;
+      /* A boundary near an end of the axis keeps its label, moved inside. */
+      m->label_x = CLAMP (m->x, axis->x + half[i], MAX (axis->x + half[i], axis->x + axis->w - half[i]));
     }
   float min_gap = (float) MIN_TIME_LABEL_GAP * 0.5f;
   for (int rank = 4; rank >= 1; rank--)
@@ -2129,14 +2144,14 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
         TimeMark *m = &g_array_index (marks, TimeMark, i);
         if (m->rank != rank)
           continue;
-        if (m->x - half[i] < axis->x || m->x + half[i] > axis->x + axis->w)
+        if (m->x < axis->x || m->x > axis->x + axis->w)
           continue;
         gboolean ok = TRUE;
         for (guint j = 0; j < marks->len && ok; j++)
           if (keep[j])
             {
               TimeMark *o = &g_array_index (marks, TimeMark, j);
-              if (fabsf (o->x - m->x) < half[i] + half[j] + MAX (8.0f, min_gap - half[i] - half[j]))
+              if (fabsf (o->label_x - m->label_x) < half[i] + half[j] + MAX (8.0f, min_gap - half[i] - half[j]))
                 ok = FALSE;
             }
         keep[i] = ok;
@@ -2164,10 +2179,10 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       {
         TimeMark *m = &g_array_index (marks, TimeMark, i);
         /* Under the crosshair's time tag: its grid line stays, the label goes. */
-        if (cross_right > cross_left && m->x + half[i] > cross_left - 2 &&
-            m->x - half[i] < cross_right + 2)
+        if (cross_right > cross_left && m->label_x + half[i] > cross_left - 2 &&
+            m->label_x - half[i] < cross_right + 2)
           continue;
-        push_label (self, m->text, m->x, axis->y + TIME_AXIS_PAD - QL_LABEL_PAD, QL_ALIGN_CENTER,
+        push_label (self, m->text, m->label_x, axis->y + TIME_AXIS_PAD - QL_LABEL_PAD, QL_ALIGN_CENTER,
                     QL_ALIGN_START, t->text, font, m->rank >= 3, NULL);
       }
   op_end (self, self->labels);

@@ -444,6 +444,63 @@ test_time_labels_zoom (void)
 }
 
 static void
+test_time_labels_round (void)
+{
+  QlInstrument inst;
+  make_inst (&inst, "America/New_York", 2, 1);
+
+  g_test_summary ("The data's first bar is labelled with the unit above the step, and time "
+                  "labels of irregular ticks read the round time of the step's boundary");
+  g_test_bug ("time-axis-first-and-round");
+  /* Daily bars from Monday 2024-03-04 over three years: labels of years
+   * (with months between), and 2024, the first bar's year, at the left. */
+  {
+    g_autoptr (QlSeries) bars = make_bars (3 * 365, QL_NS_PER_DAY);
+    g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+    ql_scene_set_size (scene, 1100, 400);
+    ql_scene_show_last (scene, 3 * 365);
+    const QlSceneFrame *f = ql_scene_layout (scene);
+    g_autoptr (GPtrArray) t = time_labels (f);
+    g_assert_true (has_text (t, "2024"));
+    g_assert_true (has_text (t, "2025"));
+    const QlSceneLabel *l = find_label (f, "2024");
+    g_assert_cmpfloat (l->box.x, >=, 0);
+    g_assert_cmpfloat (l->box.x, <, 20);
+  }
+  /* Ticks 3.1 s apart give or take a second, 10 px each: 0.31 s a pixel,
+   * 90 px between labels want 28 s, so a label every 30 s. Each sits at
+   * the first tick at or after its boundary and reads the boundary,
+   * 09:30:30, 09:31:00 ..., never the tick's own time. */
+  {
+    g_autoptr (QlSeries) bars = ql_series_new_bars ();
+    for (int i = 0; i < 300; i++)
+      {
+        gint64 ms = (gint64) i * 3100 + (i * 7919) % 1000;
+        QlBar b = { .time = T0 + ms * QL_NS_PER_MS, .open = 100, .high = 101, .low = 99, .close = 100 };
+        ql_series_append_bar (bars, &b);
+      }
+    g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+    ql_scene_set_size (scene, 1100, 400);
+    ql_scene_set_viewport (scene, -0.5, 0.1);
+    const QlSceneFrame *f = ql_scene_layout (scene);
+    g_autoptr (GPtrArray) t = time_labels (f);
+    guint n_times = 0;
+    for (guint i = 0; i < t->len; i++)
+      {
+        const char *text = g_ptr_array_index (t, i);
+        if (strlen (text) != 8 || text[2] != ':')
+          continue;
+        g_test_message ("time label %s", text);
+        g_assert_true (g_str_has_suffix (text, ":00") || g_str_has_suffix (text, ":30"));
+        n_times++;
+      }
+    g_assert_cmpuint (n_times, >=, 4);
+    g_assert_true (has_text (t, "09:31:00"));
+  }
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_lod_million (void)
 {
   const gsize n = 1000000;
@@ -961,6 +1018,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/scene/scale/tick-grid", test_tick_grid);
   g_test_add_func ("/render/scene/scale/compact-axis", test_compact_axis);
   g_test_add_func ("/render/scene/time-axis/zoom-levels", test_time_labels_zoom);
+  g_test_add_func ("/render/scene/time-axis/first-and-round", test_time_labels_round);
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
   g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
