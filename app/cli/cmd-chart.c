@@ -83,6 +83,36 @@ parse_time (const char *text, GTimeZone *zone, QlTimeNs *out, GError **error)
   return TRUE;
 }
 
+/* "rsi(14)@new" -> "rsi(14)" and QL_PANE_NEW: the pane an --ind spec asks
+ * for after '@' ("price", "new", or an existing pane's index; none: auto).
+ * Returns the spec without the suffix, or NULL with @error set. */
+static char *
+split_pane (const char *text, int *pane, GError **error)
+{
+  const char *at = strrchr (text, '@');
+  *pane = QL_PANE_AUTO;
+  if (at == NULL)
+    return g_strdup (text);
+  const char *where = at + 1;
+  guint64 n;
+  if (g_ascii_strcasecmp (where, "price") == 0)
+    *pane = 0;
+  else if (g_ascii_strcasecmp (where, "new") == 0)
+    *pane = QL_PANE_NEW;
+  else if (g_ascii_strcasecmp (where, "auto") == 0)
+    *pane = QL_PANE_AUTO;
+  else if (g_ascii_string_to_unsigned (where, 10, 0, 64, &n, NULL))
+    *pane = (int) n;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--ind \"%s\": after @ write price, new or a pane's index (0 is the price pane)",
+                   text);
+      return NULL;
+    }
+  return g_strndup (text, (gsize) (at - text));
+}
+
 /* "data/btcusdt-1m.csv" -> an instrument named BTCUSDT1M, or FILE when the
  * name does not make a symbol. */
 static void
@@ -110,7 +140,7 @@ ql_cli_chart (int argc, char **argv)
     { "symbol", 's', 0, G_OPTION_ARG_STRING, &symbol, "Stored instrument", "SYM" },
     { "timeframe", 't', 0, G_OPTION_ARG_STRING, &timeframe, "Bars to chart (default: the one stored bar series); with --data, the watermark's timeframe", "TF" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Workspace file (default: the user data folder's quantlab/workspace.db)", "PATH" },
-    { "ind", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &specs, "Indicator spec such as sma(20), bbands(20,2) or rsi(14); repeat for more", "SPEC" },
+    { "ind", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &specs, "Indicator spec such as sma(20), bbands(20,2) or rsi(14), optionally with its pane: sma(50)@price, rsi(14)@new, macd@2 (an existing pane's index: 0 price, 1 volume, ...); repeat for more", "SPEC[@PANE]" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, "First bar shown, ISO 8601 such as 2024-03-04 or 2024-03-04T09:30, in --tz when given (earlier bars still warm the indicators up)", "T" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, "End of the data, exclusive, read as --from is; later bars are dropped", "T" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "PNG file to write", "FILE.png" },
@@ -187,9 +217,20 @@ ql_cli_chart (int argc, char **argv)
   /* Check every spec before reading any data. */
   for (int i = 0; specs != NULL && specs[i] != NULL; i++)
     {
-      g_autoptr (QlIndicator) ind = ql_indicator_new (specs[i], &error);
+      int pane;
+      g_autofree char *spec = split_pane (specs[i], &pane, &error);
+      if (spec == NULL)
+        return ql_cli_usage ("chart", "%s", error->message);
+      g_autoptr (QlIndicator) ind = ql_indicator_new (spec, &error);
       if (ind == NULL)
         return ql_cli_usage ("chart", "%s", error->message);
+    }
+  if (data != NULL && g_file_test (data, G_FILE_TEST_IS_DIR))
+    {
+      /* The CSV reader would report mmap ()'s failure, twice quoted. */
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file of bars",
+                   data);
+      return ql_cli_fail ("chart", error);
     }
 
   if (data != NULL)
@@ -279,8 +320,14 @@ ql_cli_chart (int argc, char **argv)
         ql_scene_add_volume (scene, -1);
     }
   for (int i = 0; specs != NULL && specs[i] != NULL; i++)
-    if (ql_scene_add_indicator (scene, specs[i], QL_PANE_AUTO, &error) < 0)
-      return ql_cli_usage ("chart", "%s", error->message);
+    {
+      int pane;
+      g_autofree char *spec = split_pane (specs[i], &pane, &error);
+      /* Panes are counted as they are added: 0 price, then volume (unless
+       * --no-volume), then each indicator's own pane in --ind order. */
+      if (ql_scene_add_indicator (scene, spec, pane, &error) < 0)
+        return ql_cli_usage ("chart", "%s", error->message);
+    }
 
   if (from_text != NULL || to_text != NULL)
     {
@@ -302,7 +349,7 @@ ql_cli_chart (int argc, char **argv)
       if (error != NULL)
         return ql_cli_fail ("chart", error);
     }
-  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars, prices to %d decimals)\n",
-           output, width, height, (size_t) bars->len, decimals);
+  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars, %u panes, prices to %d decimals)\n",
+           output, width, height, (size_t) bars->len, ql_scene_get_n_panes (scene), decimals);
   return QL_EXIT_OK;
 }

@@ -269,7 +269,7 @@ test_cli_chart_decimals (void)
                          "300", NULL };
   g_assert_cmpint (run_cli (args, &err), ==, 0);
   /* 1.07005 has five decimals; the old code forced two. */
-  g_assert_nonnull (strstr (err, "48 bars, prices to 5 decimals"));
+  g_assert_nonnull (strstr (err, "48 bars, 2 panes, prices to 5 decimals"));
   g_free (err);
   g_unlink (png);
   g_unlink (csv);
@@ -339,6 +339,66 @@ test_cli_chart_window (void)
   g_rmdir (dir);
 }
 
+static void
+test_cli_chart_panes (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --ind SPEC@PANE puts an indicator over price, in a new "
+                  "pane or in an existing one; a directory for --data is one clean error");
+  {
+    /* Price 0, volume 1; rsi@new makes 2; sma@price and cci@2 add none. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@new", "--ind", "sma(5)@price",
+                           "--ind", "cci(20)@2", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 3 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* Without suffixes sma goes over price and cci into a pane of its own. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)", "--ind", "sma(5)",
+                           "--ind", "cci(20)", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 4 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* An existing one, the volume pane, by index. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "sma(5)@1", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 2 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@top", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "after @ write price, new or a pane's index"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@9", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "no pane 9"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", dir, "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "is a directory"));
+    g_assert_null (strstr (err, "mmap"));
+    /* One line. */
+    g_assert_cmpint (strchr (err, '\n') - err, ==, (int) strlen (err) - 1);
+    g_clear_pointer (&err, g_free);
+  }
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -355,5 +415,6 @@ main (int argc, char **argv)
   g_test_add_func ("/render/cairo/cli/chart-file-decimals", test_cli_chart_decimals);
   g_test_add_func ("/render/cairo/cli/chart-to-ends-data", test_cli_chart_to);
   g_test_add_func ("/render/cairo/cli/chart-window", test_cli_chart_window);
+  g_test_add_func ("/render/cairo/cli/chart-panes", test_cli_chart_panes);
   return g_test_run ();
 }
