@@ -2409,24 +2409,35 @@ emit_legend (QlScene *self, gssize row)
         }
       op_end (self, self->labels);
 
-      /* A backdrop in the background colour under the legend's lines, so
-       * bars and lines do not run through its text; drawn before it. */
+      /* A backdrop in the background colour under each of the legend's
+       * lines, so bars and lines do not run through its text; drawn
+       * before it. Labels of one line share their box's top. */
       if (self->labels->len > first_label)
         {
-          float top = G_MAXFLOAT, bottom = -G_MAXFLOAT, left = G_MAXFLOAT, right = -G_MAXFLOAT;
-          for (guint i = first_label; i < self->labels->len; i++)
-            {
-              const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, i);
-              top = MIN (top, l->box.y);
-              bottom = MAX (bottom, l->box.y + l->box.h);
-              left = MIN (left, l->box.x);
-              right = MAX (right, l->box.x + l->box.w);
-            }
           QlSceneOp bop = { .kind = QL_OP_BOXES, .clip = p->plot, .first = self->boxes->len,
-                            .count = 1, .width = 1 };
+                            .width = 1 };
           QlColor backdrop = ql_color_fade (t->background, 0.75f);
-          push_box (self, roundf (left), roundf (top), ceilf (right - roundf (left)),
-                    ceilf (bottom - roundf (top)), backdrop);
+          guint i = first_label;
+          while (i < self->labels->len)
+            {
+              const QlSceneLabel *l0 = &g_array_index (self->labels, QlSceneLabel, i);
+              float top = l0->box.y, bottom = l0->box.y + l0->box.h;
+              float left = l0->box.x, right = l0->box.x + l0->box.w;
+              guint j = i + 1;
+              for (; j < self->labels->len; j++)
+                {
+                  const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, j);
+                  if (l->box.y != top)
+                    break;
+                  bottom = MAX (bottom, l->box.y + l->box.h);
+                  left = MIN (left, l->box.x);
+                  right = MAX (right, l->box.x + l->box.w);
+                }
+              /* Lines are lh apart: boxes that overlapped would darken a strip. */
+              push_box (self, left, top, ceilf (right - left), MIN (ceilf (bottom - top), lh), backdrop);
+              i = j;
+            }
+          bop.count = self->boxes->len - bop.first;
           g_array_insert_val (self->ops, op_index, bop);
         }
     }
