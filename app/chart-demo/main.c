@@ -291,6 +291,7 @@ main (int argc, char **argv)
   if (demo.timeframe != NULL && !ql_timeframe_parse (demo.timeframe, &demo.tf, &error))
     {
       g_printerr ("quantlab-chart-demo: --timeframe: %s\n", error->message);
+      ql_instrument_clear (&demo.inst);
       return 2;
     }
   demo.rand = g_rand_new_with_seed (20240102);
@@ -303,6 +304,7 @@ main (int argc, char **argv)
       if (!ql_csv_read_bars (demo.data, &opts, &demo.bars, &layout, &error))
         {
           g_printerr ("quantlab-chart-demo: %s\n", error->message);
+          ql_instrument_clear (&demo.inst);
           return 1;
         }
       demo.inst.price_scale = layout.price_scale;

@@ -451,7 +451,6 @@ test_time_labels_round (void)
 
   g_test_summary ("The data's first bar is labelled with the unit above the step, and time "
                   "labels of irregular ticks read the round time of the step's boundary");
-  g_test_bug ("time-axis-first-and-round");
   /* Daily bars from Monday 2024-03-04 over three years: labels of years
    * (with months between), and 2024, the first bar's year, at the left. */
   {
@@ -603,7 +602,6 @@ test_legend_last_visible (void)
 
   g_test_summary ("Without a crosshair the legend shows the last visible bar, not the "
                   "series' last");
-  g_test_bug ("legend-last-visible");
   ql_scene_set_size (scene, 600, 400);
   /* Bars 0..9 (14:30 to 14:39) fill the plot; bars 10..19 lie beyond its
    * right edge. Bar 9: open 109, high 110, low 108.5, close 109.5. */
