@@ -2361,8 +2361,7 @@ emit_legend (QlScene *self, gssize row)
             continue;
           format_compact (bar_col (self, QL_BAR_VOLUME)[row], buf, sizeof buf);
           const double *o = bar_col (self, QL_BAR_OPEN), *c = bar_col (self, QL_BAR_CLOSE);
-          legend_item (self, &lg, "Vol", t->text_dim, FALSE, NULL, t->text, 2);
-          legend_item (self, &lg, NULL, t->text, FALSE, buf, c[row] >= o[row] ? t->up : t->down, 0);
+          legend_item (self, &lg, "Vol", t->text_dim, FALSE, buf, c[row] >= o[row] ? t->up : t->down, 0);
           legend_newline (&lg);
         }
       for (guint i = 0; i < self->indicators->len; i++)
