@@ -2763,6 +2763,8 @@ ql_scene_layout (QlScene *self)
       char buf[64];
       if (pl->label != NULL)
         g_strlcpy (buf, pl->label, sizeof buf);
+      else if (p->mode == QL_SCALE_PERCENT)
+        snprintf (buf, sizeof buf, "%.2f%%", to_space (p, pl->price)); /* as the axis reads */
       else
         format_price (p, pl->price, buf, sizeof buf);
       axis_tag (self, p, snap (y), buf, pl->color, t->label_on_color);
