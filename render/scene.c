@@ -38,7 +38,9 @@ typedef struct
   QlRect rect, plot;
   double vmin, vmax;          /* transformed space */
   double pct_base;            /* QL_SCALE_PERCENT: value of 0 % */
-  int decimals;               /* of its axis labels */
+  int decimals;               /* of its axis labels (percent mode: of the percentages) */
+  int value_decimals;         /* of its values (prices) in the legend and tags */
+  gboolean compact;           /* an indicator pane of large values (OBV): 600M, not 600000000 */
   gboolean is_volume;
 } Pane;
 
@@ -57,6 +59,16 @@ typedef struct
   int indicator;              /* its QlIndicator in self->indicators, or -1 */
 } Series;
 
+/* Where an indicator output goes. */
+enum
+{
+  OUT_HIDDEN,  /* not drawn: not in the pane's units (supertrend's direction over price) */
+  OUT_VALUES,  /* the values of out_series */
+  OUT_VALUES2, /* the values2 (lower line) of out_series, a band */
+  OUT_SPLIT,   /* out_series where output split_by is > 0, split_series where it is < 0,
+                * NaN in the other: a line coloured by direction (supertrend) */
+};
+
 typedef struct
 {
   QlIndicator *ind;
@@ -64,7 +76,9 @@ typedef struct
   guint pane;
   guint n_outputs;
   int out_series[MAX_OUTPUTS];/* series holding output i */
-  int out_slot[MAX_OUTPUTS];  /* 1: its values, 2: its values2 */
+  int out_slot[MAX_OUTPUTS];  /* OUT_HIDDEN, OUT_VALUES, OUT_VALUES2 or OUT_SPLIT */
+  int split_series;           /* OUT_SPLIT: the series of the falling part */
+  guint split_by;             /* OUT_SPLIT: the output whose sign splits it */
   gsize committed;            /* rows fed to ql_indicator_update () */
   gboolean primed;
 } Indicator;
@@ -123,6 +137,12 @@ struct QlScene
 
   double first_bar, bars_per_px;
   gboolean viewport_set;
+  /* ql_scene_show_last () and ql_scene_show_time_range () before the axis
+   * width is known: the next layout fits bar fit_first - 0.5 .. + fit_bars
+   * into the plot it finds, so the last bar asked for is not cut off by an
+   * axis wider than the previous one. */
+  gboolean fit_pending;
+  double fit_first, fit_bars;
   gboolean has_crosshair;
   double cross_x, cross_y;
   float axis_width;           /* of the last layout */
@@ -344,21 +364,40 @@ tick_value (const QlScene *self)
   return ql_price_to_double (&self->inst, self->inst.tick_size);
 }
 
-/* "1.2K", "3.45M": volumes on a compact axis. */
+/* "750M", "1.2B", "3.45K": volumes and other large counts, at most two
+ * decimals and no trailing zeros. */
 static void
 format_compact (double v, char *buf, gsize size)
 {
   double a = fabs (v);
+  const char *unit = "";
+  double d = 1;
   if (!isfinite (v))
-    g_strlcpy (buf, "n/a", size);
+    {
+      g_strlcpy (buf, "n/a", size);
+      return;
+    }
+  if (a >= 1e12)
+    unit = "T", d = 1e12;
   else if (a >= 1e9)
-    snprintf (buf, size, "%.2fB", v / 1e9);
+    unit = "B", d = 1e9;
   else if (a >= 1e6)
-    snprintf (buf, size, "%.2fM", v / 1e6);
+    unit = "M", d = 1e6;
   else if (a >= 1e3)
-    snprintf (buf, size, "%.2fK", v / 1e3);
-  else
-    snprintf (buf, size, "%.*f", a == floor (a) ? 0 : 2, v);
+    unit = "K", d = 1e3;
+  snprintf (buf, size, "%.2f", v / d);
+  char *dot = strchr (buf, '.');
+  if (dot != NULL)
+    {
+      char *end = buf + strlen (buf);
+      while (end > dot + 1 && end[-1] == '0')
+        *--end = '\0';
+      if (end == dot + 1)
+        *dot = '\0';
+    }
+  if (strcmp (buf, "-0") == 0)
+    g_strlcpy (buf, "0", size);
+  g_strlcat (buf, unit, size);
 }
 
 static void
@@ -366,10 +405,23 @@ format_value (const Pane *p, double v, char *buf, gsize size)
 {
   if (!isfinite (v))
     g_strlcpy (buf, "n/a", size);
-  else if (p->is_volume)
+  else if (p->is_volume || p->compact)
     format_compact (v, buf, size);
   else
     snprintf (buf, size, "%.*f", p->decimals, v);
+}
+
+/* A value of the pane (a price in the price pane) whatever the axis shows:
+ * in percent or log mode the axis decimals are not the prices'. */
+static void
+format_price (const Pane *p, double v, char *buf, gsize size)
+{
+  if (!isfinite (v))
+    g_strlcpy (buf, "n/a", size);
+  else if (p->is_volume || p->compact)
+    format_compact (v, buf, size);
+  else
+    snprintf (buf, size, "%.*f", p->value_decimals, v);
 }
 
 /* Local civil time of @t in the instrument's zone. */
@@ -583,11 +635,23 @@ indicator_store (QlScene *self, Indicator *ind, gsize row, const double *out)
 {
   for (guint o = 0; o < ind->n_outputs; o++)
     {
+      if (ind->out_slot[o] == OUT_HIDDEN)
+        continue;
       Series *s = series_get (self, ind->out_series[o]);
-      GArray *a = ind->out_slot[o] == 2 ? s->values2 : s->values;
+      GArray *a = ind->out_slot[o] == OUT_VALUES2 ? s->values2 : s->values;
+      double v = out[o];
+      if (ind->out_slot[o] == OUT_SPLIT)
+        {
+          GArray *down = series_get (self, ind->split_series)->values;
+          double dir = out[ind->split_by];
+          if (down->len <= row)
+            g_array_set_size (down, row + 1);
+          g_array_index (down, double, row) = dir < 0 ? v : NAN;
+          v = dir > 0 ? v : NAN;
+        }
       if (a->len <= row)
         g_array_set_size (a, row + 1);
-      g_array_index (a, double, row) = out[o];
+      g_array_index (a, double, row) = v;
     }
 }
 
@@ -854,7 +918,8 @@ is_overlay (const char *spec)
 {
   static const char *const overlays[] = {
     "sma", "ema", "wma", "dema", "tema", "trima", "kama", "hma", "vwma", "rma",
-    "vwap", "sar", "bbands", "kc", "donchian", "highest", "lowest", NULL,
+    "vwap", "sar", "bbands", "kc", "donchian", "highest", "lowest", "ichimoku", "supertrend",
+    "pivots", "linreg", NULL,
   };
   gsize n = strcspn (spec, "(");
   for (guint i = 0; overlays[i] != NULL; i++)
@@ -912,6 +977,9 @@ ql_scene_add_indicator (QlScene    *self,
 
   /* "bbands(20,2)" -> "BBANDS(20,2)" for the legend. */
   g_autofree char *caption = g_ascii_strup (canon, -1);
+  /* "OBV()" -> "OBV": no parameters, no parentheses. */
+  if (g_str_has_suffix (caption, "()"))
+    caption[strlen (caption) - 2] = '\0';
   Indicator rec = { .caption = g_strdup (caption), .pane = p, .n_outputs = n_out };
   int ind_index = (int) self->indicators->len;
   QlColor color = theme_palette (self);
@@ -923,19 +991,48 @@ ql_scene_add_indicator (QlScene    *self,
       QlColor fill = color;
       guint b = add_values_series (self, p, QL_SERIES_BANDS, "upper", out[0], out[2], len, &fill, ind_index);
       guint m = add_values_series (self, p, QL_SERIES_LINE, "middle", out[1], NULL, len, &color, ind_index);
-      rec.out_series[0] = (int) b, rec.out_slot[0] = 1;
-      rec.out_series[1] = (int) m, rec.out_slot[1] = 1;
-      rec.out_series[2] = (int) b, rec.out_slot[2] = 2;
+      rec.out_series[0] = (int) b, rec.out_slot[0] = OUT_VALUES;
+      rec.out_series[1] = (int) m, rec.out_slot[1] = OUT_VALUES;
+      rec.out_series[2] = (int) b, rec.out_slot[2] = OUT_VALUES2;
+    }
+  else if (n_out == 2 && strcmp (ql_indicator_get_output_name (ind, 1), "direction") == 0)
+    {
+      /* SuperTrend: the level alone, in the up colour while the direction is
+       * +1 and the down colour while it is -1 (the line breaks where it
+       * flips); the direction (+-1) is not a price. */
+      g_autofree double *up = g_new (double, MAX ((gsize) 1, len));
+      g_autofree double *down = g_new (double, MAX ((gsize) 1, len));
+      for (gsize i = 0; i < len; i++)
+        {
+          up[i] = out[1][i] > 0 ? out[0][i] : NAN;
+          down[i] = out[1][i] < 0 ? out[0][i] : NAN;
+        }
+      guint su = add_values_series (self, p, QL_SERIES_LINE, "supertrend", up, NULL, len,
+                                    &self->theme->up, ind_index);
+      guint sd = add_values_series (self, p, QL_SERIES_LINE, "supertrend", down, NULL, len,
+                                    &self->theme->down, ind_index);
+      rec.out_series[0] = (int) su, rec.out_slot[0] = OUT_SPLIT;
+      rec.out_series[1] = -1, rec.out_slot[1] = OUT_HIDDEN;
+      rec.split_series = (int) sd;
+      rec.split_by = 1;
     }
   else
     for (guint o = 0; o < n_out; o++)
       {
         const char *oname = ql_indicator_get_output_name (ind, o);
         QlSeriesKind kind = strcmp (oname, "hist") == 0 ? QL_SERIES_HISTOGRAM : QL_SERIES_LINE;
+        /* Over price, a count of bars (highest, lowest) or a slope (linreg)
+         * is not a price: left out. */
+        if (p == 0 && o > 0 && (strcmp (oname, "bars") == 0 || strcmp (oname, "slope") == 0))
+          {
+            rec.out_series[o] = -1;
+            rec.out_slot[o] = OUT_HIDDEN;
+            continue;
+          }
         QlColor c = o == 0 ? color : theme_palette (self);
         guint s = add_values_series (self, p, kind, oname, out[o], NULL, len, &c, ind_index);
         rec.out_series[o] = (int) s;
-        rec.out_slot[o] = 1;
+        rec.out_slot[o] = OUT_VALUES;
       }
   rec.ind = g_steal_pointer (&ind);
   g_array_append_val (self->indicators, rec);
@@ -1035,6 +1132,18 @@ ql_scene_set_viewport (QlScene *self, double first_bar, double bars_per_px)
   self->first_bar = first_bar;
   self->bars_per_px = MAX (bars_per_px, 1.0 / 64);
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
+}
+
+/* Shows @n_bars bars from @first at the plot's left edge, now and again at
+ * the next layout with that layout's axis width. */
+static void
+fit_bars (QlScene *self, double first, double n_bars)
+{
+  ql_scene_set_viewport (self, first, n_bars / plot_width (self));
+  self->fit_pending = TRUE;
+  self->fit_first = first;
+  self->fit_bars = n_bars;
 }
 
 void
@@ -1053,8 +1162,7 @@ ql_scene_show_last (QlScene *self, double n_bars)
   g_return_if_fail (self != NULL);
   double n = CLAMP (n_bars, 1.0, MAX (1.0, (double) self->bars->len));
   double margin = MAX (3.0, n * 0.04);
-  double bpp = (n + margin) / plot_width (self);
-  ql_scene_set_viewport (self, (double) self->bars->len - n - 0.5, bpp);
+  fit_bars (self, (double) self->bars->len - n - 0.5, n + margin);
 }
 
 void
@@ -1065,8 +1173,7 @@ ql_scene_show_time_range (QlScene *self, QlTimeNs from, QlTimeNs to)
   gssize b = bar_at_time (self, to - 1) + 1;   /* one past the last with time < to */
   if (b <= a)
     b = a + 1;
-  double bpp = (double) (b - a) / plot_width (self);
-  ql_scene_set_viewport (self, (double) a - 0.5, bpp);
+  fit_bars (self, (double) a - 0.5, (double) (b - a));
 }
 
 void
@@ -1078,6 +1185,7 @@ ql_scene_zoom_at (QlScene *self, double px, double factor)
   self->first_bar = bar - px * bpp;
   self->bars_per_px = bpp;
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
 }
 
 void
@@ -1098,6 +1206,7 @@ ql_scene_scroll (QlScene *self, double dx)
   g_return_if_fail (self != NULL);
   self->first_bar -= dx * self->bars_per_px;
   self->viewport_set = TRUE;
+  self->fit_pending = FALSE;
 }
 
 double
@@ -1707,18 +1816,18 @@ emit_histogram (QlScene *self, const Pane *p, const Series *s, GArray *slots)
   op_end (self, self->boxes);
 }
 
-/* Price grid and axis labels for one pane. */
+/* The price grid of one pane: the values of its lines (in the pane's space)
+ * into @vals, and the decimals of its labels and of its prices into the
+ * pane. Used to measure the axis width and to draw the axis, so the width
+ * fits every label drawn. */
 static void
-emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unused)
+price_grid (QlScene *self, Pane *p, guint pane_index, GArray *vals)
 {
-  const QlTheme *t = self->theme;
   double span = p->vmax - p->vmin;
   int max_lines = MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
-  QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
-  (void) grid_ops_unused;
-  (void) pane_index;
 
-  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  g_array_set_size (vals, 0);
+  p->compact = pane_index > 0 && !p->is_volume && fmax (fabs (p->vmin), fabs (p->vmax)) >= 1e5;
   if (p->mode == QL_SCALE_LOG)
     {
       double lo = exp (p->vmin), hi = exp (p->vmax);
@@ -1757,9 +1866,15 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       for (double v = ceil (p->vmin / step) * step; v < p->vmax; v += step)
         {
           double r = fabs (v) < step * 1e-9 ? 0 : v;
+          /* -100 % is a price of zero: the autoscale margin may reach below
+           * it, but no price lies there. */
+          if (p->mode == QL_SCALE_PERCENT && r <= -100 + step * 1e-9)
+            continue;
           g_array_append_val (vals, r);
         }
-      if (!p->is_volume)
+      if (p->mode == QL_SCALE_PERCENT)
+        p->decimals = decimals_of_step (step);
+      else if (!p->is_volume)
         {
           int d = decimals_of_step (step);
           if (self->has_inst && pane_index == 0 && p->mode == QL_SCALE_LINEAR)
@@ -1769,6 +1884,92 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
           p->decimals = d;
         }
     }
+
+  /* Prices keep the instrument's decimals whatever the axis shows; with no
+   * instrument, those of a linear grid over the visible prices (cents at
+   * least in the price pane). */
+  if (pane_index != 0 || p->mode == QL_SCALE_LINEAR)
+    p->value_decimals = p->decimals;
+  else if (self->has_inst)
+    p->value_decimals = self->inst.price_scale;
+  else
+    {
+      double lo = from_space (p, p->vmin), hi = from_space (p, p->vmax);
+      p->value_decimals = MAX (2, decimals_of_step (nice_step ((hi - lo) / max_lines)));
+    }
+}
+
+/* The label of grid value @s (the pane's space) of price_grid (). */
+static void
+price_grid_label (QlScene *self, const Pane *p, guint pane_index, double s, char *buf, gsize size)
+{
+  if (p->mode == QL_SCALE_PERCENT)
+    snprintf (buf, size, "%.*f%%", p->decimals, s);
+  else if (p->mode == QL_SCALE_LOG)
+    {
+      double span = p->vmax - p->vmin;
+      int max_lines = MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP));
+      double v = exp (s);
+      double step = nice_step (v * (exp (span / max_lines) - 1));
+      int d = decimals_of_step (step);
+      if (self->has_inst && pane_index == 0)
+        d = MAX (d, self->inst.price_scale);
+      snprintf (buf, size, "%.*f", d, v);
+    }
+  else
+    format_value (p, s, buf, size);
+}
+
+/* Where a coloured tag will sit on a price axis (the last price, a price
+ * line, the crosshair's price): grid labels under it are left out, as
+ * TradingView does, so the tag never covers half a label. */
+typedef struct
+{
+  guint pane;
+  float y;                    /* the tag's centre, px */
+} AxisTag;
+
+static void
+collect_axis_tags (QlScene *self, GArray *tags)
+{
+  g_array_set_size (tags, 0);
+  for (guint i = 0; i < self->price_lines->len; i++)
+    {
+      const PriceLine *pl = &g_array_index (self->price_lines, PriceLine, i);
+      const Pane *p = pane_get (self, pl->pane);
+      float y = value_y (p, pl->price);
+      if (y >= p->plot.y && y <= p->plot.y + p->plot.h)
+        g_array_append_vals (tags, &(AxisTag) { pl->pane, snap (y) }, 1);
+    }
+  if (self->last_price_visible && self->bars->len > 0)
+    {
+      const Pane *p = pane_get (self, 0);
+      float y = value_y (p, bar_col (self, QL_BAR_CLOSE)[self->bars->len - 1]);
+      if (y >= p->plot.y && y <= p->plot.y + p->plot.h)
+        g_array_append_vals (tags, &(AxisTag) { 0, snap (y) }, 1);
+    }
+  if (self->has_crosshair && self->bars->len > 0)
+    {
+      int pane = ql_scene_pane_at (self, self->cross_y);
+      if (pane >= 0)
+        g_array_append_vals (tags, &(AxisTag) { (guint) pane, snap ((float) self->cross_y) }, 1);
+    }
+}
+
+/* Price grid and axis labels for one pane; no label where it would touch
+ * one of @tags (AxisTag). */
+static void
+emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *tags)
+{
+  const QlTheme *t = self->theme;
+  QlRect axis = { p->plot.x + p->plot.w, p->rect.y, self->axis_width, p->rect.h };
+  float label_w, label_h;
+  measure (self, "0", (float) t->font_size, FALSE, &label_w, &label_h);
+  /* Two labels of one height touch when their centres are closer than it. */
+  label_h += 2 * QL_LABEL_PAD;
+
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+  price_grid (self, p, pane_index, vals);
 
   QlSceneOp *gop = op_begin (self, QL_OP_SEGMENTS, &p->plot, self->segments);
   (void) gop;
@@ -1787,22 +1988,18 @@ emit_price_axis (QlScene *self, Pane *p, guint pane_index, GArray *grid_ops_unus
       double s = g_array_index (vals, double, i);
       float y = (float) space_to_y (p, s);
       char buf[64];
-      if (p->mode == QL_SCALE_PERCENT)
-        snprintf (buf, sizeof buf, "%.*f%%", decimals_of_step (nice_step (span / max_lines)), s);
-      else if (p->mode == QL_SCALE_LOG)
-        {
-          double v = exp (s);
-          double step = nice_step (v * (exp (span / max_lines) - 1));
-          int d = decimals_of_step (step);
-          if (self->has_inst && pane_index == 0)
-            d = MAX (d, self->inst.price_scale);
-          snprintf (buf, sizeof buf, "%.*f", d, v);
-        }
-      else
-        format_value (p, s, buf, sizeof buf);
+      price_grid_label (self, p, pane_index, s, buf, sizeof buf);
       /* A label cut by the pane's edge is left out. */
       float half_h = (float) t->font_size / 2 + QL_LABEL_PAD;
       if (y - half_h < p->rect.y || y + half_h > p->rect.y + p->rect.h)
+        continue;
+      gboolean covered = FALSE;
+      for (guint k = 0; k < tags->len && !covered; k++)
+        {
+          const AxisTag *tag = &g_array_index (tags, AxisTag, k);
+          covered = tag->pane == pane_index && fabsf (tag->y - y) < label_h;
+        }
+      if (covered)
         continue;
       push_label (self, buf, axis.x + AXIS_PAD - QL_LABEL_PAD, y, QL_ALIGN_START, QL_ALIGN_CENTER,
                   t->text, (float) t->font_size, FALSE, NULL);
@@ -1817,6 +2014,7 @@ typedef struct
   float x;
   int rank;                   /* 4 year, 3 month, 2 day, 1 time */
   char text[64];
+  float label_x;              /* the label's centre: x, moved inside the axis at its ends */
 } TimeMark;
 
 static const gint64 time_steps_s[] = {
@@ -1824,7 +2022,8 @@ static const gint64 time_steps_s[] = {
 };
 
 static void
-emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlRect *axis)
+emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlRect *axis,
+                float cross_left, float cross_right)
 {
   const QlTheme *t = self->theme;
   gsize n = self->bars->len;
@@ -1885,14 +2084,17 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       const Slot *sl = &g_array_index (slots, Slot, i);
       Civil c;
       civil_of (self, time[sl->a], &c);
+      int rank = 0;
       if (!have_prev)
         {
-          prev = c;
+          /* The data's first bar: its period begins here as far as the
+           * chart knows, so it is labelled one unit coarser than the step
+           * (2021 on a chart of months, Mar on one of days, the day on
+           * one of hours), and a 2021-2023 chart says 2021 at its left. */
+          rank = step_years > 0 || step_months > 0 ? 4 : step_days > 0 ? 3 : 2;
           have_prev = TRUE;
-          continue;
         }
-      int rank = 0;
-      if (step_years > 0)
+      else if (step_years > 0)
         rank = (c.year / step_years != prev.year / step_years) ? 4 : 0;
       else if (step_months > 0)
         rank = c.year != prev.year ? 4
@@ -1929,10 +2131,19 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
           snprintf (m.text, sizeof m.text, "%u", c.day);
           break;
         default:
-          if (step_s < 60)
-            snprintf (m.text, sizeof m.text, "%02d:%02d:%02d", c.hour, c.min, c.sec);
-          else
-            snprintf (m.text, sizeof m.text, "%02d:%02d", c.hour, c.min);
+          {
+            /* The round time of the step's boundary the bar is the first at
+             * or after (ticks fall at 20:58:19; the label reads 20:58:00). */
+            gint64 k = c.local_secs >= 0 ? c.local_secs / step_s : -1 - (-c.local_secs - 1) / step_s;
+            gint64 sod = k * step_s % 86400;
+            if (sod < 0)
+              sod += 86400;
+            if (step_s < 60)
+              snprintf (m.text, sizeof m.text, "%02d:%02d:%02d", (int) (sod / 3600),
+                        (int) (sod / 60 % 60), (int) (sod % 60));
+            else
+              snprintf (m.text, sizeof m.text, "%02d:%02d", (int) (sod / 3600), (int) (sod / 60 % 60));
+          }
           break;
         }
       g_array_append_val (marks, m);
@@ -1948,6 +2159,8 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
       TimeMark *m = &g_array_index (marks, TimeMark, i);
       measure (self, m->text, font, m->rank >= 3, &w, &h);
       half[i] = w / 2 + QL_LABEL_PAD;
+      /* A boundary near an end of the axis keeps its label, moved inside. */
+      m->label_x = CLAMP (m->x, axis->x + half[i], MAX (axis->x + half[i], axis->x + axis->w - half[i]));
     }
   float min_gap = (float) MIN_TIME_LABEL_GAP * 0.5f;
   for (int rank = 4; rank >= 1; rank--)
@@ -1956,14 +2169,14 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
         TimeMark *m = &g_array_index (marks, TimeMark, i);
         if (m->rank != rank)
           continue;
-        if (m->x - half[i] < axis->x || m->x + half[i] > axis->x + axis->w)
+        if (m->x < axis->x || m->x > axis->x + axis->w)
           continue;
         gboolean ok = TRUE;
         for (guint j = 0; j < marks->len && ok; j++)
           if (keep[j])
             {
               TimeMark *o = &g_array_index (marks, TimeMark, j);
-              if (fabsf (o->x - m->x) < half[i] + half[j] + MAX (8.0f, min_gap - half[i] - half[j]))
+              if (fabsf (o->label_x - m->label_x) < half[i] + half[j] + MAX (8.0f, min_gap - half[i] - half[j]))
                 ok = FALSE;
             }
         keep[i] = ok;
@@ -1990,7 +2203,11 @@ emit_time_axis (QlScene *self, GArray *slots, const QlRect *all_plots, const QlR
     if (keep[i])
       {
         TimeMark *m = &g_array_index (marks, TimeMark, i);
-        push_label (self, m->text, m->x, axis->y + TIME_AXIS_PAD - QL_LABEL_PAD, QL_ALIGN_CENTER,
+        /* Under the crosshair's time tag: its grid line stays, the label goes. */
+        if (cross_right > cross_left && m->label_x + half[i] > cross_left - 2 &&
+            m->label_x - half[i] < cross_right + 2)
+          continue;
+        push_label (self, m->text, m->label_x, axis->y + TIME_AXIS_PAD - QL_LABEL_PAD, QL_ALIGN_CENTER,
                     QL_ALIGN_START, t->text, font, m->rank >= 3, NULL);
       }
   op_end (self, self->labels);
@@ -2039,14 +2256,64 @@ axis_tag (QlScene *self, const Pane *p, float y, const char *text, QlColor bg, Q
   op_end (self, self->labels);
 }
 
-/* Legend text pieces left to right on one line; returns the x after. */
-static float
-legend_piece (QlScene *self, float x, float y, const char *text, QlColor color, gboolean bold)
+/* The legend of one pane: pieces left to right, wrapping to a new line
+ * before a piece (with its caption) that would run past the plot's right
+ * edge, so a small chart keeps its legend off the price axis. */
+typedef struct
 {
-  guint i = push_label (self, text, x, y, QL_ALIGN_START, QL_ALIGN_START, color,
-                        (float) self->theme->font_size, bold, NULL);
-  const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, i);
-  return x + l->box.w;
+  float x0, xmax;             /* left of each line; the plot's right edge less padding */
+  float x, y;                 /* where the next piece goes */
+  float line_h;
+  float right;                /* the widest line's right end */
+} Legend;
+
+static float
+legend_width (QlScene *self, const char *text, gboolean bold)
+{
+  float w, h;
+  if (text == NULL)
+    return 0;
+  measure (self, text, (float) self->theme->font_size, bold, &w, &h);
+  return w + 2 * QL_LABEL_PAD;
+}
+
+/* @caption (nullable) in @ccolor, then @value (nullable) in @vcolor, kept
+ * on one line; @gap px follow them. */
+static void
+legend_item (QlScene *self, Legend *lg, const char *caption, QlColor ccolor, gboolean bold,
+             const char *value, QlColor vcolor, float gap)
+{
+  float w = legend_width (self, caption, bold) + legend_width (self, value, FALSE);
+  if (lg->x > lg->x0 && lg->x + w > lg->xmax)
+    {
+      lg->x = lg->x0;
+      lg->y += lg->line_h;
+    }
+  if (caption != NULL)
+    {
+      guint i = push_label (self, caption, lg->x, lg->y, QL_ALIGN_START, QL_ALIGN_START, ccolor,
+                            (float) self->theme->font_size, bold, NULL);
+      lg->x += g_array_index (self->labels, QlSceneLabel, i).box.w;
+    }
+  if (value != NULL)
+    {
+      guint i = push_label (self, value, lg->x, lg->y, QL_ALIGN_START, QL_ALIGN_START, vcolor,
+                            (float) self->theme->font_size, FALSE, NULL);
+      lg->x += g_array_index (self->labels, QlSceneLabel, i).box.w;
+    }
+  lg->right = MAX (lg->right, lg->x);
+  lg->x += gap;
+}
+
+/* Ends the current line: the next item starts a new one. */
+static void
+legend_newline (Legend *lg)
+{
+  if (lg->x > lg->x0)
+    {
+      lg->x = lg->x0;
+      lg->y += lg->line_h;
+    }
 }
 
 static void
@@ -2055,7 +2322,9 @@ format_indicator_value (const Pane *p, guint pane_index, double v, char *buf, gs
   if (!isfinite (v))
     g_strlcpy (buf, "n/a", size);
   else if (pane_index == 0)
-    snprintf (buf, size, "%.*f", p->decimals, v);
+    snprintf (buf, size, "%.*f", p->value_decimals, v);
+  else if (fabs (v) >= 1e5)
+    format_compact (v, buf, size);
   else
     {
       double a = fabs (v);
@@ -2072,16 +2341,23 @@ emit_legend (QlScene *self, gssize row)
   for (guint k = 0; k < self->panes->len; k++)
     {
       Pane *p = pane_get (self, k);
+      guint op_index = self->ops->len;
+      guint first_label = self->labels->len;
       QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
       (void) op;
-      float x0 = p->plot.x + LEGEND_PAD - QL_LABEL_PAD, y = p->plot.y + LEGEND_PAD - QL_LABEL_PAD;
+      Legend lg = {
+        .x0 = p->plot.x + LEGEND_PAD - QL_LABEL_PAD,
+        .xmax = p->plot.x + p->plot.w - LEGEND_PAD + QL_LABEL_PAD,
+        .y = p->plot.y + LEGEND_PAD - QL_LABEL_PAD,
+        .line_h = lh,
+      };
+      lg.x = lg.right = lg.x0;
       char buf[64];
       if (k == 0 && row >= 0)
         {
           QlBar bar;
           ql_series_get_bar (self->bars, (gsize) row, &bar);
           QlColor vc = bar.close >= bar.open ? t->up : t->down;
-          float x = x0;
           if (self->has_inst || self->has_tf)
             {
               char tfb[16] = "";
@@ -2089,20 +2365,18 @@ emit_legend (QlScene *self, gssize row)
                 ql_timeframe_format (&self->tf, tfb, sizeof tfb);
               g_autofree char *title = g_strdup_printf ("%s%s%s", self->has_inst ? self->inst.symbol : "",
                                                         self->has_inst && self->has_tf ? " · " : "", tfb);
-              x = legend_piece (self, x, y, title, t->text, TRUE) + 6;
+              legend_item (self, &lg, title, t->text, TRUE, NULL, vc, 6);
             }
           const char *names[4] = { "O", "H", "L", "C" };
           double vals[4] = { bar.open, bar.high, bar.low, bar.close };
           for (int i = 0; i < 4; i++)
             {
-              x = legend_piece (self, x, y, names[i], t->text_dim, FALSE);
-              format_value (p, vals[i], buf, sizeof buf);
-              x = legend_piece (self, x, y, buf, vc, FALSE) + 4;
+              format_price (p, vals[i], buf, sizeof buf);
+              legend_item (self, &lg, names[i], t->text_dim, FALSE, buf, vc, 4);
             }
-          x = legend_piece (self, x, y, "V", t->text_dim, FALSE);
           format_compact (bar.volume, buf, sizeof buf);
-          legend_piece (self, x, y, buf, vc, FALSE);
-          y += lh;
+          legend_item (self, &lg, "V", t->text_dim, FALSE, buf, vc, 0);
+          legend_newline (&lg);
         }
       /* Volume pane caption. */
       for (guint s = 0; s < self->series->len; s++)
@@ -2110,43 +2384,86 @@ emit_legend (QlScene *self, gssize row)
           Series *se = series_get (self, s);
           if (se->pane != k || !se->is_volume || row < 0)
             continue;
-          float x = legend_piece (self, x0, y, "Vol", t->text_dim, FALSE) + 2;
           format_compact (bar_col (self, QL_BAR_VOLUME)[row], buf, sizeof buf);
           const double *o = bar_col (self, QL_BAR_OPEN), *c = bar_col (self, QL_BAR_CLOSE);
-          legend_piece (self, x, y, buf, c[row] >= o[row] ? t->up : t->down, FALSE);
-          y += lh;
+          legend_item (self, &lg, "Vol", t->text_dim, FALSE, buf, c[row] >= o[row] ? t->up : t->down, 0);
+          legend_newline (&lg);
         }
       for (guint i = 0; i < self->indicators->len; i++)
         {
           Indicator *ind = &g_array_index (self->indicators, Indicator, i);
           if (ind->pane != k)
             continue;
-          Series *first = series_get (self, ind->out_series[0]);
-          float x = legend_piece (self, x0, y, ind->caption, t->text, FALSE) + 4;
+          legend_item (self, &lg, ind->caption, t->text, FALSE, NULL, t->text, 4);
           for (guint o = 0; o < ind->n_outputs && row >= 0; o++)
             {
+              if (ind->out_slot[o] == OUT_HIDDEN)
+                continue;
               Series *se = series_get (self, ind->out_series[o]);
-              GArray *arr = ind->out_slot[o] == 2 ? se->values2 : se->values;
+              GArray *arr = ind->out_slot[o] == OUT_VALUES2 ? se->values2 : se->values;
               double v = (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+              if (ind->out_slot[o] == OUT_SPLIT && isnan (v))
+                {
+                  /* Falling: the value is in the down part. */
+                  se = series_get (self, ind->split_series);
+                  arr = se->values;
+                  v = (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+                }
               format_indicator_value (p, k, v, buf, sizeof buf);
-              x = legend_piece (self, x, y, buf, se->kind == QL_SERIES_HISTOGRAM ? t->text : se->color, FALSE) + 4;
+              legend_item (self, &lg, NULL, t->text, FALSE, buf,
+                           se->kind == QL_SERIES_HISTOGRAM ? t->text : se->color, 4);
             }
-          (void) first;
-          y += lh;
+          legend_newline (&lg);
         }
-      /* Value series added by the caller. */
+      /* Value series added by the caller; bands show upper and lower. */
       for (guint s = 0; s < self->series->len; s++)
         {
           Series *se = series_get (self, s);
           if (se->pane != k || se->indicator >= 0 || se->values == NULL || se->name == NULL)
             continue;
-          float x = legend_piece (self, x0, y, se->name, t->text, FALSE) + 4;
-          double v = row >= 0 && (gsize) row < se->values->len ? g_array_index (se->values, double, row) : NAN;
-          format_indicator_value (p, k, v, buf, sizeof buf);
-          legend_piece (self, x, y, buf, se->color, FALSE);
-          y += lh;
+          legend_item (self, &lg, se->name, t->text, FALSE, NULL, t->text, 4);
+          for (int slot = 0; slot < (se->values2 != NULL ? 2 : 1); slot++)
+            {
+              GArray *arr = slot == 0 ? se->values : se->values2;
+              double v = row >= 0 && (gsize) row < arr->len ? g_array_index (arr, double, row) : NAN;
+              format_indicator_value (p, k, v, buf, sizeof buf);
+              legend_item (self, &lg, NULL, t->text, FALSE, buf, se->color, 4);
+            }
+          legend_newline (&lg);
         }
       op_end (self, self->labels);
+
+      /* A backdrop in the background colour under each of the legend's
+       * lines, so bars and lines do not run through its text; drawn
+       * before it. Labels of one line share their box's top. */
+      if (self->labels->len > first_label)
+        {
+          QlSceneOp bop = { .kind = QL_OP_BOXES, .clip = p->plot, .first = self->boxes->len,
+                            .width = 1 };
+          QlColor backdrop = ql_color_fade (t->background, 0.75f);
+          guint i = first_label;
+          while (i < self->labels->len)
+            {
+              const QlSceneLabel *l0 = &g_array_index (self->labels, QlSceneLabel, i);
+              float top = l0->box.y, bottom = l0->box.y + l0->box.h;
+              float left = l0->box.x, right = l0->box.x + l0->box.w;
+              guint j = i + 1;
+              for (; j < self->labels->len; j++)
+                {
+                  const QlSceneLabel *l = &g_array_index (self->labels, QlSceneLabel, j);
+                  if (l->box.y != top)
+                    break;
+                  bottom = MAX (bottom, l->box.y + l->box.h);
+                  left = MIN (left, l->box.x);
+                  right = MAX (right, l->box.x + l->box.w);
+                }
+              /* Lines are lh apart: boxes that overlapped would darken a strip. */
+              push_box (self, left, top, ceilf (right - left), MIN (ceilf (bottom - top), lh), backdrop);
+              i = j;
+            }
+          bop.count = self->boxes->len - bop.first;
+          g_array_insert_val (self->ops, op_index, bop);
+        }
     }
 }
 
@@ -2246,7 +2563,7 @@ emit_drawings (QlScene *self, const Pane *p)
               push_segment (self, MIN (x1, x2), y, MAX (x1, x2), y, d->color, 1, 0);
               TimeMark m = { .x = MIN (x1, x2), .rank = (int) (y * 16) };
               char pb[40];
-              format_value (p, price, pb, sizeof pb);
+              format_price (p, price, pb, sizeof pb);
               snprintf (m.text, sizeof m.text, "%.3f (%s)", fib[k], pb);
               g_array_append_val (fib_labels, m);
             }
@@ -2271,35 +2588,38 @@ emit_drawings (QlScene *self, const Pane *p)
   g_array_unref (fib_labels);
 }
 
+/* Wide enough for every label of every pane's grid and for the prices the
+ * tags show (the last price, price lines, the crosshair at the range's
+ * ends), plus padding. */
 static float
 axis_width_for (QlScene *self)
 {
   float wmax = 0;
+  GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < self->panes->len; i++)
     {
       Pane *p = pane_get (self, i);
-      double cands[2] = { from_space (p, p->vmin), from_space (p, p->vmax) };
-      if (p->mode == QL_SCALE_PERCENT)
-        cands[0] = p->vmin, cands[1] = p->vmax;
+      char buf[64];
+      float w, h;
+      price_grid (self, p, i, vals);
+      for (guint k = 0; k < vals->len; k++)
+        {
+          price_grid_label (self, p, i, g_array_index (vals, double, k), buf, sizeof buf);
+          measure (self, buf, (float) self->theme->font_size, FALSE, &w, &h);
+          wmax = MAX (wmax, w);
+        }
       for (int k = 0; k < 2; k++)
         {
-          char buf[64];
-          int d = p->decimals;
-          if (!p->is_volume)
-            {
-              double step = nice_step ((p->vmax - p->vmin) / MAX (3, (int) (p->plot.h / MIN_PRICE_LABEL_GAP)));
-              d = MAX (decimals_of_step (step), i == 0 ? (self->has_inst ? self->inst.price_scale : 2) : 0);
-              p->decimals = d;
-            }
-          if (p->is_volume)
-            format_compact (cands[k], buf, sizeof buf);
+          double s = k == 0 ? p->vmin : p->vmax;
+          if (p->mode == QL_SCALE_PERCENT)
+            snprintf (buf, sizeof buf, "%.2f%%", s);
           else
-            snprintf (buf, sizeof buf, "%.*f%s", d, cands[k], p->mode == QL_SCALE_PERCENT ? "%" : "");
-          float w, h;
+            format_price (p, from_space (p, s), buf, sizeof buf);
           measure (self, buf, (float) self->theme->font_size, FALSE, &w, &h);
           wmax = MAX (wmax, w);
         }
     }
+  g_array_unref (vals);
   return ceilf (MAX (48.0f, wmax + 2 * AXIS_PAD));
 }
 
@@ -2347,13 +2667,16 @@ ql_scene_layout (QlScene *self)
   layout_panes (self, self->axis_width, time_h);
   pane_ranges (self, self->width - self->axis_width);
   float axis_w = axis_width_for (self);
-  if (axis_w != self->axis_width)
+  if (axis_w != self->axis_width || self->fit_pending)
     {
-      /* Keep the right edge's bar where it was. */
       self->axis_width = axis_w;
+      if (self->fit_pending)
+        ql_scene_set_viewport (self, self->fit_first,
+                               self->fit_bars / MAX (1.0, self->width - axis_w));
       layout_panes (self, axis_w, time_h);
       pane_ranges (self, self->width - axis_w);
     }
+  self->fit_pending = FALSE;
   float plot_w = MAX (1.0f, self->width - axis_w);
   QlRect all = { 0, 0, plot_w, MAX (1.0f, self->height - time_h) };
   QlRect time_axis = { 0, self->height - time_h, plot_w, time_h };
@@ -2371,9 +2694,25 @@ ql_scene_layout (QlScene *self)
 
   /* Grids and price labels (labels drawn later over everything? no: the axis
    * strip holds nothing else, so they go with the grid). */
+  GArray *tags = g_array_new (FALSE, FALSE, sizeof (AxisTag));
+  collect_axis_tags (self, tags);
   for (guint k = 0; k < self->panes->len; k++)
-    emit_price_axis (self, pane_get (self, k), k, NULL);
-  emit_time_axis (self, slots, &all, &time_axis);
+    emit_price_axis (self, pane_get (self, k), k, tags);
+  g_array_unref (tags);
+  float cross_left = 0, cross_right = 0; /* the crosshair's time tag */
+  if (self->has_crosshair && self->bars->len > 0)
+    {
+      char tb[64];
+      gsize bar = (gsize) CLAMP (round (ql_scene_x_to_bar (self, self->cross_x)), 0,
+                                 (double) self->bars->len - 1);
+      float w, h, x = snap ((float) ql_scene_bar_to_x (self, (double) bar));
+      format_crosshair_time (self, ql_series_i64 (self->bars, QL_BAR_TIME)[bar], tb, sizeof tb);
+      measure (self, tb, (float) t->font_size, FALSE, &w, &h);
+      w += 2 * QL_LABEL_PAD;
+      cross_left = CLAMP (x - w / 2, 0, MAX (0, plot_w - w));
+      cross_right = cross_left + w;
+    }
+  emit_time_axis (self, slots, &all, &time_axis, cross_left, cross_right);
 
   /* Watermark. */
   if (self->watermark_visible && (self->has_inst || self->has_tf))
@@ -2384,11 +2723,21 @@ ql_scene_layout (QlScene *self)
         ql_timeframe_format (&self->tf, tfb, sizeof tfb);
       g_autofree char *wm = g_strdup_printf ("%s%s%s", self->has_inst ? self->inst.symbol : "",
                                              self->has_inst && self->has_tf ? ", " : "", tfb);
-      QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
-      (void) op;
-      push_label (self, wm, p->plot.x + p->plot.w / 2, p->plot.y + p->plot.h / 2, QL_ALIGN_CENTER,
-                  QL_ALIGN_CENTER, t->watermark, (float) t->watermark_size, TRUE, NULL);
-      op_end (self, self->labels);
+      /* Shrunk to fit the plot with a margin (a long symbol on a small
+       * chart), never cut; left out below a readable size. */
+      float size = (float) t->watermark_size, w, h;
+      measure (self, wm, size, TRUE, &w, &h);
+      float fit = MIN ((p->plot.w * 0.9f) / MAX (w, 1.0f), (p->plot.h * 0.5f) / MAX (h, 1.0f));
+      if (fit < 1)
+        size = floorf (size * fit);
+      if (size >= 12)
+        {
+          QlSceneOp *op = op_begin (self, QL_OP_LABELS, &p->plot, self->labels);
+          (void) op;
+          push_label (self, wm, p->plot.x + p->plot.w / 2, p->plot.y + p->plot.h / 2,
+                      QL_ALIGN_CENTER, QL_ALIGN_CENTER, t->watermark, size, TRUE, NULL);
+          op_end (self, self->labels);
+        }
     }
 
   /* Series, in the order they were added. */
@@ -2453,8 +2802,10 @@ ql_scene_layout (QlScene *self)
       char buf[64];
       if (pl->label != NULL)
         g_strlcpy (buf, pl->label, sizeof buf);
+      else if (p->mode == QL_SCALE_PERCENT)
+        snprintf (buf, sizeof buf, "%.2f%%", to_space (p, pl->price)); /* as the axis reads */
       else
-        format_value (p, pl->price, buf, sizeof buf);
+        format_price (p, pl->price, buf, sizeof buf);
       axis_tag (self, p, snap (y), buf, pl->color, t->label_on_color);
     }
   if (self->last_price_visible && self->bars->len > 0)
@@ -2470,15 +2821,23 @@ ql_scene_layout (QlScene *self)
           push_segment (self, price->plot.x, snap (y), price->plot.x + price->plot.w, snap (y), col, 1, 2);
           op_end (self, self->segments);
           char buf[64];
-          format_value (price, price->mode == QL_SCALE_PERCENT ? to_space (price, c) : c, buf, sizeof buf);
           if (price->mode == QL_SCALE_PERCENT)
-            g_strlcat (buf, "%", sizeof buf);
+            snprintf (buf, sizeof buf, "%.2f%%", to_space (price, c));
+          else
+            format_price (price, c, buf, sizeof buf);
           axis_tag (self, price, snap (y), buf, col, t->label_on_color);
         }
     }
 
-  /* Crosshair. */
+  /* Crosshair. Without one the legend shows the last visible bar (the
+   * last bar of the data only when it is in view), as TradingView does. */
   gssize legend_row = self->bars->len > 0 ? (gssize) self->bars->len - 1 : -1;
+  {
+    gsize va, vb;
+    visible_rows (self, plot_w, &va, &vb);
+    if (vb > va)
+      legend_row = (gssize) vb - 1;
+  }
   if (self->has_crosshair && self->bars->len > 0)
     {
       double bar = round (ql_scene_x_to_bar (self, self->cross_x));
@@ -2503,7 +2862,7 @@ ql_scene_layout (QlScene *self)
           if (p->mode == QL_SCALE_PERCENT)
             snprintf (buf, sizeof buf, "%.2f%%", to_space (p, v));
           else
-            format_value (p, v, buf, sizeof buf);
+            format_price (p, v, buf, sizeof buf);
           axis_tag (self, p, snap ((float) self->cross_y), buf, t->crosshair_label_bg, t->crosshair_label_text);
         }
       char tb[64];

@@ -2,7 +2,14 @@
  * of its own, on a CSV file or on generated bars, optionally live.
  *
  *   quantlab-chart-demo [--data FILE | --bars N] [--ind SPEC ...] [--dark]
+ *                       [--symbol SYM] [--timeframe TF] [--tz ZONE]
  *                       [--live] [--size WxH] [--screenshot FILE.png]
+ *
+ * The chart gets an instrument and a timeframe, so it has its watermark and
+ * its time axis in the instrument's zone: the symbol is --symbol, else the
+ * file's name (DEMO for generated bars); the timeframe is --timeframe, else
+ * the smallest spacing of the first bars; the zone is --tz (the file's times
+ * are read in it too), else UTC; prices keep the file's decimals.
  *
  * --live appends a new one-minute bar every second and moves the forming
  * bar every 100 ms, as a feed would; --screenshot saves the window after
@@ -10,13 +17,16 @@
 #define G_LOG_DOMAIN "ql-app-chart-demo"
 
 #include "data/csv.h"
+#include "engine/instrument.h"
 #include "engine/series.h"
+#include "engine/timeframe.h"
 #include "render/chart_view.h"
 #include "render/scene.h"
 
 #include <gtk/gtk.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct
 {
@@ -27,7 +37,12 @@ typedef struct
   gboolean live;
   char *size;
   char *screenshot;
+  char *symbol;
+  char *timeframe;
+  char *tz;
 
+  QlInstrument inst;
+  QlTimeframe tf;
   QlSeries *bars;
   GRand *rand;
   QlChartView *view;
@@ -62,6 +77,44 @@ generate_bars (GRand *rand, int n)
       price = bar.close;
     }
   return bars;
+}
+
+/* The smallest positive spacing of the first bars as a timeframe: whole
+ * weeks or days, else seconds. */
+static QlTimeframe
+infer_timeframe (const QlSeries *bars)
+{
+  const QlTimeNs *time = ql_series_i64 (bars, QL_BAR_TIME);
+  gint64 best = 0;
+  for (gsize i = 1; i < MIN (bars->len, (gsize) 200); i++)
+    {
+      gint64 d = time[i] - time[i - 1];
+      if (d > 0 && (best == 0 || d < best))
+        best = d;
+    }
+  gint64 secs = MAX (best / QL_NS_PER_SEC, 1);
+  if (secs % (7 * 86400) == 0)
+    return (QlTimeframe) { QL_TF_WEEKS, secs / (7 * 86400) };
+  if (secs % 86400 == 0)
+    return (QlTimeframe) { QL_TF_DAYS, secs / 86400 };
+  return (QlTimeframe) { QL_TF_SECONDS, secs };
+}
+
+/* "data/samples/demo-daily.csv" -> "DEMODAILY", as quantlab-cli chart does. */
+static char *
+symbol_for_file (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  GString *sym = g_string_new (NULL);
+  char *dot = strchr (base, '.');
+  if (dot != NULL)
+    *dot = '\0';
+  for (const char *c = base; *c != '\0'; c++)
+    if (g_ascii_isalnum (*c))
+      g_string_append_c (sym, g_ascii_toupper (*c));
+  if (sym->len == 0)
+    g_string_append (sym, "FILE");
+  return g_string_free (sym, FALSE);
 }
 
 static gboolean
@@ -156,7 +209,7 @@ activate_cb (GtkApplication *app, Demo *demo)
       demo->status = 2;
       return;
     }
-  scene = ql_scene_new (demo->bars, NULL, NULL);
+  scene = ql_scene_new (demo->bars, &demo->inst, &demo->tf);
   ql_scene_add_volume (scene, -1);
   for (guint i = 0; demo->inds != NULL && demo->inds[i] != NULL; i++)
     {
@@ -209,6 +262,9 @@ main (int argc, char **argv)
     { "live", 0, 0, G_OPTION_ARG_NONE, &demo.live, "Append and update bars as a live feed would", NULL },
     { "size", 0, 0, G_OPTION_ARG_STRING, &demo.size, "Window size (1280x800)", "WxH" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &demo.screenshot, "Save the window as PNG and quit", "FILE" },
+    { "symbol", 0, 0, G_OPTION_ARG_STRING, &demo.symbol, "Symbol of the watermark and legend (default: the file's name, DEMO)", "SYM" },
+    { "timeframe", 0, 0, G_OPTION_ARG_STRING, &demo.timeframe, "Timeframe of the bars (default: their spacing)", "TF" },
+    { "tz", 0, 0, G_OPTION_ARG_STRING, &demo.tz, "IANA zone of the file's times and the time axis (default UTC)", "ZONE" },
     { NULL }
   };
 
@@ -221,14 +277,37 @@ main (int argc, char **argv)
     }
   if (demo.inds == NULL)
     demo.inds = g_strdupv ((char **) default_inds);
+  {
+    g_autofree char *sym = demo.symbol != NULL ? g_strdup (demo.symbol)
+                           : demo.data != NULL ? symbol_for_file (demo.data) : g_strdup ("DEMO");
+    if (!ql_instrument_init (&demo.inst, sym, &error) ||
+        (demo.tz != NULL && !ql_instrument_set_timezone (&demo.inst, demo.tz, &error)))
+      {
+        g_printerr ("quantlab-chart-demo: %s\n", error->message);
+        return 2;
+      }
+    demo.inst.price_scale = 2; /* the generated bars' cents */
+  }
+  if (demo.timeframe != NULL && !ql_timeframe_parse (demo.timeframe, &demo.tf, &error))
+    {
+      g_printerr ("quantlab-chart-demo: --timeframe: %s\n", error->message);
+      ql_instrument_clear (&demo.inst);
+      return 2;
+    }
   demo.rand = g_rand_new_with_seed (20240102);
   if (demo.data != NULL)
     {
-      if (!ql_csv_read_bars (demo.data, NULL, &demo.bars, NULL, &error))
+      QlCsvOptions opts;
+      QlCsvLayout layout;
+      ql_csv_options_init (&opts);
+      opts.tz = demo.inst.tz;
+      if (!ql_csv_read_bars (demo.data, &opts, &demo.bars, &layout, &error))
         {
           g_printerr ("quantlab-chart-demo: %s\n", error->message);
+          ql_instrument_clear (&demo.inst);
           return 1;
         }
+      demo.inst.price_scale = layout.price_scale;
       if (demo.bars->len == 0)
         {
           g_printerr ("quantlab-chart-demo: %s: no bars\n", demo.data);
@@ -244,6 +323,8 @@ main (int argc, char **argv)
         }
       demo.bars = generate_bars (demo.rand, demo.n_bars);
     }
+  if (demo.timeframe == NULL)
+    demo.tf = infer_timeframe (demo.bars);
 
   app = gtk_application_new ("io.github.quantlab.QuantLab.ChartDemo", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app, "activate", G_CALLBACK (activate_cb), &demo);
@@ -257,5 +338,9 @@ main (int argc, char **argv)
   g_free (demo.data);
   g_free (demo.size);
   g_free (demo.screenshot);
+  g_free (demo.symbol);
+  g_free (demo.timeframe);
+  g_free (demo.tz);
+  ql_instrument_clear (&demo.inst);
   return demo.status;
 }

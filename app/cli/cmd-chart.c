@@ -47,6 +47,72 @@ parse_scale (const char *text, QlScaleMode *mode)
   return TRUE;
 }
 
+/* --from and --to: ISO 8601 dates and times, "2006-01-03", "2006-01-03T10:00",
+ * "2006-01-03 10:00:30.5", with or without a zone ("Z", "+01:00"). A time
+ * written without a zone is in @zone (UTC when NULL), so with --tz the
+ * times read as the file's do. */
+static gboolean
+parse_time (const char *text, GTimeZone *zone, QlTimeNs *out, GError **error)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) dt = NULL;
+  g_autoptr (GString) full = g_string_new (text);
+  gsize len = strlen (text);
+
+  if (len == 10 && text[4] == '-' && text[7] == '-')
+    g_string_append (full, "T00:00:00");
+  else if (len >= 16 && text[4] == '-' && text[7] == '-' && (text[10] == 'T' || text[10] == ' ') &&
+           text[13] == ':')
+    {
+      full->str[10] = 'T';
+      /* GLib wants seconds: "10:00" -> "10:00:00", before any zone. */
+      if (text[16] != ':')
+        g_string_insert (full, 16, ":00");
+    }
+  dt = g_date_time_new_from_iso8601 (full->str, zone != NULL ? zone : utc);
+  if (dt == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "time \"%s\" is not ISO 8601; write 2024-03-04, 2024-03-04T09:30 or "
+                   "2024-03-04T09:30:00 (in --tz, else UTC, unless a zone such as Z or +01:00 "
+                   "follows)", text);
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (dt) * QL_NS_PER_SEC +
+         (QlTimeNs) g_date_time_get_microsecond (dt) * QL_NS_PER_US;
+  return TRUE;
+}
+
+/* "rsi(14)@new" -> "rsi(14)" and QL_PANE_NEW: the pane an --ind spec asks
+ * for after '@' ("price", "new", or an existing pane's index; none: auto).
+ * Returns the spec without the suffix, or NULL with @error set. */
+static char *
+split_pane (const char *text, int *pane, GError **error)
+{
+  const char *at = strrchr (text, '@');
+  *pane = QL_PANE_AUTO;
+  if (at == NULL)
+    return g_strdup (text);
+  const char *where = at + 1;
+  guint64 n;
+  if (g_ascii_strcasecmp (where, "price") == 0)
+    *pane = 0;
+  else if (g_ascii_strcasecmp (where, "new") == 0)
+    *pane = QL_PANE_NEW;
+  else if (g_ascii_strcasecmp (where, "auto") == 0)
+    *pane = QL_PANE_AUTO;
+  else if (g_ascii_string_to_unsigned (where, 10, 0, 64, &n, NULL))
+    *pane = (int) n;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--ind \"%s\": after @ write price, new or a pane's index (0 is the price pane)",
+                   text);
+      return NULL;
+    }
+  return g_strndup (text, (gsize) (at - text));
+}
+
 /* "data/btcusdt-1m.csv" -> an instrument named BTCUSDT1M, or FILE when the
  * name does not make a symbol. */
 static void
@@ -74,9 +140,9 @@ ql_cli_chart (int argc, char **argv)
     { "symbol", 's', 0, G_OPTION_ARG_STRING, &symbol, "Stored instrument", "SYM" },
     { "timeframe", 't', 0, G_OPTION_ARG_STRING, &timeframe, "Bars to chart (default: the one stored bar series); with --data, the watermark's timeframe", "TF" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Workspace file (default: the user data folder's quantlab/workspace.db)", "PATH" },
-    { "ind", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &specs, "Indicator spec such as sma(20), bbands(20,2) or rsi(14); repeat for more", "SPEC" },
-    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, "First bar shown, ISO 8601 (earlier bars still warm the indicators up)", "T" },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, "End of the bars shown, exclusive", "T" },
+    { "ind", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &specs, "Indicator spec such as sma(20), bbands(20,2) or rsi(14), optionally with its pane: sma(50)@price, rsi(14)@new, macd@2 (an existing pane's index: 0 price, 1 volume, ...); repeat for more", "SPEC[@PANE]" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, "First bar shown, ISO 8601 such as 2024-03-04 or 2024-03-04T09:30, in --tz when given (earlier bars still warm the indicators up)", "T" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, "End of the data, exclusive, read as --from is; later bars are dropped", "T" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "PNG file to write", "FILE.png" },
     { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Image width in pixels (default 1280)", "W" },
     { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Image height in pixels (default 720)", "H" },
@@ -85,11 +151,12 @@ ql_cli_chart (int argc, char **argv)
     { "style", 0, 0, G_OPTION_ARG_STRING, &style_text, "Price series: candles (default), hollow, ohlc, line, step, area, baseline", "STYLE" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale_text, "Price scale: linear (default), log, percent", "SCALE" },
     { "no-volume", 0, 0, G_OPTION_ARG_NONE, &no_volume, "Leave out the volume pane", NULL },
-    { "tz", 0, 0, G_OPTION_ARG_STRING, &tz, "With --data: IANA zone of the file's times and of the time axis (default UTC)", "ZONE" },
+    { "tz", 0, 0, G_OPTION_ARG_STRING, &tz, "IANA zone of --from, --to and the time axis, and with --data of the file's times (default UTC)", "ZONE" },
     { NULL }
   };
   g_autoptr (QlSeries) bars = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GTimeZone) zone = NULL;
   QlInstrument inst;
   QlTimeframe tf;
   gboolean have_tf = FALSE;
@@ -130,8 +197,14 @@ ql_cli_chart (int argc, char **argv)
                          style_text);
   if (scale_text != NULL && !parse_scale (scale_text, &scale))
     return ql_cli_usage ("chart", "--scale must be linear, log or percent, got \"%s\"", scale_text);
-  if ((from_text != NULL && !ql_cli_parse_time (from_text, &from, &error)) ||
-      (to_text != NULL && !ql_cli_parse_time (to_text, &to, &error)))
+  if (tz != NULL)
+    {
+      zone = g_time_zone_new_identifier (tz);
+      if (zone == NULL)
+        return ql_cli_usage ("chart", "--tz \"%s\" is not a known IANA time zone", tz);
+    }
+  if ((from_text != NULL && !parse_time (from_text, zone, &from, &error)) ||
+      (to_text != NULL && !parse_time (to_text, zone, &to, &error)))
     return ql_cli_usage ("chart", "%s", error->message);
   if (from >= to)
     return ql_cli_usage ("chart", "--from must be before --to");
@@ -144,29 +217,43 @@ ql_cli_chart (int argc, char **argv)
   /* Check every spec before reading any data. */
   for (int i = 0; specs != NULL && specs[i] != NULL; i++)
     {
-      g_autoptr (QlIndicator) ind = ql_indicator_new (specs[i], &error);
+      int pane;
+      g_autofree char *spec = split_pane (specs[i], &pane, &error);
+      if (spec == NULL)
+        return ql_cli_usage ("chart", "%s", error->message);
+      g_autoptr (QlIndicator) ind = ql_indicator_new (spec, &error);
       if (ind == NULL)
         return ql_cli_usage ("chart", "%s", error->message);
+    }
+  if (data != NULL && g_file_test (data, G_FILE_TEST_IS_DIR))
+    {
+      /* The CSV reader would report mmap ()'s failure, twice quoted. */
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file of bars",
+                   data);
+      return ql_cli_fail ("chart", error);
     }
 
   if (data != NULL)
     {
       QlCsvOptions opts;
+      QlCsvLayout layout;
       instrument_for_file (&inst, data);
       if (tz != NULL && !ql_instrument_set_timezone (&inst, tz, &error))
         {
           ql_instrument_clear (&inst);
           return ql_cli_usage ("chart", "%s", error->message);
         }
-      /* Two decimals unless the file says otherwise: the chart's price grid. */
-      inst.price_scale = 2;
       ql_csv_options_init (&opts);
       opts.tz = inst.tz;
-      if (!ql_csv_read_bars (data, &opts, &bars, NULL, &error))
+      if (!ql_csv_read_bars (data, &opts, &bars, &layout, &error))
         {
           ql_instrument_clear (&inst);
           return ql_cli_fail ("chart", error);
         }
+      /* The file's own decimals (EURUSD: 5) are the chart's price grid and
+       * the legend's precision; its tick is one unit of the last decimal. */
+      inst.price_scale = layout.price_scale;
+      inst.tick_size = 1;
     }
   else
     {
@@ -178,6 +265,35 @@ ql_cli_chart (int argc, char **argv)
       if (!ql_history_load_symbol_bars (store, symbol, timeframe, G_MININT64, to, bars, &inst,
                                         NULL, &error))
         return ql_cli_fail ("chart", error);
+      /* Validated above, so this cannot fail. */
+      if (tz != NULL && !ql_instrument_set_timezone (&inst, tz, &error))
+        {
+          ql_instrument_clear (&inst);
+          return ql_cli_fail ("chart", error);
+        }
+    }
+  if (from_text != NULL || to_text != NULL)
+    {
+      /* Bars [first, end) lie in [--from, --to). The chart ends at --to:
+       * the legend, the last price and the right edge are the last bar
+       * before it, as with --symbol (which loads up to --to); earlier bars
+       * stay to warm the indicators up. */
+      const QlTimeNs *time = ql_series_i64 (bars, QL_BAR_TIME);
+      gsize end = bars->len, first = 0;
+      while (end > 0 && time[end - 1] >= to)
+        end--;
+      while (first < end && time[first] < from)
+        first++;
+      if (first == end)
+        {
+          g_set_error (&error, QL_EXPORT_ERROR, QL_EXPORT_ERROR_FAILED,
+                       "%s: no bars between %s and %s", data != NULL ? data : symbol,
+                       from_text != NULL ? from_text : "the start of the data",
+                       to_text != NULL ? to_text : "the end of the data");
+          ql_instrument_clear (&inst);
+          return ql_cli_fail ("chart", error);
+        }
+      ql_series_truncate (bars, end);
     }
   if (bars->len == 0)
     {
@@ -188,6 +304,7 @@ ql_cli_chart (int argc, char **argv)
     }
 
   g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, have_tf ? &tf : NULL);
+  int decimals = inst.price_scale;
   ql_instrument_clear (&inst);
   ql_scene_set_size (scene, width, height);
   ql_scene_set_theme (scene, ql_theme_get (theme));
@@ -203,20 +320,20 @@ ql_cli_chart (int argc, char **argv)
         ql_scene_add_volume (scene, -1);
     }
   for (int i = 0; specs != NULL && specs[i] != NULL; i++)
-    if (ql_scene_add_indicator (scene, specs[i], QL_PANE_AUTO, &error) < 0)
-      return ql_cli_usage ("chart", "%s", error->message);
+    {
+      int pane;
+      g_autofree char *spec = split_pane (specs[i], &pane, &error);
+      /* Panes are counted as they are added: 0 price, then volume (unless
+       * --no-volume), then each indicator's own pane in --ind order. */
+      if (ql_scene_add_indicator (scene, spec, pane, &error) < 0)
+        return ql_cli_usage ("chart", "%s", error->message);
+    }
 
   if (from_text != NULL || to_text != NULL)
     {
+      /* Checked above: some bar lies in [from, to), and none after to. */
       const QlTimeNs *time = ql_series_i64 (bars, QL_BAR_TIME);
-      QlTimeNs a = MAX (from, time[0]), b = MIN (to, time[bars->len - 1] + 1);
-      if (a >= b)
-        {
-          g_set_error (&error, QL_EXPORT_ERROR, QL_EXPORT_ERROR_FAILED,
-                       "%s: no bars between --from and --to", data != NULL ? data : symbol);
-          return ql_cli_fail ("chart", error);
-        }
-      ql_scene_show_time_range (scene, a, b);
+      ql_scene_show_time_range (scene, MAX (from, time[0]), time[bars->len - 1] + 1);
     }
   else
     ql_scene_show_last (scene, (double) bars->len);
@@ -232,7 +349,7 @@ ql_cli_chart (int argc, char **argv)
       if (error != NULL)
         return ql_cli_fail ("chart", error);
     }
-  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars)\n", output, width, height,
-           (size_t) bars->len);
+  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars, %u panes, prices to %d decimals)\n",
+           output, width, height, (size_t) bars->len, ql_scene_get_n_panes (scene), decimals);
   return QL_EXIT_OK;
 }

@@ -232,6 +232,173 @@ test_cli_chart (void)
   g_rmdir (dir);
 }
 
+/* Writes @n hourly bars from 2017-04-19 09:00 into DIR/eurusd.csv with five
+ * decimals: bar i opens at 1.07000 + 0.00010 i and closes 0.00005 higher.
+ * Returns the path. (transfer full) */
+static char *
+write_eurusd (const char *dir, int n)
+{
+  g_autoptr (GString) csv = g_string_new (",Open,High,Low,Close,Volume\n");
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, "eurusd.csv", NULL);
+  for (int i = 0; i < n; i++)
+    {
+      int open = 107000 + 10 * i; /* in 1e-5 */
+      g_string_append_printf (csv, "2017-04-%02d %02d:00:00,%d.%05d,%d.%05d,%d.%05d,%d.%05d,%d\n",
+                              19 + (9 + i) / 24, (9 + i) % 24, open / 100000, open % 100000,
+                              (open + 8) / 100000, (open + 8) % 100000, (open - 3) / 100000,
+                              (open - 3) % 100000, (open + 5) / 100000, (open + 5) % 100000,
+                              1000 + i);
+    }
+  g_assert_true (g_file_set_contents (path, csv->str, (gssize) csv->len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_cli_chart_decimals (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --data draws prices with the file's own decimals");
+  const char *args[] = { "chart", "--data", csv, "--output", png, "--width", "400", "--height",
+                         "300", NULL };
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* 1.07005 has five decimals; the old code forced two. */
+  g_assert_nonnull (strstr (err, "48 bars, 2 panes, prices to 5 decimals"));
+  g_free (err);
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
+static void
+test_cli_chart_to (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --data --to ends the data at --to, so the legend and "
+                  "the last price are the last bar before it");
+  const char *args[] = { "chart", "--data", csv, "--from", "2017-04-19T12:00:00", "--to",
+                         "2017-04-20", "--output", png, NULL };
+  g_assert_cmpint (run_cli (args, &err), ==, 0);
+  /* 09:00 to 23:00 on the 19th: 15 bars kept, the 3 before --from among them. */
+  g_assert_nonnull (strstr (err, "(1280x720, 15 bars"));
+  g_free (err);
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
+static void
+test_cli_chart_window (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart reads --from/--to in --tz, takes ISO times without "
+                  "seconds, and fails with exit 1 on a window without bars");
+  {
+    /* The file's times and --to are both New York time: 09:00 to 15:00 on
+     * the 19th lie before 16:00, 7 bars. Read as UTC, 16:00Z would be
+     * 12:00 in New York (EDT, UTC-4), 3 bars. */
+    const char *args[] = { "chart", "--data", csv, "--tz", "America/New_York", "--to",
+                           "2017-04-19T16:00", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "(1280x720, 7 bars"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* The data end on the 21st at 08:00. */
+    const char *args[] = { "chart", "--data", csv, "--from", "2017-04-25", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "eurusd.csv: no bars between 2017-04-25 and the end of the data"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* A window inside the data's span that no bar falls in. */
+    const char *args[] = { "chart", "--data", csv, "--from", "2017-04-19T10:15", "--to",
+                           "2017-04-19T10:45", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "no bars between 2017-04-19T10:15 and 2017-04-19T10:45"));
+    g_clear_pointer (&err, g_free);
+  }
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
+static void
+test_cli_chart_panes (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ql-chart-XXXXXX", &error);
+  g_autofree char *png = g_build_filename (dir, "chart.png", NULL);
+  g_autofree char *csv = write_eurusd (dir, 48);
+  char *err = NULL;
+
+  g_test_summary ("quantlab-cli chart --ind SPEC@PANE puts an indicator over price, in a new "
+                  "pane or in an existing one; a directory for --data is one clean error");
+  {
+    /* Price 0, volume 1; rsi@new makes 2; sma@price and cci@2 add none. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@new", "--ind", "sma(5)@price",
+                           "--ind", "cci(20)@2", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 3 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* Without suffixes sma goes over price and cci into a pane of its own. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)", "--ind", "sma(5)",
+                           "--ind", "cci(20)", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 4 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* An existing one, the volume pane, by index. */
+    const char *args[] = { "chart", "--data", csv, "--ind", "sma(5)@1", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 0);
+    g_assert_nonnull (strstr (err, "48 bars, 2 panes"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@top", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "after @ write price, new or a pane's index"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", csv, "--ind", "rsi(14)@9", "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "no pane 9"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *args[] = { "chart", "--data", dir, "--output", png, NULL };
+    g_assert_cmpint (run_cli (args, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "is a directory"));
+    g_assert_null (strstr (err, "mmap"));
+    /* One line. */
+    g_assert_cmpint (strchr (err, '\n') - err, ==, (int) strlen (err) - 1);
+    g_clear_pointer (&err, g_free);
+  }
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +412,9 @@ main (int argc, char **argv)
   g_test_add_func ("/render/cairo/export/file", test_export_file);
   g_test_add_func ("/render/image-compare/count", test_image_compare);
   g_test_add_func ("/render/cairo/cli/chart", test_cli_chart);
+  g_test_add_func ("/render/cairo/cli/chart-file-decimals", test_cli_chart_decimals);
+  g_test_add_func ("/render/cairo/cli/chart-to-ends-data", test_cli_chart_to);
+  g_test_add_func ("/render/cairo/cli/chart-window", test_cli_chart_window);
+  g_test_add_func ("/render/cairo/cli/chart-panes", test_cli_chart_panes);
   return g_test_run ();
 }

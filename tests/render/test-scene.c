@@ -140,6 +140,28 @@ test_viewport_candles (void)
 }
 
 static void
+test_fit_wide_axis (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (20, QL_NS_PER_MIN);
+  QlInstrument inst;
+  make_inst (&inst, "UTC", 5, 1); /* "100.00000": an axis wider than the 60 px assumed */
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+
+  g_test_summary ("Showing a time range before the first layout fits it into the plot left "
+                  "by the axis the layout finds, so the last bar is not cut off");
+  ql_scene_set_size (scene, 600, 400);
+  ql_scene_show_time_range (scene, T0, T0 + 20 * QL_NS_PER_MIN);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  QlRect plot = f->panes[0].plot;
+  g_assert_cmpfloat (plot.w, <, 540);
+  /* Bars 0..19 fill the plot exactly: bar 19's centre half a bar from its
+   * right edge, 19.5 bars = plot.w * 19.5 / 20 px from the left. */
+  g_assert_cmpfloat_with_epsilon (ql_scene_bar_to_x (scene, 19), plot.w * 19.5 / 20, 1e-3);
+  g_assert_cmpfloat_with_epsilon (ql_scene_bar_to_x (scene, 0), plot.w * 0.5 / 20, 1e-3);
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_autoscale_margins (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -213,6 +235,102 @@ test_log_and_percent (void)
     if (g_str_has_suffix (f->labels[i].text, "%"))
       any_percent = TRUE;
   g_assert_true (any_percent);
+}
+
+static void
+test_percent_labels (void)
+{
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  QlBar a = { .time = T0, .open = 1, .high = 1, .low = 1, .close = 1 };
+  QlBar b = { .time = T0 + QL_NS_PER_DAY, .open = 100, .high = 100.25, .low = 100, .close = 100 };
+  ql_series_append_bar (bars, &a);
+  ql_series_append_bar (bars, &b);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("In percent mode the legend shows prices with their own decimals and the "
+                  "axis no percentage at or below -100 % (a price of zero or less)");
+  ql_scene_set_size (scene, 600, 825);
+  ql_scene_set_viewport (scene, -0.5, 0.01);
+  ql_scene_pane_set_scale_mode (scene, 0, QL_SCALE_PERCENT);
+  ql_scene_add_price_line (scene, 0, 50.5, NULL, 0, NULL);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* An unlabelled price line's tag reads as the axis does: 50.5 is
+   * 4950 % above 1. */
+  const QlSceneLabel *tag = find_label (f, "4950.00%");
+  g_assert_nonnull (tag);
+  g_assert_true (tag->has_background);
+  /* 1 -> 0 %, 100.25 -> 9925 %; the 10 % margins of 9925 / 0.8 reach
+   * -1240.6 %. 800 px of plot want a line every 36 px, 22 of them: a step
+   * of 12406 / 22 = 564, rounded to 1000, so the grid would start at
+   * -1000 %: a price of -9. */
+  g_assert_cmpfloat (f->panes[0].min, <, -1000);
+  guint n_percent = 0;
+  for (guint i = 0; i < f->n_labels; i++)
+    if (g_str_has_suffix (f->labels[i].text, "%") && !f->labels[i].has_background)
+      {
+        g_assert_cmpfloat (g_ascii_strtod (f->labels[i].text, NULL), >, -100);
+        n_percent++;
+      }
+  g_assert_cmpuint (n_percent, >=, 5);
+  /* Bar 1 in the legend: 100, 100.25, 100, 100 with two decimals, not the
+   * percent axis's none. */
+  g_assert_nonnull (find_legend (f, "100.25"));
+  g_assert_nonnull (find_legend (f, "100.00"));
+  g_assert_null (find_legend (f, "100"));
+}
+
+/* A label on the price axes (right of the plots, above the time axis) with @text. */
+static const QlSceneLabel *
+find_axis_label (const QlSceneFrame *f, const char *text)
+{
+  for (guint i = 0; i < f->n_labels; i++)
+    if (strcmp (f->labels[i].text, text) == 0 && !f->labels[i].has_background &&
+        f->labels[i].box.x >= f->panes[0].plot.x + f->panes[0].plot.w &&
+        f->labels[i].box.y < f->time_axis.y)
+      return &f->labels[i];
+  return NULL;
+}
+
+static void
+test_compact_axis (void)
+{
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  g_autoptr (GError) error = NULL;
+  double big[20];
+  for (int i = 0; i < 20; i++)
+    {
+      QlBar b = { .time = T0 + i * QL_NS_PER_MIN, .open = 100, .high = 101, .low = 99,
+                  .close = 100.5, .volume = 62.5e6 * i };
+      ql_series_append_bar (bars, &b);
+      big[i] = 30e6 * i;
+    }
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("Volumes and large indicator values read 500M, 1B on an axis wide enough "
+                  "for every pane's labels; a caption without parameters has no parentheses");
+  ql_scene_set_size (scene, 600, 600);
+  ql_scene_set_viewport (scene, -0.5, 0.05);
+  ql_scene_add_volume (scene, -1);
+  guint obv = ql_scene_add_pane (scene, 1);
+  ql_scene_add_values (scene, obv, QL_SERIES_LINE, "Big", big, NULL, 20, NULL);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "obv", QL_PANE_NEW, &error), ==, 3);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* 575 px of panes at 3:1:1:1: the volume pane is 96 px, 2 lines at 36 px
+   * a line, so 3 at least. Volumes up to 1.1875B with the top margin:
+   * 1.1875 / 0.9 = 1.319B over 3 lines, a step of 0.44B rounded to 0.5B. */
+  g_assert_nonnull (find_axis_label (f, "500M"));
+  g_assert_nonnull (find_axis_label (f, "1B"));
+  g_assert_null (find_axis_label (f, "500.00M"));
+  /* Big: 0 .. 570M, with 10% margins -71.25M .. 641.25M; 96 px again, a
+   * step of 712.5M / 3 = 237.5M rounded to 250M. */
+  g_assert_nonnull (find_axis_label (f, "250M"));
+  g_assert_null (find_axis_label (f, "250000000"));
+  /* No label runs past the right edge. */
+  for (guint i = 0; i < f->n_labels; i++)
+    g_assert_cmpfloat (f->labels[i].box.x + f->labels[i].box.w, <=, 600);
+  g_assert_nonnull (find_label (f, "OBV"));
+  g_assert_null (find_label (f, "OBV()"));
 }
 
 static void
@@ -332,6 +450,62 @@ test_time_labels_zoom (void)
 }
 
 static void
+test_time_labels_round (void)
+{
+  QlInstrument inst;
+  make_inst (&inst, "America/New_York", 2, 1);
+
+  g_test_summary ("The data's first bar is labelled with the unit above the step, and time "
+                  "labels of irregular ticks read the round time of the step's boundary");
+  /* Daily bars from Monday 2024-03-04 over three years: labels of years
+   * (with months between), and 2024, the first bar's year, at the left. */
+  {
+    g_autoptr (QlSeries) bars = make_bars (3 * 365, QL_NS_PER_DAY);
+    g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+    ql_scene_set_size (scene, 1100, 400);
+    ql_scene_show_last (scene, 3 * 365);
+    const QlSceneFrame *f = ql_scene_layout (scene);
+    g_autoptr (GPtrArray) t = time_labels (f);
+    g_assert_true (has_text (t, "2024"));
+    g_assert_true (has_text (t, "2025"));
+    const QlSceneLabel *l = find_label (f, "2024");
+    g_assert_cmpfloat (l->box.x, >=, 0);
+    g_assert_cmpfloat (l->box.x, <, 20);
+  }
+  /* Ticks 3.1 s apart give or take a second, 10 px each: 0.31 s a pixel,
+   * 90 px between labels want 28 s, so a label every 30 s. Each sits at
+   * the first tick at or after its boundary and reads the boundary,
+   * 09:30:30, 09:31:00 ..., never the tick's own time. */
+  {
+    g_autoptr (QlSeries) bars = ql_series_new_bars ();
+    for (int i = 0; i < 300; i++)
+      {
+        gint64 ms = (gint64) i * 3100 + (i * 7919) % 1000;
+        QlBar b = { .time = T0 + ms * QL_NS_PER_MS, .open = 100, .high = 101, .low = 99, .close = 100 };
+        ql_series_append_bar (bars, &b);
+      }
+    g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+    ql_scene_set_size (scene, 1100, 400);
+    ql_scene_set_viewport (scene, -0.5, 0.1);
+    const QlSceneFrame *f = ql_scene_layout (scene);
+    g_autoptr (GPtrArray) t = time_labels (f);
+    guint n_times = 0;
+    for (guint i = 0; i < t->len; i++)
+      {
+        const char *text = g_ptr_array_index (t, i);
+        if (strlen (text) != 8 || text[2] != ':')
+          continue;
+        g_test_message ("time label %s", text);
+        g_assert_true (g_str_has_suffix (text, ":00") || g_str_has_suffix (text, ":30"));
+        n_times++;
+      }
+    g_assert_cmpuint (n_times, >=, 4);
+    g_assert_true (has_text (t, "09:31:00"));
+  }
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_lod_million (void)
 {
   const gsize n = 1000000;
@@ -427,6 +601,161 @@ test_crosshair_legend (void)
 }
 
 static void
+test_legend_last_visible (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (20, QL_NS_PER_MIN);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+
+  g_test_summary ("Without a crosshair the legend shows the last visible bar, not the "
+                  "series' last");
+  ql_scene_set_size (scene, 600, 400);
+  /* Bars 0..9 (14:30 to 14:39) fill the plot; bars 10..19 lie beyond its
+   * right edge. Bar 9: open 109, high 110, low 108.5, close 109.5. */
+  ql_scene_show_time_range (scene, T0, T0 + 10 * QL_NS_PER_MIN);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  g_assert_nonnull (find_legend (f, "109.00"));
+  g_assert_nonnull (find_legend (f, "109.50"));
+  g_assert_nonnull (find_legend (f, "110.00"));
+  /* The series' last bar, 119 / 119.5, is not in the legend. */
+  g_assert_null (find_legend (f, "119.50"));
+  g_assert_null (find_legend (f, "119.00"));
+}
+
+static gboolean
+boxes_overlap (const QlRect *a, const QlRect *b)
+{
+  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+static void
+test_tags_hide_labels (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (40, QL_NS_PER_MIN);
+  QlInstrument inst;
+  make_inst (&inst, "America/New_York", 2, 1);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Axis labels under a tag (last price, RSI 70/30, crosshair price and time) "
+                  "are left out instead of drawn half covered");
+  ql_scene_set_size (scene, 600, 500);
+  ql_scene_set_viewport (scene, -0.5, 0.1);
+  ql_scene_add_volume (scene, -1);
+  /* Closes rise by 1 a bar: RSI is 100 from bar 14, so its pane spans 30 ..
+   * 100 and a grid of 25s puts 75 and 25 next to the 70 and 30 tags. */
+  g_assert_cmpint (ql_scene_add_indicator (scene, "rsi(14)", QL_PANE_AUTO, &error), ==, 2);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  g_assert_nonnull (find_label (f, "70"));
+  /* Without the crosshair, then with it at two places over the price pane. */
+  guint overlaps = 0;
+  for (int y = 0; y <= 2; y++)
+    {
+      if (y > 0)
+        {
+          ql_scene_set_crosshair (scene, 40.0 * y * 3, f->panes[0].plot.y + 25.0 * y * 3);
+          f = ql_scene_layout (scene);
+        }
+      QlRect plot = f->panes[0].plot;
+      for (guint i = 0; i < f->n_labels; i++)
+        {
+          const QlSceneLabel *tag = &f->labels[i];
+          gboolean on_axis = tag->box.x >= plot.x + plot.w || tag->box.y >= f->time_axis.y;
+          if (!tag->has_background || !on_axis)
+            continue;
+          for (guint j = 0; j < f->n_labels; j++)
+            {
+              const QlSceneLabel *l = &f->labels[j];
+              gboolean l_on_axis = l->box.x >= plot.x + plot.w || l->box.y >= f->time_axis.y;
+              if (j == i || l->has_background || !l_on_axis)
+                continue;
+              if (boxes_overlap (&tag->box, &l->box))
+                {
+                  g_test_message ("tag \"%s\" covers label \"%s\"", tag->text, l->text);
+                  overlaps++;
+                }
+            }
+        }
+    }
+  g_assert_cmpuint (overlaps, ==, 0);
+  ql_instrument_clear (&inst);
+}
+
+static void
+test_legend_small (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (60, QL_NS_PER_HOUR);
+  QlInstrument inst;
+  g_assert_true (ql_instrument_init (&inst, "EURUSDHOURLY", NULL));
+  inst.price_scale = 5;
+  QlTimeframe tf = { QL_TF_SECONDS, 3600 };
+  g_autoptr (QlScene) scene = ql_scene_new (bars, &inst, &tf);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("At 400x300 the legend wraps inside the plot over a backdrop in the "
+                  "background colour, and the watermark shrinks to fit instead of being cut");
+  ql_scene_set_size (scene, 400, 300);
+  ql_scene_add_volume (scene, -1);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "bbands(20,2)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_no_error (error);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  QlRect plot = f->panes[0].plot;
+  const QlTheme *t = ql_scene_get_theme (scene);
+
+  /* The watermark "EURUSDHOURLY, 1h" in 48 px bold is ~500 px wide: it
+   * shrinks until it fits 90% of the plot. */
+  const QlSceneLabel *wm = find_label (f, "EURUSDHOURLY, 1h");
+  g_assert_nonnull (wm);
+  g_assert_cmpfloat (wm->size, <, t->watermark_size);
+  g_assert_cmpfloat (wm->box.x, >=, plot.x);
+  g_assert_cmpfloat (wm->box.x + wm->box.w, <=, plot.x + plot.w);
+
+  /* Every legend label of the price pane (the op clipped to its plot that
+   * holds "O") ends inside the plot, and a box op right before it, in the
+   * background colour made translucent, has a box under each line. */
+  const QlSceneLabel *o = find_label (f, "O");
+  g_assert_nonnull (o);
+  guint o_index = (guint) (o - f->labels);
+  const QlSceneOp *legend = NULL, *backdrop = NULL;
+  for (guint i = 0; i < f->n_ops; i++)
+    if (f->ops[i].kind == QL_OP_LABELS && f->ops[i].first <= o_index &&
+        o_index < f->ops[i].first + f->ops[i].count)
+      {
+        legend = &f->ops[i];
+        backdrop = i > 0 ? &f->ops[i - 1] : NULL;
+      }
+  g_assert_nonnull (legend);
+  g_assert_nonnull (backdrop);
+  g_assert_cmpint (backdrop->kind, ==, QL_OP_BOXES);
+  const QlSceneBox *b = &f->boxes[backdrop->first];
+  g_assert_cmpfloat (b->color.r, ==, t->background.r);
+  g_assert_cmpfloat (b->color.a, <, 1);
+  g_assert_cmpfloat (b->color.a, >, 0.5);
+  float bottom = 0;
+  for (guint i = legend->first; i < legend->first + legend->count; i++)
+    {
+      const QlRect *r = &f->labels[i].box;
+      g_assert_cmpfloat (r->x + r->w, <=, plot.x + plot.w);
+      guint under = 0;
+      for (guint k = backdrop->first; k < backdrop->first + backdrop->count; k++)
+        {
+          const QlRect *br = &f->boxes[k].rect;
+          if (br->y == r->y && r->x >= br->x && r->x + r->w <= br->x + br->w + 1)
+            under++;
+        }
+      g_assert_cmpuint (under, ==, 1);
+      bottom = MAX (bottom, r->y + r->h);
+    }
+  /* Title, O, H, L, C and V (over 400 px) do not fit the ~320 px plot: V
+   * goes to a second line, and the band's line comes under it. */
+  const QlSceneLabel *v = find_label (f, "V");
+  g_assert_nonnull (v);
+  g_assert_cmpfloat (v->box.y, >, o->box.y);
+  g_assert_cmpfloat (bottom, >, v->box.y + v->box.h);
+  ql_instrument_clear (&inst);
+}
+
+static void
 test_indicator_incremental (void)
 {
   g_autoptr (QlSeries) bars = ql_series_new_bars ();
@@ -485,6 +814,45 @@ test_indicator_incremental (void)
   g_assert_cmpint (ql_scene_add_indicator (scene, "nope(3)", QL_PANE_AUTO, &error), ==, -1);
   g_assert_error (error, QL_INDICATOR_ERROR, QL_INDICATOR_ERROR_UNKNOWN);
   ql_instrument_clear (&inst);
+}
+
+static void
+test_indicator_overlays (void)
+{
+  g_autoptr (QlSeries) bars = make_bars (60, QL_NS_PER_MIN);
+  g_autoptr (QlScene) scene = ql_scene_new (bars, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Ichimoku and SuperTrend go over price; SuperTrend's direction (+-1) is "
+                  "not drawn on the price scale, its level is, in the trend's colour");
+  ql_scene_set_size (scene, 800, 400);
+  ql_scene_set_viewport (scene, -0.5, 0.1);
+  ql_scene_set_last_price_visible (scene, FALSE);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "supertrend(3,10)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "ichimoku", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_cmpint (ql_scene_add_indicator (scene, "highest(5)", QL_PANE_AUTO, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ql_scene_get_n_panes (scene), ==, 1);
+  const QlSceneFrame *f = ql_scene_layout (scene);
+  /* Lows 99.5 .. 158.5, highs 101 .. 160, every bar's true range 1.5: the
+   * rising SuperTrend sits 3 ATR = 4.5 under the bars' middle, near 96 at
+   * the first bar it has. A direction of +1 (or highest's bars-ago count)
+   * on this scale would stretch it down to about 0. */
+  g_assert_cmpfloat (f->panes[0].min, >, 80);
+  g_assert_cmpfloat (f->panes[0].max, <, 180);
+  /* Rising all along: the legend's one SuperTrend value is in the up colour. */
+  const QlTheme *t = ql_scene_get_theme (scene);
+  const QlSceneLabel *cap = find_label (f, "SUPERTREND(3,10)");
+  g_assert_nonnull (cap);
+  guint values = 0;
+  for (guint i = 0; i < f->n_labels; i++)
+    if (f->labels[i].box.y == cap->box.y && f->labels[i].box.x > cap->box.x)
+      {
+        values++;
+        g_assert_cmpfloat (f->labels[i].color.g, ==, t->up.g);
+        g_assert_cmpfloat (f->labels[i].color.r, ==, t->up.r);
+      }
+  g_assert_cmpuint (values, ==, 1);
 }
 
 static void
@@ -652,13 +1020,21 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/render/scene/viewport/candles", test_viewport_candles);
   g_test_add_func ("/render/scene/viewport/follow-whole-pixels", test_follow_whole_pixels);
+  g_test_add_func ("/render/scene/viewport/fit-wide-axis", test_fit_wide_axis);
   g_test_add_func ("/render/scene/scale/autoscale-margins", test_autoscale_margins);
   g_test_add_func ("/render/scene/scale/log-and-percent", test_log_and_percent);
+  g_test_add_func ("/render/scene/scale/percent-labels", test_percent_labels);
   g_test_add_func ("/render/scene/scale/tick-grid", test_tick_grid);
+  g_test_add_func ("/render/scene/scale/compact-axis", test_compact_axis);
   g_test_add_func ("/render/scene/time-axis/zoom-levels", test_time_labels_zoom);
+  g_test_add_func ("/render/scene/time-axis/first-and-round", test_time_labels_round);
   g_test_add_func ("/render/scene/lod/million-bars", test_lod_million);
   g_test_add_func ("/render/scene/crosshair/legend", test_crosshair_legend);
+  g_test_add_func ("/render/scene/crosshair/legend-last-visible", test_legend_last_visible);
+  g_test_add_func ("/render/scene/crosshair/tags-hide-labels", test_tags_hide_labels);
+  g_test_add_func ("/render/scene/crosshair/legend-small", test_legend_small);
   g_test_add_func ("/render/scene/indicator/incremental", test_indicator_incremental);
+  g_test_add_func ("/render/scene/indicator/overlays", test_indicator_overlays);
   g_test_add_func ("/render/scene/series/kinds", test_series_kinds);
   g_test_add_func ("/render/scene/annotations/placed", test_annotations);
   g_test_add_func ("/render/scene/panes/separator", test_panes_separator);
