@@ -753,7 +753,8 @@ test_backtest_margin_call (void)
    *   01-02 P 98: 840 vs 392; 01-03 P 95: 600 vs 380;
    *   01-04 P 92: 360 vs 368, below: margin call, everything closed at the
    *   next open, 01-05 at 91: pnl 80 x (91 - 100) = -720, balance 280.
-   * MAE: the 01-04 low, 92: 80 x (92 - 100) = -640. */
+   * MAE counts the exit (engine/portfolio.c): the 01-05 exit at 91 is
+   * below every low before it (92 at worst): 80 x (91 - 100) = -720. */
   r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
            "--capital", "1000", "--multiplier", "ACME=2", "--leverage", "10", "--margin",
            "maintenance=0.05", "--trades", trades, "--report", report, NULL);
@@ -763,7 +764,7 @@ test_backtest_margin_call (void)
   run_clear (&r);
   g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\nACME,long,40,2024-01-02T00:00:00Z,100,2024-01-05T00:00:00Z,"
-                                  "91,-720,0,-640,0,3\n"));
+                                  "91,-720,0,-720,0,3\n"));
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\n  \"margin_calls\": 1,\n"));
