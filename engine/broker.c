@@ -452,15 +452,25 @@ compact_live (QlBroker *self, guint symbol)
   g_array_set_size (live, j);
 }
 
-QlRejectReason
-ql_broker_cancel (QlBroker *self, QlOrderId id)
+/* The order @id while it is working (not filled, cancelled, expired or
+ * rejected), else NULL. */
+static QlOrder *
+working_order (QlBroker *self, QlOrderId id)
 {
   QlOrder *o;
 
   if (id == 0 || id > self->orders->len)
-    return QL_REJECT_NOT_FOUND;
+    return NULL;
   o = order_at (self, id - 1);
-  if (ql_order_state_is_terminal (o->state))
+  return ql_order_state_is_terminal (o->state) ? NULL : o;
+}
+
+QlRejectReason
+ql_broker_cancel (QlBroker *self, QlOrderId id)
+{
+  QlOrder *o = working_order (self, id);
+
+  if (o == NULL)
     return QL_REJECT_NOT_FOUND;
   cancel_order (self, o);
   compact_live (self, o->req.symbol);
@@ -507,10 +517,8 @@ ql_broker_modify (QlBroker *self,
 
   g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
   self->reject_text[0] = '\0';
-  if (id == 0 || id > self->orders->len)
-    return QL_REJECT_NOT_FOUND;
-  o = order_at (self, id - 1);
-  if (ql_order_state_is_terminal (o->state))
+  o = working_order (self, id);
+  if (o == NULL)
     return QL_REJECT_NOT_FOUND;
   inst = inst_of (self, o->req.symbol);
   if (quantity < 0 || (quantity > 0 && quantity <= o->filled))
@@ -562,10 +570,8 @@ ql_broker_modify_trail (QlBroker *self,
 
   g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
   self->reject_text[0] = '\0';
-  if (id == 0 || id > self->orders->len)
-    return QL_REJECT_NOT_FOUND;
-  o = order_at (self, id - 1);
-  if (ql_order_state_is_terminal (o->state))
+  o = working_order (self, id);
+  if (o == NULL)
     return QL_REJECT_NOT_FOUND;
   inst = inst_of (self, o->req.symbol);
   if (o->req.type != QL_ORDER_TRAILING_STOP)

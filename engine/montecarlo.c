@@ -110,6 +110,27 @@ percentiles (double *v, gsize n, double out[QL_MC_N_PERCENTILES])
     }
 }
 
+void
+ql_monte_carlo_draw_path (const QlMonteCarloSettings *s, QlMcRng *rng, double *work, double *path)
+{
+  gsize n = s->n_trades;
+
+  if (s->method == QL_MC_PERMUTATION)
+    {
+      for (gsize i = n; i > 1; i--)
+        {
+          gsize j = (gsize) ql_monte_carlo_rng_below (rng, i);
+          double tmp = work[i - 1];
+          work[i - 1] = work[j];
+          work[j] = tmp;
+        }
+      memcpy (path, work, n * sizeof (double));
+    }
+  else
+    for (gsize i = 0; i < n; i++)
+      path[i] = s->pnl[ql_monte_carlo_rng_below (rng, n)];
+}
+
 QlMonteCarloResult *
 ql_monte_carlo_run (const QlMonteCarloSettings *settings)
 {
@@ -124,6 +145,7 @@ ql_monte_carlo_run (const QlMonteCarloSettings *settings)
   QlMonteCarloResult *r = g_new0 (QlMonteCarloResult, 1);
   gsize n = s->n_trades, nt = s->n_thresholds;
   g_autofree double *work = n > 0 ? g_memdup2 (s->pnl, n * sizeof (double)) : g_new0 (double, 1);
+  g_autofree double *path = g_new (double, MAX (n, 1));
   g_autofree double *dd_frac = g_new (double, s->n_runs);
   g_autofree double *scratch = g_new (double, s->n_runs);
   g_autofree guint *hits = g_new0 (guint, nt + 1);
@@ -153,19 +175,10 @@ ql_monte_carlo_run (const QlMonteCarloSettings *settings)
       double equity = s->initial_capital, peak = equity, low = equity;
       double dd = 0, ddf = 0;
 
-      if (s->method == QL_MC_PERMUTATION)
-        for (gsize i = n; i > 1; i--)
-          {
-            gsize j = (gsize) ql_monte_carlo_rng_below (&rng, i);
-            double tmp = work[i - 1];
-            work[i - 1] = work[j];
-            work[j] = tmp;
-          }
+      ql_monte_carlo_draw_path (s, &rng, work, path);
       for (gsize i = 0; i < n; i++)
         {
-          double p = s->method == QL_MC_PERMUTATION ? work[i]
-                                                    : s->pnl[ql_monte_carlo_rng_below (&rng, n)];
-          equity += p;
+          equity += path[i];
           if (equity > peak)
             peak = equity;
           /* peak >= initial_capital > 0 */

@@ -96,6 +96,16 @@ typedef struct
 
 /* Runs the simulation. Returns NULL only on a programming error (no runs,
  * capital <= 0, NULL pnl with trades). (transfer full) */
+/* Draws the next run's path into @path (n_trades P&Ls, in order) exactly
+ * as ql_monte_carlo_run () draws its runs: a caller that starts @rng with
+ * ql_monte_carlo_rng_init (seed), fills @work with a copy of pnl and calls
+ * this n_runs times sees the run's paths one by one (the report's
+ * per-rule probabilities judge them by day). @work is permuted in place
+ * across calls (permutation); bootstrap reads settings->pnl. */
+void                ql_monte_carlo_draw_path (const QlMonteCarloSettings *settings,
+                                              QlMcRng                    *rng,
+                                              double                     *work,
+                                              double                     *path);
 QlMonteCarloResult *ql_monte_carlo_run         (const QlMonteCarloSettings *settings);
 void                ql_monte_carlo_result_free (QlMonteCarloResult         *self);
 

@@ -150,17 +150,7 @@ mc_rule_probabilities (const QlRulesConfig        *rc,
       double bal = c, start = c, peak = c;
       g_autofree gboolean *hit = g_new0 (gboolean, rules->len);
 
-      if (mcs->method == QL_MC_PERMUTATION)
-        for (gsize i = n; i > 1; i--)
-          {
-            gsize j = (gsize) ql_monte_carlo_rng_below (&rng, i);
-            double tmp = work[i - 1];
-            work[i - 1] = work[j];
-            work[j] = tmp;
-          }
-      for (gsize i = 0; i < n; i++)
-        path[i] = mcs->method == QL_MC_PERMUTATION ? work[i]
-                                                   : mcs->pnl[ql_monte_carlo_rng_below (&rng, n)];
+      ql_monte_carlo_draw_path (mcs, &rng, work, path);
       for (gsize i = 0; i < n; i++)
         {
           if (i == 0 || days[i] != days[i - 1])
