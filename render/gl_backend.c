@@ -733,6 +733,8 @@ struct QlGlBackend
   double prev_first, prev_bpp;
   QlRect prev_time_axis;
   QlColor prev_bg;
+  GArray *prev_markers; /* QlSceneMarker: the kept picture's */
+  GArray *prev_label_x; /* float per label: the kept picture's anchors */
   GArray *damage_x;     /* float[2]: x intervals over every pane */
   GArray *damage;       /* PixelRect: what a partial frame draws again */
   gboolean limited;     /* set_clip () keeps inside limit */
@@ -1005,6 +1007,8 @@ ql_gl_backend_new (GError **error)
   self->column_passes = TRUE;
   self->prev_ops = g_array_new (FALSE, FALSE, sizeof (QlSceneOp));
   self->prev_panes = g_array_new (FALSE, FALSE, sizeof (QlScenePaneInfo));
+  self->prev_markers = g_array_new (FALSE, FALSE, sizeof (QlSceneMarker));
+  self->prev_label_x = g_array_new (FALSE, FALSE, sizeof (float));
   self->damage_x = g_array_new (FALSE, FALSE, 2 * sizeof (float));
   self->damage = g_array_new (FALSE, FALSE, 4 * sizeof (int));
   self->column_plans = g_array_new (FALSE, FALSE, sizeof (ColumnPlan));
@@ -1070,6 +1074,8 @@ ql_gl_backend_free (QlGlBackend *self)
   g_clear_pointer (&self->prev_ops, g_array_unref);
   g_clear_pointer (&self->prev_panes, g_array_unref);
   g_clear_pointer (&self->damage_x, g_array_unref);
+  g_clear_pointer (&self->prev_markers, g_array_unref);
+  g_clear_pointer (&self->prev_label_x, g_array_unref);
   g_clear_pointer (&self->damage, g_array_unref);
   g_free (self);
 }
@@ -2187,6 +2193,31 @@ seg_same (QlSceneSegment p, QlSceneSegment n, float k)
   return memcmp (&p, &n, sizeof p) == 0;
 }
 static float point_key (QlPoint q) { return q.x; }
+static float marker_key (QlSceneMarker m) { return m.x; }
+static gboolean
+marker_same (QlSceneMarker p, QlSceneMarker n, float k)
+{
+  p.x -= k;
+  p.label = n.label = 0; /* an index into the frame's labels, which move */
+  return memcmp (&p, &n, sizeof p) == 0;
+}
+/* A label drawn: its text quad and its background box. */
+typedef struct
+{
+  float x;       /* the anchor, px */
+  Glyph glyph;
+  Box box;
+} LabelDrawn;
+static float label_key (LabelDrawn l) { return l.x; }
+static gboolean
+label_same (LabelDrawn p, LabelDrawn n, float k)
+{
+  p.x -= k;
+  p.glyph.dst[0] -= k;
+  if (p.box.w != 0.0f)
+    p.box.x -= k;
+  return memcmp (&p, &n, sizeof p) == 0;
+}
 
 /* Whether a whole-pixel scroll of the plots leaves @op's pixels right,
  * for an op that does not scroll: boxes across its clip's whole width (the
@@ -2277,6 +2308,7 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
                          ? (const QlPoint *) (void *) self->bufs[BUF_POINTS2].shadow->data + POINTS_PAD : NULL;
   const Glyph *pg = (const Glyph *) (void *) self->bufs[BUF_GLYPHS].shadow->data;
   const Box *plb = (const Box *) (void *) self->bufs[BUF_LABEL_BOXES].shadow->data;
+  const QlSceneMarker *pm = (const QlSceneMarker *) (void *) self->prev_markers->data;
   float plot_w, pane_bottom, kf;
   double kd;
   int k;
@@ -2472,8 +2504,44 @@ plan_partial (QlGlBackend *self, const QlSceneFrame *frame, int *k_out, guint *o
 #undef POINT_SPAN
           }
           break;
+        case QL_OP_MARKERS:
+          {
+            /* The scene emits markers in time order, so by x. */
+            const QlSceneMarker *P = q->count > 0 ? pm + q->first : NULL;
+            const QlSceneMarker *N = o->count > 0 ? frame->markers + o->first : NULL;
+#define MARKER_SPAN(A, i, sh) damage_span (self, (A)[i].x - (sh) - (A)[i].size * 1.5f - 2.0f, \
+                                           (A)[i].x - (sh) + (A)[i].size * 1.5f + 2.0f)
+            if (q->first + q->count > self->prev_markers->len)
+              return FALSE;
+            DIFF_SORTED (P, q->count, N, o->count, kf, marker_key, marker_same, MARKER_SPAN);
+#undef MARKER_SPAN
+          }
+          break;
+        case QL_OP_LABELS:
+          {
+            /* Labels at bars (marker texts, Fibonacci levels): by their
+             * anchors, as the scene emits them; an order that is not
+             * sorted only draws more again. */
+            g_autofree LabelDrawn *P = g_new (LabelDrawn, MAX (q->count, 1));
+            g_autofree LabelDrawn *N = g_new (LabelDrawn, MAX (o->count, 1));
+
+            if (q->first + q->count > self->prev_label_x->len)
+              return FALSE;
+            for (guint j = 0; j < q->count; j++)
+              P[j] = (LabelDrawn) { g_array_index (self->prev_label_x, float, q->first + j),
+                                    pg[q->first + j], plb[q->first + j] };
+            for (guint j = 0; j < o->count; j++)
+              N[j] = (LabelDrawn) { frame->labels[o->first + j].x,
+                                    g_array_index (self->glyphs, Glyph, o->first + j),
+                                    g_array_index (self->label_boxes, Box, o->first + j) };
+#define LABEL_SPAN(A, i, sh) \
+  damage_span (self, MIN ((A)[i].glyph.dst[0], (A)[i].box.w != 0.0f ? (A)[i].box.x : (A)[i].glyph.dst[0]) - (sh) - 1.0f, \
+               MAX ((A)[i].glyph.dst[0] + (A)[i].glyph.dst[2], (A)[i].box.x + (A)[i].box.w) - (sh) + 1.0f)
+            DIFF_SORTED (P, q->count, N, o->count, kf, label_key, label_same, LABEL_SPAN);
+#undef LABEL_SPAN
+          }
+          break;
         default:
-          /* Markers and their labels: drawn whole only. */
           if (o->count > 0 || q->count > 0)
             return FALSE;
           break;
@@ -2731,6 +2799,11 @@ ql_gl_backend_draw (QlGlBackend *self, const QlSceneFrame *frame)
   self->prev_bpp = frame->bars_per_px;
   self->prev_time_axis = frame->time_axis;
   self->prev_bg = frame->background;
+  g_array_set_size (self->prev_markers, 0);
+  g_array_append_vals (self->prev_markers, frame->markers, frame->n_markers);
+  g_array_set_size (self->prev_label_x, frame->n_labels);
+  for (guint i = 0; i < frame->n_labels; i++)
+    g_array_index (self->prev_label_x, float, i) = frame->labels[i].x;
 
   glDisable (GL_SCISSOR_TEST);
   glBindVertexArray (0);

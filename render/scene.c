@@ -1082,7 +1082,19 @@ ql_scene_add_marker (QlScene       *self,
     .color = color != NULL ? *color
              : shape == QL_MARKER_ARROW_DOWN ? self->theme->down : self->theme->up,
   };
-  g_array_append_val (self->markers, m);
+  /* Kept in time order (after those of the same time), so the frame's
+   * markers go left to right: a GL backend pairs them with the last
+   * frame's by x to draw only those that changed. */
+  guint lo = 0, hi = self->markers->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (self->markers, Marker, mid).time <= time)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  g_array_insert_val (self->markers, lo, m);
 }
 
 void

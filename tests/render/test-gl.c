@@ -522,13 +522,22 @@ test_partial_pan (gconstpointer data)
   guint partial = 0;
 
   g_test_summary ("A pan by whole pixels scrolls the last picture and gives a full drawing's "
-                  "pixels, with and without level of detail");
+                  "pixels, with and without level of detail, markers and drawings included");
   if (!gl_ready (640, 360))
     return;
   ql_scene_set_size (scene, 640, 360);
   ql_scene_add_volume (scene, -1);
   g_assert_cmpint (ql_scene_add_indicator (scene, "bbands(20,2)", QL_PANE_AUTO, NULL), ==, 0);
   g_assert_cmpint (ql_scene_add_indicator (scene, "rsi(14)", QL_PANE_AUTO, NULL), >=, 2);
+  /* Trades' markers with their texts every 37 bars around the view, and a
+   * Fibonacci retracement with its level labels. */
+  {
+    const gint64 *t = ql_series_i64 (bars, QL_BAR_TIME);
+    for (gsize i = 99000; i < 104000; i += 37)
+      ql_scene_add_marker (scene, t[i], NAN, i % 2 ? QL_MARKER_ARROW_UP : QL_MARKER_ARROW_DOWN, NULL,
+                           i % 2 ? "B" : "S");
+    ql_scene_add_drawing (scene, QL_DRAWING_FIBONACCI, t[100100], 90.0, t[100300], 110.0, NULL);
+  }
   ql_scene_set_viewport (scene, 100000.0, bpp);
   cairo_surface_destroy (draw_gl (ql_scene_layout (scene)));
   for (int k = 0; k < 16; k++)
