@@ -349,6 +349,22 @@ fail:
 }
 
 QlStore *
+ql_store_open_existing (const char *path,
+                        GError    **error)
+{
+  g_autofree char *where = path != NULL ? g_strdup (path) : ql_store_default_path ();
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!g_file_test (where, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, QL_STORE_ERROR, QL_STORE_ERROR_OPEN,
+                   "%s: no such workspace (quantlab-cli import creates one)", where);
+      return NULL;
+    }
+  return ql_store_open (path, error);
+}
+
+QlStore *
 ql_store_open (const char *path,
                GError    **error)
 {

@@ -52,6 +52,12 @@ char    *ql_store_default_path (void);
  * one transaction. Refuses a file from a newer QuantLab. (transfer full) */
 QlStore *ql_store_open (const char *path,
                         GError    **error);
+/* Opens the workspace at @path (NULL: the default path) only if it is
+ * there: for commands that read, a missing file is a mistyped path, not one
+ * to create empty (which would hide the typo). QL_STORE_ERROR_OPEN names the
+ * path and the command that creates one. (transfer full) */
+QlStore *ql_store_open_existing (const char *path,
+                                 GError    **error);
 /* Closes the file. Every cursor must be freed first. NULL is a no-op. */
 void     ql_store_free (QlStore *self);
 /* (transfer none) */

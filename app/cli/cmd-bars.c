@@ -42,7 +42,7 @@ ql_cli_bars (int argc, char **argv)
       (to_text != NULL && !ql_cli_parse_time (to_text, &to, &error)))
     return ql_cli_usage ("bars", "%s", error->message);
 
-  store = ql_store_open (db, &error);
+  store = ql_store_open_existing (db, &error);
   if (store == NULL)
     return ql_cli_fail ("bars", error);
   if (!ql_history_load_symbol_bars (store, symbol, timeframe, from, to, bars, &inst, source,

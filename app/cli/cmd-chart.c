@@ -257,7 +257,7 @@ ql_cli_chart (int argc, char **argv)
     }
   else
     {
-      g_autoptr (QlStore) store = ql_store_open (db, &error);
+      g_autoptr (QlStore) store = ql_store_open_existing (db, &error);
       if (store == NULL)
         return ql_cli_fail ("chart", error);
       bars = ql_series_new_bars ();

@@ -115,7 +115,7 @@ ql_cli_indicators (int argc, char **argv)
     }
   else
     {
-      g_autoptr (QlStore) store = ql_store_open (db, &error);
+      g_autoptr (QlStore) store = ql_store_open_existing (db, &error);
       if (store == NULL)
         return ql_cli_fail ("indicators", error);
       bars = ql_series_new_bars ();

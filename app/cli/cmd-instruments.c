@@ -26,7 +26,7 @@ ql_cli_instruments (int argc, char **argv)
   if (argc > 1)
     return ql_cli_usage ("instruments", "unexpected argument \"%s\"", argv[1]);
 
-  store = ql_store_open (db, &error);
+  store = ql_store_open_existing (db, &error);
   if (store == NULL)
     return ql_cli_fail ("instruments", error);
   list = ql_store_list_instruments (store, &error);

@@ -866,16 +866,7 @@ ql_cli_market_open (const QlCliRunOptions *o,
 
   if (o->symbols != NULL && o->symbols[0] != NULL)
     {
-      /* Reading only: a workspace that is not there is a mistyped path,
-       * not one to create empty (which would then hide the typo). */
-      g_autofree char *path = o->db != NULL ? g_strdup (o->db) : ql_store_default_path ();
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                       "%s: no such workspace (quantlab-cli import creates one)", path);
-          return NULL;
-        }
-      self->store = ql_store_open (o->db, error);
+      self->store = ql_store_open_existing (o->db, error);
       if (self->store == NULL)
         return NULL;
       for (int i = 0; o->symbols[i] != NULL; i++)

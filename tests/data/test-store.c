@@ -288,6 +288,30 @@ test_reopens_existing (void)
 }
 
 static void
+test_open_existing_only (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr (QlStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("Opening a workspace to read refuses a missing file, naming it, and creates "
+                  "nothing; an existing one opens");
+  store = ql_store_open_existing (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, QL_STORE_ERROR, QL_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "no such workspace"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  store = open_store (path);
+  g_clear_pointer (&store, ql_store_free);
+  store = ql_store_open_existing (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+}
+
+static void
 test_refuses_newer_version (void)
 {
   g_autofree char *path = db_path ();
@@ -1084,6 +1108,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/store/open/migrates-empty-file", test_migrates_empty_file);
   g_test_add_func ("/data/store/open/default-path", test_default_path);
   g_test_add_func ("/data/store/open/reopens-existing", test_reopens_existing);
+  g_test_add_func ("/data/store/open/existing-only", test_open_existing_only);
   g_test_add_func ("/data/store/open/refuses-newer-version", test_refuses_newer_version);
   g_test_add_func ("/data/store/open/refuses-non-workspace", test_refuses_non_workspace);
   g_test_add_func ("/data/store/instruments/round-trip", test_instruments_round_trip);
