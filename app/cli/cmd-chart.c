@@ -349,7 +349,9 @@ ql_cli_chart (int argc, char **argv)
       if (error != NULL)
         return ql_cli_fail ("chart", error);
     }
-  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bars, %u panes, prices to %d decimals)\n",
-           output, width, height, (size_t) bars->len, ql_scene_get_n_panes (scene), decimals);
+  fprintf (stderr, "quantlab-cli chart: wrote %s (%dx%d, %zu bar%s, %u pane%s, prices to %d decimal%s)\n",
+           output, width, height, (size_t) bars->len, bars->len == 1 ? "" : "s",
+           ql_scene_get_n_panes (scene), ql_scene_get_n_panes (scene) == 1 ? "" : "s", decimals,
+           decimals == 1 ? "" : "s");
   return QL_EXIT_OK;
 }
