@@ -380,9 +380,10 @@ marked_time (QlBacktest *self, guint si)
 }
 
 /* Cancels every order and closes every position at market, the orders
- * stamped at the time of the prices of @si that decided it. */
+ * stamped at the time of the prices of @si that decided it; the trades
+ * they close record @reason. */
 static void
-flatten (QlBacktest *self, guint si)
+flatten (QlBacktest *self, guint si, QlExitReason reason)
 {
   QlTimeNs at = marked_time (self, si);
 
@@ -400,6 +401,7 @@ flatten (QlBacktest *self, guint si)
       req.type = QL_ORDER_MARKET;
       req.quantity = q > 0 ? q : -q;
       req.reduce_only = TRUE;
+      req.exit_reason = reason;
       ql_broker_submit (self->broker, &req, at, TRUE, &id);
     }
 }
@@ -416,11 +418,11 @@ apply_action (QlBacktest *self, guint si, QlAccountAction a)
       self->blocked = TRUE;
       break;
     case QL_ACCOUNT_FLATTEN_BLOCK:
-      flatten (self, si);
+      flatten (self, si, QL_EXIT_ACCOUNT_RULE);
       self->blocked = TRUE;
       break;
     case QL_ACCOUNT_FLATTEN_DISABLE:
-      flatten (self, si);
+      flatten (self, si, QL_EXIT_ACCOUNT_RULE);
       self->disabled = TRUE;
       break;
     }
@@ -469,7 +471,7 @@ margin_check (QlBacktest *self, guint si)
     return;
   if (self->cfg.margin_call == QL_MARGIN_CALL_CLOSE_ALL)
     {
-      flatten (self, si);
+      flatten (self, si, QL_EXIT_MARGIN_CALL);
       for (guint i = 0; i < self->n; i++)
         if (ql_portfolio_get_position (self->portfolio, i)->qty != 0)
           self->syms[i].liquidating = TRUE;
@@ -509,6 +511,7 @@ margin_check (QlBacktest *self, guint si)
         req.type = QL_ORDER_MARKET;
         req.quantity = q > 0 ? q : -q;
         req.reduce_only = TRUE;
+        req.exit_reason = QL_EXIT_MARGIN_CALL;
         ql_broker_submit (self->broker, &req, marked_time (self, si), TRUE, &id);
         self->syms[worst].liquidating = TRUE;
       }

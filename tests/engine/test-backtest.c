@@ -102,6 +102,7 @@ check_hand_result (QlBacktest *bt)
   g_assert_cmpfloat (t[0].pnl, ==, -5.0);
   g_assert_cmpfloat (t[0].quantity, ==, 1.0);
   g_assert_cmpuint (t[0].bars_held, ==, 2);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_SIGNAL); /* sma_cross sells at market */
   g_assert_cmpint (t[0].entry_time, ==, T0 + 4 * QL_NS_PER_MIN);
   g_assert_cmpint (t[0].exit_time, ==, T0 + 6 * QL_NS_PER_MIN);
   g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (996));
@@ -460,6 +461,7 @@ test_margin_call (void)
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpfloat (t[0].exit_price, ==, 94.6);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -540.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (460));
   ql_instrument_clear (&inst);
 }
@@ -578,6 +580,7 @@ test_margin_call_close_worst (void)
   g_assert_cmpuint (t[0].symbol, ==, 1);
   g_assert_cmpfloat (t[0].exit_price, ==, 89.0);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -440.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   pf = ql_backtest_get_portfolio (bt);
   g_assert_cmpint (ql_portfolio_get_position (pf, 0)->qty, ==, 40);
   g_assert_cmpint (ql_portfolio_get_position (pf, 1)->qty, ==, 0);
@@ -639,6 +642,7 @@ test_margin_call_bars_one_symbol (void)
   g_assert_cmpint (t[0].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
   g_assert_cmpfloat (t[0].exit_price, ==, 94.6);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -540.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (460));
   ql_instrument_clear (&inst);
 }
@@ -720,10 +724,12 @@ test_margin_call_bars_no_look_ahead (void)
   g_assert_cmpint (t[0].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
   g_assert_cmpfloat (t[0].exit_price, ==, 79.0);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -840.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   g_assert_cmpuint (t[1].symbol, ==, 1);
   g_assert_cmpint (t[1].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
   g_assert_cmpfloat (t[1].exit_price, ==, 105.0);
   g_assert_cmpfloat_with_epsilon (t[1].pnl, 200.0, 1e-9);
+  g_assert_cmpint (t[1].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (360));
   ql_instrument_clear (&a);
   ql_instrument_clear (&b);
@@ -801,6 +807,7 @@ test_observer (void)
   Obs obs = { 0 };
   g_autoptr (QlBacktest) bt = NULL;
   gsize n;
+  const QlTrade *t;
 
   g_test_summary ("The observer vets orders, sees fills and the clock, and can flatten and disable");
   inst_init (&inst, "OBS");
@@ -827,8 +834,9 @@ test_observer (void)
   g_assert_cmpint (obs.checks, ==, 2); /* the blocked one never reaches it */
   g_assert_cmpint (obs.fills, ==, 2);
   g_assert_cmpint (obs.clocks, ==, 5);
-  ql_backtest_get_trades (bt, &n);
+  t = ql_backtest_get_trades (bt, &n);
   g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_ACCOUNT_RULE);
   g_assert_cmpint (ql_context_get_position (bt, 0)->qty, ==, 0);
   ql_instrument_clear (&inst);
 }
@@ -895,6 +903,8 @@ run_bracket (gboolean magnify)
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   t = ql_backtest_get_trades (bt, &nt);
   g_assert_cmpuint (nt, ==, 1);
+  /* the stop-loss leg on bars, the take-profit (a limit) when magnified */
+  g_assert_cmpint (t[0].exit_reason, ==, magnify ? QL_EXIT_LIMIT : QL_EXIT_STOP);
   pnl = t[0].pnl;
   ql_instrument_clear (&inst);
   return pnl;
@@ -903,7 +913,8 @@ run_bracket (gboolean magnify)
 static void
 test_magnifier (void)
 {
-  g_test_summary ("A bracket whose legs both lie in one bar: stop first on bars, resolved by 1m bars");
+  g_test_summary ("A bracket whose legs both lie in one bar: stop first on bars, resolved by "
+                  "1m bars; the trade's exit reason names the leg");
   /* The entry fills at 100.00 (the open of the second 2m bar). The third
    * 2m bar (100, 102, 98, 100) reaches both 101.50 and 99.00: without finer
    * data the stop is assumed first: -1.00. The 1m bars show the path:
