@@ -690,6 +690,15 @@ csv_time (GString *row, QlTimeNs t)
   g_string_append_len (row, buf, ql_report_format_time (t, buf));
 }
 
+/* QlExitReason, as the trades CSV names it (docs/backtest-report.md). */
+static const char *const exit_reasons[] = {
+  [QL_EXIT_SIGNAL] = "signal",
+  [QL_EXIT_LIMIT] = "limit",
+  [QL_EXIT_STOP] = "stop",
+  [QL_EXIT_MARGIN_CALL] = "margin_call",
+  [QL_EXIT_ACCOUNT_RULE] = "account_rule",
+};
+
 gboolean
 ql_report_write_trades_csv (const char         *path,
                             const QlTrade      *trades,
@@ -707,7 +716,8 @@ ql_report_write_trades_csv (const char         *path,
 
   if (!out_open (&o, path, error))
     return FALSE;
-  fputs ("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,commission,mae,mfe,bars_held\n", o.fp);
+  fputs ("symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,commission,mae,mfe,bars_held,"
+         "exit_reason\n", o.fp);
   for (gsize i = 0; i < n_trades; i++)
     {
       const QlTrade *t = &trades[i];
@@ -739,7 +749,9 @@ ql_report_write_trades_csv (const char         *path,
       csv_number (row, t->mae);
       g_string_append_c (row, ',');
       csv_number (row, t->mfe);
-      g_string_append_printf (row, ",%u\n", t->bars_held);
+      g_string_append_printf (row, ",%u,%s\n", t->bars_held,
+                              (guint) t->exit_reason < G_N_ELEMENTS (exit_reasons)
+                                ? exit_reasons[t->exit_reason] : "");
       fwrite (row->str, 1, row->len, o.fp);
     }
   return out_close (&o, error);

@@ -112,8 +112,10 @@ gboolean ql_report_write_json (const QlReportContent *content,
                                GError               **error);
 
 /* symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,
- * commission,mae,mfe,bars_held: one row per trade in the order given; side
- * is "long" or "short"; names are quoted when they need it. */
+ * commission,mae,mfe,bars_held,exit_reason: one row per trade in the order
+ * given; side is "long" or "short"; exit_reason one of signal, limit,
+ * stop, margin_call, account_rule (QlExitReason); names are quoted when
+ * they need it. */
 gboolean ql_report_write_trades_csv (const char         *path,
                                      const QlTrade      *trades,
                                      gsize               n_trades,

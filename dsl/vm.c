@@ -18,6 +18,7 @@
 #include "dsl/program.h"
 #include "dsl/natives.h"
 
+#include "engine/numfmt.h"
 #include "engine/portfolio.h"
 #include "engine/ta.h"
 
@@ -2435,6 +2436,18 @@ price_arg (QlInstance    *I,
   return TRUE;
 }
 
+/* Whether @q, the fixed-point quantity nearest to @qty (units, > 0), is
+ * @qty as written (up to the noise of a double, as for prices). A quantity
+ * with more decimals than the instrument's quantity scale is not: rounding
+ * it would change the order, so it is not sent. */
+static gboolean
+qty_exact (const QlInstrument *inst,
+           double              qty,
+           QlQty               q)
+{
+  return q > 0 && fabs (ql_qty_to_double (inst, q) - qty) <= 1e-9 * MAX (1.0, fabs (qty));
+}
+
 /* Tells the script's log that an order was refused, and why. */
 static void
 log_reject (QlInstance        *I,
@@ -2450,6 +2463,23 @@ log_reject (QlInstance        *I,
     g_message ("%s:%u:%u: %s", I->prog->filename, site->span.line, site->span.col, text);
 }
 
+/* The refusal of a quantity that is not a whole number of lots: one
+ * qty_exact () refused, or one the backtester refused as LOT_SIZE. */
+static void
+log_reject_lots (QlInstance        *I,
+                 const QlOrderSite *site,
+                 const char        *id,
+                 double             qty)
+{
+  char q[QL_FORMAT_DOUBLE_MAX], lot[QL_FORMAT_DOUBLE_MAX];
+  g_autofree char *why = NULL;
+
+  ql_format_double (qty, q);
+  ql_format_double (ql_qty_to_double (I->cur_instr, MAX (I->cur_instr->lot_size, 1)), lot);
+  why = g_strdup_printf ("qty %s is not a whole number of lots (lot size %s)", q, lot);
+  log_reject (I, site, id, why);
+}
+
 static gboolean
 vm_order (QlInstance        *I,
           const QlOrderSite *site,
@@ -2460,6 +2490,7 @@ vm_order (QlInstance        *I,
   QlOrderRequest req = { 0 };
   QlOrderId id = 0;
   const QlPosition *pos;
+  gboolean off_lot = FALSE;
 
   out->i = QL_NA_INT;
   I->off_grid_any = FALSE;
@@ -2481,6 +2512,7 @@ vm_order (QlInstance        *I,
       if (isnan (args[QL_OARG_QTY].f) || args[QL_OARG_QTY].f <= 0)
         return TRUE;  /* a na or non-positive quantity sends nothing (documented) */
       req.quantity = ql_qty_from_double (I->cur_instr, args[QL_OARG_QTY].f);
+      off_lot = !qty_exact (I->cur_instr, args[QL_OARG_QTY].f, req.quantity);
       req.type = QL_ORDER_MARKET;
       if (site->has[QL_OARG_LIMIT] && site->has[QL_OARG_STOP])
         {
@@ -2526,6 +2558,14 @@ vm_order (QlInstance        *I,
             }
         }
       req.oco_group = site->oco_group;
+      if (off_lot)
+        {
+          /* the backtester cannot hold it as written: not sent, as a price
+           * off the price grid (a quantity it can hold but not a multiple
+           * of the lot size goes to it, and it refuses it as LOT_SIZE) */
+          log_reject_lots (I, site, args[QL_OARG_ID].s, args[QL_OARG_QTY].f);
+          return TRUE;
+        }
       if (I->off_grid_any)
         {
           log_reject (I, site, args[QL_OARG_ID].s,
@@ -2540,8 +2580,11 @@ vm_order (QlInstance        *I,
           {
             const char *text = ql_context_get_reject_text (I->ctx);
 
-            log_reject (I, site, args[QL_OARG_ID].s,
-                        text && text[0] ? text : ql_reject_reason_to_string (why));
+            if (why == QL_REJECT_LOT_SIZE)
+              log_reject_lots (I, site, args[QL_OARG_ID].s, args[QL_OARG_QTY].f);
+            else
+              log_reject (I, site, args[QL_OARG_ID].s,
+                          text && text[0] ? text : ql_reject_reason_to_string (why));
           }
       }
       g_hash_table_insert (I->order_ids, (gpointer) args[QL_OARG_ID].s, GSIZE_TO_POINTER ((gsize) id));

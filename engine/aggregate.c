@@ -575,6 +575,17 @@ ql_aggregator_get_bar_end (const QlAggregator *self)
   return self->bar_end;
 }
 
+void
+ql_aggregator_get_bucket (QlAggregator *self,
+                          QlTimeNs      t,
+                          QlTimeNs     *start,
+                          QlTimeNs     *end)
+{
+  g_return_if_fail (self != NULL && self->time_based && start != NULL && end != NULL);
+
+  find_bucket (self, t, start, end);
+}
+
 gboolean
 ql_aggregator_has_forming_bar (const QlAggregator *self)
 {

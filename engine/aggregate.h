@@ -158,6 +158,15 @@ QlStatus ql_aggregator_run_bars (QlAggregator   *self,
  * tick-count and volume bars. */
 QlTimeNs ql_aggregator_get_bar_end (const QlAggregator *self);
 
+/* Time-based bars only: the bucket [*@start, *@end) of this aggregator's
+ * timeframe that contains @t, on the grid of the rules above (the bucket a
+ * bar with open time @t covers). Touches nothing but the cached trading
+ * day, so it may be asked at any time, in any order. */
+void     ql_aggregator_get_bucket (QlAggregator *self,
+                                   QlTimeNs      t,
+                                   QlTimeNs     *start,
+                                   QlTimeNs     *end);
+
 /* TRUE when the last row of the caller's @out is a forming bar. */
 gboolean ql_aggregator_has_forming_bar (const QlAggregator *self);
 

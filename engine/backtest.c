@@ -51,6 +51,8 @@ typedef struct
   const QlPosition *position;  /* the portfolio's, for the life of the run */
   QlTimeNs day_start;          /* direct subs: the cached trading day */
   QlTimeNs day_end;
+  QlAggregator *grid;          /* bar input in days, weeks, months: buckets of
+                                * src_tf, made by marked_time () when first asked */
 } Sym;
 
 /* A bar closed by a bar input at @at, to be told once every symbol's
@@ -296,6 +298,7 @@ ql_backtest_free (QlBacktest *self)
       Sym *s = &self->syms[i];
       source_free (&s->src);
       source_free (&s->unused);
+      ql_aggregator_free (s->grid);
       for (guint k = 0; k < MAX_SUBS; k++)
         sub_clear (&s->subs[k]);
     }
@@ -348,9 +351,42 @@ fill_view (QlBacktest *self, QlAccountView *v)
   v->position = self->view_position;
 }
 
-static void
-flatten (QlBacktest *self)
+/* When the prices the run last marked symbol @si at were traded: the
+ * time of the tick, or with bar input the end of the input bar, whose close
+ * was marked (self->now is its open time). The run's own orders decided on
+ * those prices (margin calls, flattens) are stamped with it, so that they
+ * meet no price traded before it: not the open of another symbol's bar of
+ * the same instant, nor of a shorter bar inside this one. Rare path: it may
+ * ask GTimeZone, and longer bars' buckets are asked of an aggregator of the
+ * input timeframe, made once. */
+static QlTimeNs
+marked_time (QlBacktest *self, guint si)
 {
+  Sym *s = &self->syms[si];
+  QlTimeNs start, end;
+
+  if (s->kind != QL_SOURCE_BARS || self->now == QL_TIME_NONE)
+    return self->now;
+  if (s->src_tf.unit == QL_TF_SECONDS)
+    {
+      /* as direct_take (): the bar need not sit on the grid */
+      ql_instrument_trading_day (s->inst, self->now, &start, &end, NULL);
+      return MIN (self->now + s->src_tf.n * QL_NS_PER_SEC, end);
+    }
+  if (s->grid == NULL)
+    s->grid = ql_aggregator_new (s->inst, &s->src_tf);
+  ql_aggregator_get_bucket (s->grid, self->now, &start, &end);
+  return MAX (end, self->now);
+}
+
+/* Cancels every order and closes every position at market, the orders
+ * stamped at the time of the prices of @si that decided it; the trades
+ * they close record @reason. */
+static void
+flatten (QlBacktest *self, guint si, QlExitReason reason)
+{
+  QlTimeNs at = marked_time (self, si);
+
   ql_broker_cancel_all (self->broker);
   for (guint i = 0; i < self->n; i++)
     {
@@ -365,12 +401,13 @@ flatten (QlBacktest *self)
       req.type = QL_ORDER_MARKET;
       req.quantity = q > 0 ? q : -q;
       req.reduce_only = TRUE;
-      ql_broker_submit (self->broker, &req, self->now, TRUE, &id);
+      req.exit_reason = reason;
+      ql_broker_submit (self->broker, &req, at, TRUE, &id);
     }
 }
 
 static void
-apply_action (QlBacktest *self, QlAccountAction a)
+apply_action (QlBacktest *self, guint si, QlAccountAction a)
 {
   switch (a)
     {
@@ -381,11 +418,11 @@ apply_action (QlBacktest *self, QlAccountAction a)
       self->blocked = TRUE;
       break;
     case QL_ACCOUNT_FLATTEN_BLOCK:
-      flatten (self);
+      flatten (self, si, QL_EXIT_ACCOUNT_RULE);
       self->blocked = TRUE;
       break;
     case QL_ACCOUNT_FLATTEN_DISABLE:
-      flatten (self);
+      flatten (self, si, QL_EXIT_ACCOUNT_RULE);
       self->disabled = TRUE;
       break;
     }
@@ -417,9 +454,10 @@ broker_check (gpointer              data,
                                          position_after, reason, reason_size);
 }
 
-/* Margin call: equity below the maintenance margin of the positions. */
+/* Margin call: equity below the maintenance margin of the positions, found
+ * at an event of @si. The closing orders are stamped at marked_time (). */
 static void
-margin_check (QlBacktest *self)
+margin_check (QlBacktest *self, guint si)
 {
   QlMoney e = equity_now (self), m;
 
@@ -433,7 +471,7 @@ margin_check (QlBacktest *self)
     return;
   if (self->cfg.margin_call == QL_MARGIN_CALL_CLOSE_ALL)
     {
-      flatten (self);
+      flatten (self, si, QL_EXIT_MARGIN_CALL);
       for (guint i = 0; i < self->n; i++)
         if (ql_portfolio_get_position (self->portfolio, i)->qty != 0)
           self->syms[i].liquidating = TRUE;
@@ -473,7 +511,8 @@ margin_check (QlBacktest *self)
         req.type = QL_ORDER_MARKET;
         req.quantity = q > 0 ? q : -q;
         req.reduce_only = TRUE;
-        ql_broker_submit (self->broker, &req, self->now, TRUE, &id);
+        req.exit_reason = QL_EXIT_MARGIN_CALL;
+        ql_broker_submit (self->broker, &req, marked_time (self, si), TRUE, &id);
         self->syms[worst].liquidating = TRUE;
       }
   }
@@ -482,7 +521,7 @@ margin_check (QlBacktest *self)
 /* The fills of the last match: the observer sees them and the clock, then
  * the strategy sees them. FALSE: there were none. */
 static G_GNUC_NO_INLINE gboolean
-tell_fills (QlBacktest *self)
+tell_fills (QlBacktest *self, guint si)
 {
   gsize n_fills;
   const QlFill *fills = ql_broker_get_fills (self->broker, &n_fills);
@@ -511,14 +550,14 @@ tell_fills (QlBacktest *self)
     for (gsize i = 0; i < n_fills; i++)
       {
         fill_view (self, &v);
-        apply_action (self, obs->on_fill (obs->data, &v));
+        apply_action (self, si, obs->on_fill (obs->data, &v));
       }
   else
     track_drawdown (self, equity_now (self));
   if (obs->on_clock != NULL)
     {
       fill_view (self, &v);
-      apply_action (self, obs->on_clock (obs->data, &v));
+      apply_action (self, si, obs->on_clock (obs->data, &v));
     }
   for (gsize i = 0; i < n_fills; i++)
     {
@@ -534,21 +573,21 @@ tell_fills (QlBacktest *self)
   return TRUE;
 }
 
-/* After an event: the observer and strategy see the fills, if the broker
- * matched (fills come from nowhere else), then the observer the clock. */
+/* After an event of @si: the observer and strategy see the fills, if the
+ * broker matched (fills come from nowhere else), then the observer the clock. */
 static inline void
-after_match (QlBacktest *self, gboolean matched)
+after_match (QlBacktest *self, guint si, gboolean matched)
 {
   const QlAccountObserver *obs = &self->cfg.observer;
 
-  if (matched && tell_fills (self))
+  if (matched && tell_fills (self, si))
     return;
   if (obs->on_clock != NULL)
     {
       QlAccountView v;
 
       fill_view (self, &v);
-      apply_action (self, obs->on_clock (obs->data, &v));
+      apply_action (self, si, obs->on_clock (obs->data, &v));
     }
 }
 
@@ -794,8 +833,8 @@ tick_event (QlBacktest *self, guint si, gsize i)
     }
   mark_tick (self, si, &tick);
   if (self->margin_watch && s->position->qty != 0)
-    margin_check (self);
-  after_match (self, matched);
+    margin_check (self, si);
+  after_match (self, si, matched);
   if (!self->lazy)
     {
       for (guint k = 0; k < s->n_subs; k++)
@@ -854,11 +893,11 @@ bar_match (QlBacktest *self, guint si, const QlBar *bar)
       ql_portfolio_mark (self->portfolio, si, l, h, c);
       self->dirty = TRUE;
       if (self->margin_watch)
-        margin_check (self);
+        margin_check (self, si);
     }
   else
     ql_portfolio_mark (self->portfolio, si, c, c, c);
-  after_match (self, matched);
+  after_match (self, si, matched);
 }
 
 /* A direct subscription takes the input bar, a bar of its own timeframe:

@@ -828,6 +828,26 @@ slippage (const QlBroker *self, const Event *ev, QlPrice price, QlQty qty, gint6
   return 0;
 }
 
+/* What a trade closed by @o records (QlOrderRequest.exit_reason). */
+static QlExitReason
+exit_reason (const QlOrder *o)
+{
+  if (o->req.exit_reason > QL_EXIT_SIGNAL && o->req.exit_reason <= QL_EXIT_ACCOUNT_RULE)
+    return o->req.exit_reason;
+  switch (o->req.type)
+    {
+    case QL_ORDER_LIMIT:
+      return QL_EXIT_LIMIT;
+    case QL_ORDER_STOP:
+    case QL_ORDER_STOP_LIMIT:
+    case QL_ORDER_TRAILING_STOP:
+      return QL_EXIT_STOP;
+    case QL_ORDER_MARKET:
+    default:
+      return QL_EXIT_SIGNAL;
+    }
+}
+
 static QlStatus
 commission (QlBroker *self, QlOrder *o, QlQty qty, QlPrice price, QlMoney *out)
 {
@@ -1048,7 +1068,8 @@ match (QlBroker *self, guint symbol, const Event *ev)
         }
       st = commission (self, o, qty, price, &comm);
       if (st == QL_STATUS_OK)
-        st = ql_portfolio_fill (self->portfolio, symbol, o->req.side, qty, price, comm, ev->time);
+        st = ql_portfolio_fill_exit (self->portfolio, symbol, o->req.side, qty, price, comm,
+                                     ev->time, exit_reason (o));
       if (st != QL_STATUS_OK)
         return st;
 

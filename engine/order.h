@@ -94,6 +94,10 @@ typedef struct
   QlPrice take_profit;
   QlPrice stop_loss;
   gint64 tag;              /* the strategy's own, carried to fills */
+  /* What a trade this order closes records: QL_EXIT_SIGNAL (0) derives it
+   * from the type (market: SIGNAL, limit: LIMIT, the stops: STOP); the
+   * run sets MARGIN_CALL or ACCOUNT_RULE on its own closing orders. */
+  QlExitReason exit_reason;
 } QlOrderRequest;
 
 /* An order as the broker keeps it. Read-only for strategies. */

@@ -161,7 +161,7 @@ update_avg (Slot *s)
 
 /* Emits the round trip of @s as a QlTrade and resets it. */
 static void
-close_trade (QlPortfolio *self, guint symbol, Slot *s, QlTimeNs time)
+close_trade (QlPortfolio *self, guint symbol, Slot *s, QlTimeNs time, QlExitReason reason)
 {
   extern const double ql__pow10_f64[];
   QlTrade t = { 0 };
@@ -194,6 +194,7 @@ close_trade (QlPortfolio *self, guint symbol, Slot *s, QlTimeNs time)
       t.mfe = MAX (0.0, -lo * unit_value);
     }
   t.bars_held = s->bars - s->trade_entry_bar;
+  t.exit_reason = reason;
   g_array_append_val (self->trades, t);
 
   s->trade_closed = 0;
@@ -211,6 +212,19 @@ ql_portfolio_fill (QlPortfolio *self,
                    QlPrice      price,
                    QlMoney      commission,
                    QlTimeNs     time)
+{
+  return ql_portfolio_fill_exit (self, symbol, side, qty, price, commission, time, QL_EXIT_SIGNAL);
+}
+
+QlStatus
+ql_portfolio_fill_exit (QlPortfolio *self,
+                        guint        symbol,
+                        QlSide       side,
+                        QlQty        qty,
+                        QlPrice      price,
+                        QlMoney      commission,
+                        QlTimeNs     time,
+                        QlExitReason reason)
 {
   Slot *s;
   QlQty q, d, closing, opening;
@@ -272,7 +286,7 @@ ql_portfolio_fill (QlPortfolio *self,
       if (s->pos.qty == 0)
         {
           s->cost = 0;
-          close_trade (self, symbol, s, time);
+          close_trade (self, symbol, s, time, reason);
         }
     }
   if (opening > 0)

@@ -85,6 +85,16 @@ QlStatus ql_portfolio_fill (QlPortfolio *self,
                             QlPrice      price,
                             QlMoney      commission,
                             QlTimeNs     time);
+/* The same; a trade this fill closes records @reason (ql_portfolio_fill ()
+ * records QL_EXIT_SIGNAL). */
+QlStatus ql_portfolio_fill_exit (QlPortfolio *self,
+                                 guint        symbol,
+                                 QlSide       side,
+                                 QlQty        qty,
+                                 QlPrice      price,
+                                 QlMoney      commission,
+                                 QlTimeNs     time,
+                                 QlExitReason reason);
 
 /* Marks @symbol at @last after the market traded between @low and @high
  * (all three equal for a tick); MAE and MFE follow the extremes. */

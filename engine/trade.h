@@ -18,6 +18,17 @@ typedef enum
   QL_SIDE_SELL = -1,
 } QlSide;
 
+/* Why a trade closed: what sent the order whose fill closed it (the fill
+ * that took the position to flat or through it). */
+typedef enum
+{
+  QL_EXIT_SIGNAL,       /* a market order of the strategy */
+  QL_EXIT_LIMIT,        /* a limit order (a bracket's take-profit) */
+  QL_EXIT_STOP,         /* a stop, stop-limit or trailing stop (a bracket's stop-loss) */
+  QL_EXIT_MARGIN_CALL,  /* the run's liquidation at a margin call */
+  QL_EXIT_ACCOUNT_RULE, /* the run's flatten for an account rule (the observer) */
+} QlExitReason;
+
 /* One closed round trip: a position opened and closed (or reduced) on one
  * symbol. A position that is reversed closes one trade and opens another. */
 typedef struct
@@ -34,6 +45,7 @@ typedef struct
   double mae;           /* maximum adverse excursion while open, <= 0, money */
   double mfe;           /* maximum favourable excursion while open, >= 0, money */
   guint bars_held;      /* bars of the run's timeframe between entry and exit */
+  QlExitReason exit_reason;
 } QlTrade;
 
 /* One point of the equity curve, recorded at every bar close of the run's

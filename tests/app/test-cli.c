@@ -260,9 +260,11 @@ test_backtest_sma_cross (void)
   run_clear (&r);
   g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "symbol,side,quantity,entry_time,entry_price,exit_time,"
-                                         "exit_price,pnl,commission"));
+                                         "exit_price,pnl,commission,mae,mfe,bars_held,exit_reason\n"));
   g_assert_nonnull (strstr (text, "\nACME,long,1,2024-01-06T00:00:00Z,11.5,"
                                   "2024-01-09T00:00:00Z,7.5,-4,0,"));
+  /* sma_cross leaves at market: the one trade ends with its reason */
+  g_assert_true (g_str_has_suffix (text, ",signal\n"));
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (equity, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "time,balance,equity\n"));
@@ -754,7 +756,8 @@ test_backtest_margin_call (void)
    *   01-04 P 92: 360 vs 368, below: margin call, everything closed at the
    *   next open, 01-05 at 91: pnl 80 x (91 - 100) = -720, balance 280.
    * MAE counts the exit (engine/portfolio.c): the 01-05 exit at 91 is
-   * below every low before it (92 at worst): 80 x (91 - 100) = -720. */
+   * below every low before it (92 at worst): 80 x (91 - 100) = -720. The
+   * trade's exit_reason (last column) is margin_call. */
   r = cli ("backtest", "--builtin", "buy_and_hold", "--param", "qty=40", "--data", acme,
            "--capital", "1000", "--multiplier", "ACME=2", "--leverage", "10", "--margin",
            "maintenance=0.05", "--trades", trades, "--report", report, NULL);
@@ -764,7 +767,7 @@ test_backtest_margin_call (void)
   run_clear (&r);
   g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\nACME,long,40,2024-01-02T00:00:00Z,100,2024-01-05T00:00:00Z,"
-                                  "91,-720,0,-720,0,3\n"));
+                                  "91,-720,0,-720,0,3,margin_call\n"));
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\n  \"margin_calls\": 1,\n"));
@@ -798,7 +801,7 @@ test_backtest_margin_call (void)
   run_clear (&r);
   g_assert_true (g_file_get_contents (trades, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\nACME,long,40,2024-01-02T00:00:00Z,100,2024-01-05T00:00:00Z,"
-                                  "91,-720,"));
+                                  "91,-720,0,-720,0,3,margin_call\n"));
   g_assert_null (strstr (text, "BETA"));
   g_clear_pointer (&text, g_free);
 

@@ -116,9 +116,11 @@ static const QlTrade trades[3] = {
   { .symbol = 0, .side = QL_SIDE_BUY, .quantity = 3, .entry_time = D0, .exit_time = D0 + DAY + 250 * QL_NS_PER_MS,
     .entry_price = 100.1, .exit_price = 133.43333333333334, .pnl = 100.0 / 3, .commission = 0.1, .mae = -1.0 / 7, .mfe = 40, .bars_held = 1 },
   { .symbol = 1, .side = QL_SIDE_SELL, .quantity = 0.5, .entry_time = D0 + 2 * DAY, .exit_time = D0 + 4 * DAY,
-    .entry_price = 20, .exit_price = 24, .pnl = -2.0 / 3, .commission = 0.25, .mae = -3, .mfe = 0, .bars_held = 2 },
+    .entry_price = 20, .exit_price = 24, .pnl = -2.0 / 3, .commission = 0.25, .mae = -3, .mfe = 0, .bars_held = 2,
+    .exit_reason = QL_EXIT_STOP },
   { .symbol = 0, .side = QL_SIDE_BUY, .quantity = 1, .entry_time = D0 + 5 * DAY, .exit_time = D0 + 8 * DAY,
-    .entry_price = 99, .exit_price = 101.5, .pnl = 2.5, .commission = 0, .mae = -0.5, .mfe = 3, .bars_held = 3 },
+    .entry_price = 99, .exit_price = 101.5, .pnl = 2.5, .commission = 0, .mae = -0.5, .mfe = 3, .bars_held = 3,
+    .exit_reason = QL_EXIT_MARGIN_CALL },
 };
 
 static void
@@ -316,10 +318,10 @@ test_trades_csv (void)
   /* 100/3 = 33.333333333333336 and -1/7 = -0.14285714285714285 need 17
    * digits; -2/3 = -0.6666666666666666 needs 16. */
   g_assert_cmpstr (text, ==,
-                   "symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,commission,mae,mfe,bars_held\n"
-                   "NASDAQ:ACME,long,3,2024-01-01T00:00:00Z,100.1,2024-01-02T00:00:00.250Z,133.43333333333334,33.333333333333336,0.1,-0.14285714285714285,40,1\n"
-                   "\"BINANCE:BTC,USDT\",short,0.5,2024-01-03T00:00:00Z,20,2024-01-05T00:00:00Z,24,-0.6666666666666666,0.25,-3,0,2\n"
-                   "NASDAQ:ACME,long,1,2024-01-06T00:00:00Z,99,2024-01-09T00:00:00Z,101.5,2.5,0,-0.5,3,3\n");
+                   "symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,commission,mae,mfe,bars_held,exit_reason\n"
+                   "NASDAQ:ACME,long,3,2024-01-01T00:00:00Z,100.1,2024-01-02T00:00:00.250Z,133.43333333333334,33.333333333333336,0.1,-0.14285714285714285,40,1,signal\n"
+                   "\"BINANCE:BTC,USDT\",short,0.5,2024-01-03T00:00:00Z,20,2024-01-05T00:00:00Z,24,-0.6666666666666666,0.25,-3,0,2,stop\n"
+                   "NASDAQ:ACME,long,1,2024-01-06T00:00:00Z,99,2024-01-09T00:00:00Z,101.5,2.5,0,-0.5,3,3,margin_call\n");
   remove_temp (path);
 }
 

@@ -2426,9 +2426,22 @@ run_strategy (const char *src, QlSourceKind kind, const QlSeries *data)
   return run_strategy_chunks (src, kind, data, 0);
 }
 
-/* The run, the data handed over @chunk_rows rows at a time (0: all). */
+/* The run, the data handed over @chunk_rows rows at a time (0: all); the
+ * instrument with @qty_scale and @lot_size (QlQty); the script's log into
+ * @sink (NULL: GLib's log). */
+static StratRun *
+run_strategy_full (const char *src, QlSourceKind kind, const QlSeries *data, gsize chunk_rows,
+                   int qty_scale, QlQty lot_size, LogSink *sink);
+
 static StratRun *
 run_strategy_chunks (const char *src, QlSourceKind kind, const QlSeries *data, gsize chunk_rows)
+{
+  return run_strategy_full (src, kind, data, chunk_rows, 0, 1, NULL);
+}
+
+static StratRun *
+run_strategy_full (const char *src, QlSourceKind kind, const QlSeries *data, gsize chunk_rows,
+                   int qty_scale, QlQty lot_size, LogSink *sink)
 {
   StratRun *r = g_new0 (StratRun, 1);
   QlRunConfig cfg = { 0 };
@@ -2437,10 +2450,18 @@ run_strategy_chunks (const char *src, QlSourceKind kind, const QlSeries *data, g
   g_autoptr (GError) error = NULL;
 
   inst_init (&r->inst);
+  r->inst.qty_scale = qty_scale;
+  r->inst.lot_size = lot_size;
   r->prog = compile_ok (src);
   g_assert_cmpint (ql_program_get_mode (r->prog), ==, QL_MODE_STRATEGY);
   r->script = ql_script_instance_new (r->prog, NULL, NULL, &error);
   g_assert_no_error (error);
+  if (sink != NULL)
+    {
+      sink->texts = g_ptr_array_new_with_free_func (g_free);
+      sink->bars = g_array_new (FALSE, FALSE, sizeof (gint64));
+      ql_script_instance_set_log_func (r->script, log_collect, sink);
+    }
   r->rows = rows_new (ql_program_get_n_columns (r->prog));
   cfg.timeframe = tf_1m ();
   cfg.initial_capital = 100000 * QL_MONEY_ONE;
@@ -2514,6 +2535,87 @@ test_strategy_market (void)
   g_assert_cmpint (order_at (r, 1)->req.type, ==, QL_ORDER_MARKET);
   g_assert_cmpint (order_at (r, 2)->req.side, ==, QL_SIDE_SELL);
   check_col (r->rows, 0, pos, N_HAND);
+}
+
+static void
+test_strategy_qty_lots (void)
+{
+  g_autoptr (QlSeries) bars = hand_bars ();
+  LogSink sink;
+  gsize n;
+  const QlTrade *t;
+  /* Lot size 1, quantity scale 0 (whole units):
+   *   bar 1: buy 0.5 would round to 0 or 1, buy 1.5 to 2: neither is sent,
+   *          no order exists, the log names the quantity and the lot size;
+   *   bar 2: buy 2 is whole: fills at bar 3's open, 10.5;
+   *   bar 4: sell 2 fills at bar 5's open, 14.5: one trade, 2 x 4.0 = 8.0. */
+  static const char src[] =
+    "strategy(\"lots\")\n"
+    "if bar_index == 1\n"
+    "    buy(\"half\", 0.5)\n"
+    "    buy(\"odd\", 1.5, limit = 20)\n"
+    "if bar_index == 2\n"
+    "    buy(\"two\", 2)\n"
+    "if bar_index == 4\n"
+    "    sell(\"out\", 2)\n"
+    "plot(position_size, \"pos\")\n";
+  static const double pos[] = { 0, 0, 0, 2, 2, 0, 0, 0, 0, 0 };
+  /* Quantity scale 2, lot size 100 (lots of 1.00 unit):
+   *   bar 1: buy 0.5 is 50 hundredths: the backtester can hold it but it is
+   *          not a multiple of 100: refused as LOT_SIZE (order 1, kept as
+   *          REJECTED, so counted), logged with the same words;
+   *   bar 1: buy 0.125 has more decimals than the scale: not sent;
+   *   bar 2: buy 3 is 300: fills at bar 3's open (order 2). */
+  static const char src_lots[] =
+    "strategy(\"lots\")\n"
+    "if bar_index == 1\n"
+    "    buy(\"half\", 0.5)\n"
+    "    buy(\"eighth\", 0.125)\n"
+    "if bar_index == 2\n"
+    "    buy(\"three\", 3)\n"
+    "plot(position_size, \"pos\")\n";
+  static const double pos_lots[] = { 0, 0, 0, 3, 3, 3, 3, 3, 3, 3 };
+
+  g_test_summary ("An order quantity that is not a whole number of lots is refused and "
+                  "logged, never rounded");
+  {
+    g_autoptr (StratRun) r = run_strategy_full (src, QL_SOURCE_BARS, bars, 0, 0, 1, &sink);
+
+    g_assert_cmpuint (sink.texts->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (sink.texts, 0), ==,
+                     "order \"half\" not sent: qty 0.5 is not a whole number of lots (lot size 1)");
+    g_assert_cmpstr (g_ptr_array_index (sink.texts, 1), ==,
+                     "order \"odd\" not sent: qty 1.5 is not a whole number of lots (lot size 1)");
+    g_assert_cmpint (g_array_index (sink.bars, gint64, 0), ==, 1);
+    g_assert_cmpint (g_array_index (sink.bars, gint64, 1), ==, 1);
+    g_assert_cmpuint (n_orders (r), ==, 2);
+    g_assert_cmpint (order_at (r, 1)->req.quantity, ==, 2);
+    t = ql_backtest_get_trades (r->bt, &n);
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpfloat (t[0].quantity, ==, 2);
+    g_assert_cmpfloat (t[0].entry_price, ==, 10.5);
+    g_assert_cmpfloat (t[0].exit_price, ==, 14.5);
+    g_assert_cmpfloat (t[0].pnl, ==, 8.0);
+    check_col (r->rows, 0, pos, N_HAND);
+    log_sink_clear (&sink);
+  }
+  {
+    g_autoptr (StratRun) r = run_strategy_full (src_lots, QL_SOURCE_BARS, bars, 0, 2, 100, &sink);
+
+    g_assert_cmpuint (sink.texts->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (sink.texts, 0), ==,
+                     "order \"half\" not sent: qty 0.5 is not a whole number of lots (lot size 1)");
+    g_assert_cmpstr (g_ptr_array_index (sink.texts, 1), ==,
+                     "order \"eighth\" not sent: qty 0.125 is not a whole number of lots (lot size 1)");
+    g_assert_cmpuint (n_orders (r), ==, 2);
+    g_assert_cmpint (order_at (r, 1)->state, ==, QL_ORDER_REJECTED);
+    g_assert_cmpint (order_at (r, 1)->reject, ==, QL_REJECT_LOT_SIZE);
+    g_assert_cmpint (order_at (r, 1)->req.quantity, ==, 50);
+    g_assert_cmpint (order_at (r, 2)->req.quantity, ==, 300);
+    g_assert_cmpint (order_at (r, 2)->state, ==, QL_ORDER_FILLED);
+    check_col (r->rows, 0, pos_lots, N_HAND);
+    log_sink_clear (&sink);
+  }
 }
 
 static void
@@ -2959,6 +3061,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dsl/script/sandbox/lookback", test_sandbox_lookback);
   g_test_add_func ("/dsl/script/sandbox/host-carries-on", test_sandbox_host_carries_on);
   g_test_add_func ("/dsl/script/strategy/market", test_strategy_market);
+  g_test_add_func ("/dsl/script/strategy/qty-whole-lots", test_strategy_qty_lots);
   g_test_add_func ("/dsl/script/strategy/live-vs-replay", test_strategy_live_vs_replay);
   g_test_add_func ("/dsl/script/strategy/position-of", test_strategy_position_of);
   g_test_add_func ("/dsl/script/strategy/limit-stop-exit-cancel", test_strategy_limit_stop_exit);

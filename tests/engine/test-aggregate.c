@@ -954,6 +954,38 @@ test_bar_end (void)
   ql_instrument_clear (&inst);
 }
 
+static void
+test_get_bucket (void)
+{
+  QlInstrument inst;
+  QlTimeNs start = 0, end = 0;
+
+  g_test_summary ("get_bucket gives the bucket of any time, without input and in any order");
+  inst_init (&inst, "UTC", "24h", 0, 0);
+  {
+    /* 1M, UTC: 2024-02-10 12:00 is in February, [02-01 00:00, 03-01 00:00)
+     * (2024 is a leap year: February has 29 days, not that it moves the
+     * 1st of March). Then back to 2024-01-31 23:59: January. */
+    g_autoptr (QlAggregator) agg = agg_new (&inst, "1M");
+    ql_aggregator_get_bucket (agg, utc (2024, 2, 10, 12, 0, 0), &start, &end);
+    g_assert_cmpint (start, ==, utc (2024, 2, 1, 0, 0, 0));
+    g_assert_cmpint (end, ==, utc (2024, 3, 1, 0, 0, 0));
+    ql_aggregator_get_bucket (agg, utc (2024, 1, 31, 23, 59, 0), &start, &end);
+    g_assert_cmpint (start, ==, utc (2024, 1, 1, 0, 0, 0));
+    g_assert_cmpint (end, ==, utc (2024, 2, 1, 0, 0, 0));
+    g_assert_false (ql_aggregator_has_forming_bar (agg));
+  }
+  {
+    /* 1w: Wednesday 2024-01-03 is in the ISO week Monday 01-01 to the
+     * next Monday 01-08. */
+    g_autoptr (QlAggregator) agg = agg_new (&inst, "1w");
+    ql_aggregator_get_bucket (agg, utc (2024, 1, 3, 15, 0, 0), &start, &end);
+    g_assert_cmpint (start, ==, utc (2024, 1, 1, 0, 0, 0));
+    g_assert_cmpint (end, ==, utc (2024, 1, 8, 0, 0, 0));
+  }
+  ql_instrument_clear (&inst);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -975,5 +1007,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/aggregate/stream/equals-batch", test_stream_equals_batch);
   g_test_add_func ("/engine/aggregate/stream/closed-flag", test_closed_flag);
   g_test_add_func ("/engine/aggregate/stream/bar-end", test_bar_end);
+  g_test_add_func ("/engine/aggregate/stream/get-bucket", test_get_bucket);
   return g_test_run ();
 }

@@ -102,6 +102,7 @@ check_hand_result (QlBacktest *bt)
   g_assert_cmpfloat (t[0].pnl, ==, -5.0);
   g_assert_cmpfloat (t[0].quantity, ==, 1.0);
   g_assert_cmpuint (t[0].bars_held, ==, 2);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_SIGNAL); /* sma_cross sells at market */
   g_assert_cmpint (t[0].entry_time, ==, T0 + 4 * QL_NS_PER_MIN);
   g_assert_cmpint (t[0].exit_time, ==, T0 + 6 * QL_NS_PER_MIN);
   g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (996));
@@ -460,6 +461,7 @@ test_margin_call (void)
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmpfloat (t[0].exit_price, ==, 94.6);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -540.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (460));
   ql_instrument_clear (&inst);
 }
@@ -578,10 +580,157 @@ test_margin_call_close_worst (void)
   g_assert_cmpuint (t[0].symbol, ==, 1);
   g_assert_cmpfloat (t[0].exit_price, ==, 89.0);
   g_assert_cmpfloat_with_epsilon (t[0].pnl, -440.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
   pf = ql_backtest_get_portfolio (bt);
   g_assert_cmpint (ql_portfolio_get_position (pf, 0)->qty, ==, 40);
   g_assert_cmpint (ql_portfolio_get_position (pf, 1)->qty, ==, 0);
   g_assert_cmpint (ql_portfolio_get_balance (pf), ==, M (560));
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
+buy_first_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
+{
+  int *n = data;
+  if (tf == 0 && (*n)++ == 0)
+    g_assert_cmpint (ql_context_market (ctx, symbol, QL_SIDE_BUY, 100), ==, QL_REJECT_NONE);
+}
+
+static void
+test_margin_call_bars_one_symbol (void)
+{
+  QlInstrument inst;
+  g_autoptr (QlSeries) bars = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol sym = { 0 };
+  static const QlStrategyClass klass = { .on_bar = buy_first_bar };
+  int count = 0;
+  QlStrategy st = { &klass, &count };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+  const QlTrade *t;
+
+  g_test_summary ("With one symbol of bars a margin call at a close liquidates at the next bar's open");
+  inst_init (&inst, "LEV");
+  /* The numbers of margin/call-liquidates on 1m bars: 1000.00 capital, 10 %
+   * initial and 5 % maintenance margin.
+   *   bar 0 (T0):      100 -> 100: buy 100, stamped T0 + 1 min
+   *   bar 1 (T0 + 1m): fills at the open, 100.00; closes 95.00: equity
+   *                    500.00 >= 5 % of 9500.00 = 475.00
+   *   bar 2 (T0 + 2m): closes 94.70: equity 470.00 < 473.50: margin call,
+   *                    at the close, the bar's end T0 + 3 min
+   *   bar 3 (T0 + 3m): opens 94.60: sells 100, -540.00; balance 460.00. */
+  add_bar (bars, T0 + 0 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bars, T0 + 1 * QL_NS_PER_MIN, 100, 100, 95, 95);
+  add_bar (bars, T0 + 2 * QL_NS_PER_MIN, 95, 95, 94.7, 94.7);
+  add_bar (bars, T0 + 3 * QL_NS_PER_MIN, 94.6, 94.6, 90, 90);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+  sym.inst = &inst;
+  sym.kind = QL_SOURCE_BARS;
+  sym.bar_timeframe = tf ("1m");
+  sym.source = ql_source_new_memory (bars, 0);
+  sym.initial_margin_ppm = 100000;
+  sym.maintenance_margin_ppm = 50000;
+  bt = ql_backtest_new (&cfg, &sym, 1, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->margin_calls, ==, 1);
+  t = ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (t[0].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (t[0].exit_price, ==, 94.6);
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -540.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
+  g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (460));
+  ql_instrument_clear (&inst);
+}
+
+static void
+buy_first_bar_each (QlContext *ctx, guint symbol, guint tf, gpointer data)
+{
+  int *n = data;
+  if (tf == 0 && n[symbol]++ == 0)
+    g_assert_cmpint (ql_context_market (ctx, symbol, QL_SIDE_BUY, 40), ==, QL_REJECT_NONE);
+}
+
+static void
+test_margin_call_bars_no_look_ahead (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_bar = buy_first_bar_each };
+  int count[2] = { 0, 0 };
+  QlStrategy st = { &klass, count };
+  g_autoptr (QlBacktest) bt = NULL;
+  gsize n;
+  const QlTrade *t;
+  const QlTimeNs trigger = T0 + 3 * QL_NS_PER_MIN;
+
+  g_test_summary ("A margin call at one symbol's bar close liquidates every symbol at its "
+                  "next bar's open, never at an open before the close that triggered it");
+  /* 1m bars of A (index 0) and B (index 1), both at T0 + k min; 1000.00
+   * capital, 10 % initial and 5 % maintenance margin on each.
+   *   bar 0 (T0):      A 100 -> 100, B 100 -> 100. on_bar buys 40 of each,
+   *                    stamped at the close, T0 + 1 min.
+   *   bar 1 (T0 + 1m): both fill at the open, 100.00 (margin 400 + 400);
+   *                    both close 100: equity 1000 >= 5 % of 8000 = 400.
+   *   bar 2 (T0 + 2m): A 100 -> 80, taken first (A's index is lower): A
+   *                    marked at 80, B still at 100: equity
+   *                    1000 + 40 * (80 - 100) = 200 < 5 % of (3200 + 4000)
+   *                    = 360: margin call at A's close, which is the end of
+   *                    A's bar, T0 + 3 min. B's bar 2 opens at 110 at
+   *                    T0 + 2 min, before that close: the liquidation must
+   *                    not fill there.
+   *   bar 3 (T0 + 3m): A opens 79: sell 40, 40 * (79 - 100) = -840.00;
+   *                    B opens 105: sell 40, 40 * (105 - 100) = +200.00.
+   * Balance 1000 - 840 + 200 = 360.00, both flat, one margin call. */
+  inst_init (&a, "LEVA");
+  inst_init (&b, "LEVB");
+  add_bar (ba, T0 + 0 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (ba, T0 + 1 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (ba, T0 + 2 * QL_NS_PER_MIN, 100, 100, 80, 80);
+  add_bar (ba, T0 + 3 * QL_NS_PER_MIN, 79, 79, 79, 79);
+  add_bar (bb, T0 + 0 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0 + 1 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0 + 2 * QL_NS_PER_MIN, 110, 110, 110, 110);
+  add_bar (bb, T0 + 3 * QL_NS_PER_MIN, 105, 105, 105, 105);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+  syms[0].inst = &a;
+  syms[1].inst = &b;
+  for (guint i = 0; i < 2; i++)
+    {
+      syms[i].kind = QL_SOURCE_BARS;
+      syms[i].bar_timeframe = tf ("1m");
+      syms[i].initial_margin_ppm = 100000;
+      syms[i].maintenance_margin_ppm = 50000;
+    }
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (ql_backtest_get_stats (bt)->margin_calls, ==, 1);
+  t = ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 2);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpint (t[i].exit_time, >=, trigger);
+  g_assert_cmpuint (t[0].symbol, ==, 0);
+  g_assert_cmpint (t[0].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (t[0].exit_price, ==, 79.0);
+  g_assert_cmpfloat_with_epsilon (t[0].pnl, -840.0, 1e-9);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
+  g_assert_cmpuint (t[1].symbol, ==, 1);
+  g_assert_cmpint (t[1].exit_time, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (t[1].exit_price, ==, 105.0);
+  g_assert_cmpfloat_with_epsilon (t[1].pnl, 200.0, 1e-9);
+  g_assert_cmpint (t[1].exit_reason, ==, QL_EXIT_MARGIN_CALL);
+  g_assert_cmpint (ql_portfolio_get_balance (ql_backtest_get_portfolio (bt)), ==, M (360));
   ql_instrument_clear (&a);
   ql_instrument_clear (&b);
 }
@@ -658,6 +807,7 @@ test_observer (void)
   Obs obs = { 0 };
   g_autoptr (QlBacktest) bt = NULL;
   gsize n;
+  const QlTrade *t;
 
   g_test_summary ("The observer vets orders, sees fills and the clock, and can flatten and disable");
   inst_init (&inst, "OBS");
@@ -684,8 +834,9 @@ test_observer (void)
   g_assert_cmpint (obs.checks, ==, 2); /* the blocked one never reaches it */
   g_assert_cmpint (obs.fills, ==, 2);
   g_assert_cmpint (obs.clocks, ==, 5);
-  ql_backtest_get_trades (bt, &n);
+  t = ql_backtest_get_trades (bt, &n);
   g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_ACCOUNT_RULE);
   g_assert_cmpint (ql_context_get_position (bt, 0)->qty, ==, 0);
   ql_instrument_clear (&inst);
 }
@@ -752,6 +903,8 @@ run_bracket (gboolean magnify)
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   t = ql_backtest_get_trades (bt, &nt);
   g_assert_cmpuint (nt, ==, 1);
+  /* the stop-loss leg on bars, the take-profit (a limit) when magnified */
+  g_assert_cmpint (t[0].exit_reason, ==, magnify ? QL_EXIT_LIMIT : QL_EXIT_STOP);
   pnl = t[0].pnl;
   ql_instrument_clear (&inst);
   return pnl;
@@ -760,7 +913,8 @@ run_bracket (gboolean magnify)
 static void
 test_magnifier (void)
 {
-  g_test_summary ("A bracket whose legs both lie in one bar: stop first on bars, resolved by 1m bars");
+  g_test_summary ("A bracket whose legs both lie in one bar: stop first on bars, resolved by "
+                  "1m bars; the trade's exit reason names the leg");
   /* The entry fills at 100.00 (the open of the second 2m bar). The third
    * 2m bar (100, 102, 98, 100) reaches both 101.50 and 99.00: without finer
    * data the stop is assumed first: -1.00. The 1m bars show the path:
@@ -878,6 +1032,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/margin/call-liquidates", test_margin_call);
   g_test_add_func ("/engine/backtest/margin/call-none-records", test_margin_call_none);
   g_test_add_func ("/engine/backtest/margin/call-close-worst", test_margin_call_close_worst);
+  g_test_add_func ("/engine/backtest/margin/bars-one-symbol", test_margin_call_bars_one_symbol);
+  g_test_add_func ("/engine/backtest/margin/bars-no-look-ahead", test_margin_call_bars_no_look_ahead);
   g_test_add_func ("/engine/backtest/observer/reject-flatten-disable", test_observer);
   g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
   g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);
