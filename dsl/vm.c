@@ -538,10 +538,12 @@ array_call (QlInstance *I,
 
 /* The bars of foreign series @k and the index of its last closed row, or
  * -1 when none has closed yet. A bar of another symbol ending at the
- * current instant is seen once the run has consumed that symbol's input of
- * this instant: symbols are taken in the run's order at equal times, so a
- * symbol listed after the main one shows that bar from the main's next
- * bar (docs/language.md, "Other symbols"). */
+ * current instant: with bar input it is seen, whatever the symbols' order
+ * (the run takes every symbol's input bar of an instant before it tells
+ * the closes those inputs make); with tick input each symbol's bar closes
+ * at its own close event, taken in the run's order at equal times, so a
+ * symbol listed after the main one shows that bar from the main's next bar
+ * (docs/language.md, "Other symbols"). */
 static gint64
 foreign_last (QlInstance      *I,
               guint            k,

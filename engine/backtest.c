@@ -82,6 +82,9 @@ struct QlBacktest
   gboolean margin_watch;
   gboolean dirty;              /* something moved since the last equity point */
   QlTimeNs now;
+  QlTimeNs react_time;         /* while the strategy hears of a fill inside a
+                                * bar: that bar's end, the time of the orders
+                                * it sends; else QL_TIME_NONE */
   QlEquityPoint *equity;       /* n_equity points, room for cap_equity */
   gsize n_equity, cap_equity;
   QlEquityPoint last;          /* the latest point (n_points > 0) */
@@ -217,6 +220,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->view_position = g_new0 (double, MAX (n_symbols, 1));
   self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
+  self->react_time = QL_TIME_NONE;
   self->max_bars = config->max_bars > 0 ? config->max_bars : QL_BACKTEST_DEFAULT_MAX_BARS;
   ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
 
@@ -354,7 +358,8 @@ fill_view (QlBacktest *self, QlAccountView *v)
 /* When the prices the run last marked symbol @si at were traded: the
  * time of the tick, or with bar input the end of the input bar, whose close
  * was marked (self->now is its open time). The run's own orders decided on
- * those prices (margin calls, flattens) are stamped with it, so that they
+ * those prices (margin calls, flattens), and the strategy's sent on hearing
+ * of a fill inside that bar, are stamped with it, so that they
  * meet no price traded before it: not the open of another symbol's bar of
  * the same instant, nor of a shorter bar inside this one. Rare path: it may
  * ask GTimeZone, and longer bars' buckets are asked of an aggregator of the
@@ -561,6 +566,12 @@ tell_fills (QlBacktest *self, guint si)
     }
   for (gsize i = 0; i < n_fills; i++)
     {
+      /* A fill inside a bar, past its open, is known at the bar's end
+       * only: what the strategy sends on hearing of it is timed there
+       * (marked_time ()), so it meets no price traded before the fill,
+       * such as the open of a later symbol's bar of the same instant. A
+       * fill at the open keeps the open's time. */
+      self->react_time = copy[i].intrabar ? marked_time (self, copy[i].symbol) : QL_TIME_NONE;
       if (self->k->on_order_fill != NULL)
         self->k->on_order_fill (self, ql_broker_get_order (self->broker, copy[i].order), &copy[i],
                                 self->strategy->data);
@@ -568,6 +579,7 @@ tell_fills (QlBacktest *self, guint si)
         self->k->on_position_change (self, copy[i].symbol, self->syms[copy[i].symbol].position,
                                      self->strategy->data);
     }
+  self->react_time = QL_TIME_NONE;
   if (copy != local)
     g_free (copy);
   return TRUE;
@@ -1440,8 +1452,9 @@ ql_context_submit (QlContext            *ctx,
 {
   QlOrderId local;
   QlRejectReason r;
+  QlTimeNs at = ctx->react_time != QL_TIME_NONE ? ctx->react_time : ctx->now;
 
-  r = ql_broker_submit (ctx->broker, req, ctx->now == QL_TIME_NONE ? G_MININT64 + 1 : ctx->now,
+  r = ql_broker_submit (ctx->broker, req, at == QL_TIME_NONE ? G_MININT64 + 1 : at,
                         FALSE, id != NULL ? id : &local);
   {
     const char *text = ql_broker_get_reject_text (ctx->broker);

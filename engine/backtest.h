@@ -26,12 +26,15 @@
  * open time; one point per instant, the last symbol's close wins) and then
  * calls on_bar. Orders placed in on_bar are stamped with the bar's end time,
  * so they meet the input that follows: the next tick, or the next bar's
- * open. The run's own closing orders (a margin call, an observer's
- * flatten) are stamped with the time of the prices that decided them: the
- * tick's, or the end of the input bar whose close was marked, so they fill
- * at each symbol's first input at or after it (with bars: the open of its
- * first bar starting then or later), never at an earlier open of another
- * symbol. When the input ends, the time-based bars still forming close at
+ * open. Orders placed in on_order_fill and on_position_change are stamped
+ * with the event's time, except after a fill inside an input bar (past its
+ * open, QlFill.intrabar), whose price is known only at the bar's end: then
+ * with that end, as below. The run's own closing orders (a margin call, an
+ * observer's flatten) are stamped with the time of the prices that decided
+ * them: the tick's, or the end of the input bar whose close was marked, so
+ * they fill at each symbol's first input at or after it (with bars: the
+ * open of its first bar starting then or later), never at an earlier open
+ * of another symbol. When the input ends, the time-based bars still forming close at
  * their end times; a partial tick-count or volume bar is not closed, and a
  * last equity point is then recorded at the time of the last event.
  *

@@ -1090,6 +1090,7 @@ match (QlBroker *self, guint symbol, const Event *ev)
       fill.commission = comm;
       fill.time = ev->time;
       fill.tag = o->req.tag;
+      fill.intrabar = c->hit.seg > 0;
       g_array_append_val (self->fills, fill);
 
       oco_reduce (self, o, qty);

@@ -137,8 +137,11 @@ typedef struct
   QlQty quantity;          /* > 0 */
   QlPrice price;           /* after slippage */
   gint64 commission;       /* QlMoney */
-  QlTimeNs time;
+  QlTimeNs time;           /* the event's: a tick's time, a bar's open time */
   gint64 tag;
+  gboolean intrabar;       /* a bar's fill past its open, on the path inside the
+                            * bar: known only at the bar's end (a fill at the
+                            * open, or on a tick: FALSE) */
 } QlFill;
 
 static inline gboolean

@@ -1,6 +1,7 @@
 /* tests/engine/test-backtest.c — the run: sma_cross worked by hand in bar and
  * tick mode, chunked input, event order across symbols, margin calls, the
- * account observer, the magnifier, determinism.
+ * account observer, orders sent in reaction to fills, the magnifier,
+ * determinism.
  *
  * Instruments have price_scale 2 and qty_scale 0; money is 10^-8. */
 #include "engine/backtest.h"
@@ -841,6 +842,237 @@ test_observer (void)
   ql_instrument_clear (&inst);
 }
 
+/* ---- orders sent in reaction to a fill ------------------------------------ */
+
+/* A strategy that places a buy stop of 1 at 102.00 on symbol 0 at its first
+ * bar close, and answers that stop's fill with a market order of 1 on
+ * react_symbol. */
+typedef struct
+{
+  guint react_symbol;
+  QlSide react_side;
+  int n_bars;                /* on_bar calls of symbol 0, run's timeframe */
+  int n_fills;               /* on_order_fill calls */
+  QlFill fills[4];           /* the first ones, in order */
+  QlOrderId stop;
+  QlOrderId reaction;
+  QlTimeNs reaction_created; /* the reaction order's time, after the run */
+} Reaction;
+
+static void
+reaction_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
+{
+  Reaction *r = data;
+  QlOrderRequest req = { 0 };
+
+  if (symbol != 0 || tf != 0 || r->n_bars++ > 0)
+    return;
+  req.symbol = 0;
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_STOP;
+  req.stop_price = 10200;
+  req.quantity = 1;
+  g_assert_cmpint (ql_context_submit (ctx, &req, &r->stop), ==, QL_REJECT_NONE);
+}
+
+static void
+reaction_on_fill (QlContext *ctx, const QlOrder *order, const QlFill *fill, gpointer data)
+{
+  Reaction *r = data;
+  QlOrderRequest req = { 0 };
+
+  if (r->n_fills < (int) G_N_ELEMENTS (r->fills))
+    r->fills[r->n_fills] = *fill;
+  r->n_fills++;
+  if (order->id != r->stop)
+    return;
+  req.symbol = r->react_symbol;
+  req.side = r->react_side;
+  req.type = QL_ORDER_MARKET;
+  req.quantity = 1;
+  g_assert_cmpint (ql_context_submit (ctx, &req, &r->reaction), ==, QL_REJECT_NONE);
+}
+
+/* Runs Reaction on 1m bars { open, high, low, close } of A (symbol 0) and,
+ * when @b is not NULL, B (symbol 1); bar k at T0 + k min. */
+static void
+run_reaction (const double (*a)[4], const double (*b)[4], guint n_bars, gint64 latency_ns,
+              Reaction *r)
+{
+  static const QlStrategyClass klass = { .on_bar = reaction_on_bar,
+                                         .on_order_fill = reaction_on_fill };
+  QlInstrument inst[2];
+  g_autoptr (QlSeries) sa = ql_series_new_bars ();
+  g_autoptr (QlSeries) sb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  QlStrategy st = { &klass, r };
+  guint n = b != NULL ? 2 : 1;
+  g_autoptr (QlBacktest) bt = NULL;
+
+  inst_init (&inst[0], "REA");
+  inst_init (&inst[1], "REB");
+  for (guint k = 0; k < n_bars; k++)
+    {
+      add_bar (sa, T0 + k * QL_NS_PER_MIN, a[k][0], a[k][1], a[k][2], a[k][3]);
+      if (b != NULL)
+        add_bar (sb, T0 + k * QL_NS_PER_MIN, b[k][0], b[k][1], b[k][2], b[k][3]);
+    }
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  cfg.broker.latency_ns = latency_ns;
+  for (guint i = 0; i < n; i++)
+    {
+      syms[i].inst = &inst[i];
+      syms[i].kind = QL_SOURCE_BARS;
+      syms[i].bar_timeframe = tf ("1m");
+      syms[i].source = ql_source_new_memory (i == 0 ? sa : sb, 0);
+    }
+  bt = ql_backtest_new (&cfg, syms, n, NULL);
+  g_assert_nonnull (bt);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (r->reaction, !=, 0);
+  r->reaction_created = ql_broker_get_order (ql_backtest_get_broker (bt), r->reaction)->created;
+  g_clear_pointer (&bt, ql_backtest_free);
+  ql_instrument_clear (&inst[0]);
+  ql_instrument_clear (&inst[1]);
+}
+
+/* A's bars: bar 2 opens at 100.00 and reaches the buy stop at 102.00 only
+ * inside the bar. Its path: the low 99 is nearer the open (1 away) than the
+ * high 105 (5 away), so 100 -> 99 -> 105 -> 104, and the stop fills at
+ * 102.00 on the second segment (99 -> 105), not at the open. */
+static const double react_a_inside[5][4] = {
+  { 100, 100, 100, 100 }, /* bar 0: on_bar places the stop, timed T0 + 1 min */
+  { 100, 100, 100, 100 }, /* bar 1: 100 < 102, no trigger */
+  { 100, 105, 99, 104 },  /* bar 2: the stop fills at 102.00, inside the bar */
+  { 106, 106, 106, 106 },
+  { 108, 108, 108, 108 },
+};
+
+/* B's bars, symbol 1: the open of bar 2 (51.00) is a price of the minute
+ * in which A's stop filled, traded before it. */
+static const double react_b[5][4] = {
+  { 50, 50, 50, 50 },
+  { 50, 50, 50, 50 },
+  { 51, 53, 50, 52 },
+  { 55, 55, 55, 55 },
+  { 57, 57, 57, 57 },
+};
+
+static void
+test_reaction_inside_other_symbol (void)
+{
+  Reaction r = { .react_symbol = 1, .react_side = QL_SIDE_BUY };
+
+  g_test_summary ("An order sent on another symbol in reaction to a fill inside a bar fills at "
+                  "that symbol's next bar's open, not at the open of the bar of the same minute");
+  /* A's stop fills at 102.00 inside A's bar 2 (T0 + 2 min): that price is
+   * known at the bar's end, T0 + 3 min, at the earliest. on_order_fill
+   * buys 1 B at market, so the order is timed T0 + 3 min. B's bar 2
+   * (T0 + 2 min, taken after A's because B's index is higher) opens at
+   * 51.00 before A reached 102.00: it must not fill there. It fills at
+   * the open of B's bar 3 (T0 + 3 min), 55.00. The stop's fill keeps its
+   * reported time, the bar's, T0 + 2 min. */
+  run_reaction (react_a_inside, react_b, 5, 0, &r);
+  g_assert_cmpint (r.n_bars, ==, 5);
+  g_assert_cmpint (r.n_fills, ==, 2);
+  g_assert_cmpuint (r.fills[0].symbol, ==, 0);
+  g_assert_cmpint (r.fills[0].price, ==, 10200);
+  g_assert_cmpint (r.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (r.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpuint (r.fills[1].order, ==, r.reaction);
+  g_assert_cmpuint (r.fills[1].symbol, ==, 1);
+  g_assert_cmpint (r.fills[1].price, ==, 5500);
+  g_assert_cmpint (r.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+}
+
+static void
+test_reaction_inside_same_symbol (void)
+{
+  Reaction r = { .react_symbol = 0, .react_side = QL_SIDE_SELL };
+  Reaction late = { .react_symbol = 0, .react_side = QL_SIDE_SELL };
+
+  g_test_summary ("An order sent in reaction to a fill inside a bar is timed at the bar's end: "
+                  "on the same symbol it fills at the next open, with latency one bar later");
+  /* The stop fills at 102.00 inside bar 2 (T0 + 2 min); on_order_fill sells
+   * the 1 at market, timed at bar 2's end, T0 + 3 min. Bar 2 has been
+   * matched already, so no price of its path can fill the sale: it fills
+   * at bar 3's open, 106.00, at T0 + 3 min. */
+  run_reaction (react_a_inside, NULL, 5, 0, &r);
+  g_assert_cmpint (r.n_fills, ==, 2);
+  g_assert_cmpint (r.fills[0].price, ==, 10200);
+  g_assert_cmpint (r.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (r.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpint (r.fills[1].price, ==, 10600);
+  g_assert_cmpint (r.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+
+  /* With 30 s of latency, as an order sent in on_bar at bar 2's close:
+   * the stop (placed at T0 + 1 min) is active from T0 + 1 min 30 s, so it
+   * skips bar 1 and fills at 102.00 inside bar 2 all the same; the sale,
+   * timed T0 + 3 min, is active from T0 + 3 min 30 s, after bar 3's open:
+   * it fills at bar 4's open, 108.00, at T0 + 4 min. */
+  run_reaction (react_a_inside, NULL, 5, 30 * QL_NS_PER_SEC, &late);
+  g_assert_cmpint (late.n_fills, ==, 2);
+  g_assert_cmpint (late.fills[0].price, ==, 10200);
+  g_assert_cmpint (late.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (late.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpint (late.fills[1].price, ==, 10800);
+  g_assert_cmpint (late.fills[1].time, ==, T0 + 4 * QL_NS_PER_MIN);
+}
+
+static void
+test_reaction_at_open (void)
+{
+  /* Bar 2 opens at 103.00, beyond the buy stop at 102.00: a gap, and the
+   * stop fills at the open, 103.00, the first price of the bar. */
+  static const double gap[5][4] = {
+    { 100, 100, 100, 100 },
+    { 100, 100, 100, 100 },
+    { 103, 104, 103, 104 }, /* bar 2: the stop fills at the open */
+    { 106, 106, 106, 106 },
+    { 108, 108, 108, 108 },
+  };
+  Reaction same = { .react_symbol = 0, .react_side = QL_SIDE_SELL };
+  Reaction late = { .react_symbol = 0, .react_side = QL_SIDE_SELL };
+  Reaction other = { .react_symbol = 1, .react_side = QL_SIDE_BUY };
+
+  g_test_summary ("An order sent in reaction to a fill at a bar's open keeps the open's time: "
+                  "it meets later events of that instant and, with latency, the next open");
+  /* The stop fills at bar 2's open (T0 + 2 min), so the reaction happens
+   * then and its order is timed T0 + 2 min. On the same symbol bar 2 has
+   * been matched: the sale fills at bar 3's open, 106.00 (T0 + 3 min). */
+  run_reaction (gap, NULL, 5, 0, &same);
+  g_assert_cmpint (same.n_fills, ==, 2);
+  g_assert_cmpint (same.fills[0].price, ==, 10300);
+  g_assert_cmpint (same.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (same.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (same.fills[1].price, ==, 10600);
+  g_assert_cmpint (same.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+
+  /* 30 s of latency: the stop, active from T0 + 1 min 30 s, fills at bar
+   * 2's open, 103.00; the sale, active from T0 + 2 min 30 s, meets bar 3's
+   * open, 106.00 (were it timed at bar 2's end it would wait for bar 4's
+   * 108.00). */
+  run_reaction (gap, NULL, 5, 30 * QL_NS_PER_SEC, &late);
+  g_assert_cmpint (late.n_fills, ==, 2);
+  g_assert_cmpint (late.fills[0].price, ==, 10300);
+  g_assert_cmpint (late.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (late.fills[1].price, ==, 10600);
+  g_assert_cmpint (late.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+
+  /* On B (symbol 1) the order timed T0 + 2 min meets B's bar 2, which
+   * comes after A's bar 2 in the order (time, then index): it fills at
+   * B's open of that minute, 51.00, at T0 + 2 min. */
+  run_reaction (gap, react_b, 5, 0, &other);
+  g_assert_cmpint (other.n_fills, ==, 2);
+  g_assert_cmpint (other.fills[0].price, ==, 10300);
+  g_assert_cmpint (other.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpuint (other.fills[1].symbol, ==, 1);
+  g_assert_cmpint (other.fills[1].price, ==, 5100);
+  g_assert_cmpint (other.fills[1].time, ==, T0 + 2 * QL_NS_PER_MIN);
+}
+
 /* ---- magnifier ------------------------------------------------------------ */
 
 static void
@@ -1035,6 +1267,9 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/margin/bars-one-symbol", test_margin_call_bars_one_symbol);
   g_test_add_func ("/engine/backtest/margin/bars-no-look-ahead", test_margin_call_bars_no_look_ahead);
   g_test_add_func ("/engine/backtest/observer/reject-flatten-disable", test_observer);
+  g_test_add_func ("/engine/backtest/reaction/inside-bar-other-symbol", test_reaction_inside_other_symbol);
+  g_test_add_func ("/engine/backtest/reaction/inside-bar-same-symbol", test_reaction_inside_same_symbol);
+  g_test_add_func ("/engine/backtest/reaction/at-open-keeps-open-time", test_reaction_at_open);
   g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
   g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
