@@ -85,6 +85,9 @@ struct QlBacktest
   QlTimeNs react_time;         /* while the strategy hears of a fill inside a
                                 * bar: that bar's end, the time of the orders
                                 * it sends; else QL_TIME_NONE */
+  guint react_symbol;          /* with react_time: the fill's symbol */
+  QlTimeNs deferred_at;        /* ql_broker_get_deferred_time (), cached:
+                                * G_MAXINT64 while no request waits */
   QlEquityPoint *equity;       /* n_equity points, room for cap_equity */
   gsize n_equity, cap_equity;
   QlEquityPoint last;          /* the latest point (n_points > 0) */
@@ -221,6 +224,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
   self->react_time = QL_TIME_NONE;
+  self->deferred_at = G_MAXINT64;
   self->max_bars = config->max_bars > 0 ? config->max_bars : QL_BACKTEST_DEFAULT_MAX_BARS;
   ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
 
@@ -572,6 +576,7 @@ tell_fills (QlBacktest *self, guint si)
        * such as the open of a later symbol's bar of the same instant. A
        * fill at the open keeps the open's time. */
       self->react_time = copy[i].intrabar ? marked_time (self, copy[i].symbol) : QL_TIME_NONE;
+      self->react_symbol = copy[i].symbol;
       if (self->k->on_order_fill != NULL)
         self->k->on_order_fill (self, ql_broker_get_order (self->broker, copy[i].order), &copy[i],
                                 self->strategy->data);
@@ -601,6 +606,16 @@ after_match (QlBacktest *self, guint si, gboolean matched)
       fill_view (self, &v);
       apply_action (self, si, obs->on_clock (obs->data, &v));
     }
+}
+
+/* The cancels and modifications waiting for a time at or before @t (see
+ * ql_context_cancel ()) take effect: the clock has reached @t and no event
+ * at or after it has been matched yet. Rare: called only when one is due. */
+static G_GNUC_NO_INLINE void
+apply_deferred (QlBacktest *self, QlTimeNs t)
+{
+  self->stats.late_refusals += ql_broker_apply_deferred (self->broker, t);
+  self->deferred_at = ql_broker_get_deferred_time (self->broker);
 }
 
 /* ---- bars --------------------------------------------------------------- */
@@ -742,6 +757,8 @@ bar_closed (QlBacktest *self, guint si, guint k, QlTimeNs end)
 
   if (end != QL_TIME_NONE && end > self->now)
     self->now = end;
+  if (G_UNLIKELY (self->now >= self->deferred_at))
+    apply_deferred (self, self->now);
   if (k == 0)
     {
       QlTimeNs open_time = ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1];
@@ -838,6 +855,8 @@ tick_event (QlBacktest *self, guint si, gsize i)
 
   read_tick (s->chunk, i, &tick);
   self->now = tick.time;
+  if (G_UNLIKELY (tick.time >= self->deferred_at))
+    apply_deferred (self, tick.time);
   if (ql_broker_has_live (self->broker, si))
     {
       fail (self, ql_broker_match_tick (self->broker, si, &tick));
@@ -888,6 +907,8 @@ bar_match (QlBacktest *self, guint si, const QlBar *bar)
   gboolean matched = FALSE;
 
   self->now = bar->time;
+  if (G_UNLIKELY (bar->time >= self->deferred_at))
+    apply_deferred (self, bar->time);
   c = ql_price_from_double (s->inst, bar->close);
   if (ql_broker_has_live (self->broker, si))
     {
@@ -1279,6 +1300,10 @@ ql_backtest_run (QlBacktest       *self,
   flush_pending (self, G_MAXINT64);
   for (guint i = 0; i < self->n; i++)
     flush (self, &self->syms[i]);
+  /* Requests due after the last event: no event is left for them to
+   * change, and the strategy sees them done in on_end. */
+  if (self->deferred_at != G_MAXINT64)
+    apply_deferred (self, G_MAXINT64);
   if (self->k->on_end != NULL)
     self->k->on_end (self, strategy->data);
   if (self->dirty || self->n_points == 0)
@@ -1468,9 +1493,38 @@ ql_context_submit (QlContext            *ctx,
   return r;
 }
 
+/* TRUE when a cancel or modification of @id must wait for ctx->react_time:
+ * the strategy answers a fill inside a bar of one symbol, known only at
+ * that bar's end, and @id is another symbol's order, whose bar of the same
+ * instant may not have been matched yet (a later symbol's is matched after
+ * the fill). Taken at once, the request would use prices traded after that
+ * bar's open to change how the bar fills the order: look-ahead. On the
+ * fill's own symbol the bar has been matched: at once. */
+static gboolean
+must_wait (const QlContext *ctx, QlOrderId id)
+{
+  const QlOrder *o;
+
+  if (ctx->react_time == QL_TIME_NONE)
+    return FALSE;
+  o = ql_broker_get_order (ctx->broker, id);
+  return o != NULL && o->req.symbol != ctx->react_symbol;
+}
+
+/* After a request was queued (or refused): the cache and the text. */
+static QlRejectReason
+queued (QlContext *ctx, QlRejectReason r)
+{
+  ctx->deferred_at = ql_broker_get_deferred_time (ctx->broker);
+  ctx->reject_text[0] = '\0';
+  return r;
+}
+
 QlRejectReason
 ql_context_cancel (QlContext *ctx, QlOrderId id)
 {
+  if (G_UNLIKELY (must_wait (ctx, id)))
+    return queued (ctx, ql_broker_cancel_at (ctx->broker, id, ctx->react_time));
   return ql_broker_cancel (ctx->broker, id);
 }
 
@@ -1481,9 +1535,29 @@ ql_context_modify (QlContext *ctx,
                    QlPrice    limit_price,
                    QlPrice    stop_price)
 {
-  QlRejectReason r = ql_broker_modify (ctx->broker, id, quantity, limit_price, stop_price);
+  QlRejectReason r;
 
+  if (G_UNLIKELY (must_wait (ctx, id)))
+    return queued (ctx, ql_broker_modify_at (ctx->broker, id, quantity, limit_price, stop_price,
+                                             ctx->react_time));
+  r = ql_broker_modify (ctx->broker, id, quantity, limit_price, stop_price);
   /* A2: a modification meets the account check too; keep its text. */
+  g_strlcpy (ctx->reject_text, ql_broker_get_reject_text (ctx->broker), sizeof ctx->reject_text);
+  return r;
+}
+
+QlRejectReason
+ql_context_modify_trail (QlContext *ctx,
+                         QlOrderId  id,
+                         QlPrice    trail_amount,
+                         gint64     trail_ppm)
+{
+  QlRejectReason r;
+
+  if (G_UNLIKELY (must_wait (ctx, id)))
+    return queued (ctx, ql_broker_modify_trail_at (ctx->broker, id, trail_amount, trail_ppm,
+                                                   ctx->react_time));
+  r = ql_broker_modify_trail (ctx->broker, id, trail_amount, trail_ppm);
   g_strlcpy (ctx->reject_text, ql_broker_get_reject_text (ctx->broker), sizeof ctx->reject_text);
   return r;
 }

@@ -29,7 +29,8 @@
  * open. Orders placed in on_order_fill and on_position_change are stamped
  * with the event's time, except after a fill inside an input bar (past its
  * open, QlFill.intrabar), whose price is known only at the bar's end: then
- * with that end, as below. The run's own closing orders (a margin call, an
+ * with that end, as below; a cancel or modification sent then to another
+ * symbol's order takes effect at that end too (ql_context_cancel ()). The run's own closing orders (a margin call, an
  * observer's flatten) are stamped with the time of the prices that decided
  * them: the tick's, or the end of the input bar whose close was marked, so
  * they fill at each symbol's first input at or after it (with bars: the
@@ -152,6 +153,9 @@ typedef struct
   guint64 bars;               /* closes of the run's timeframe, all symbols */
   guint64 fills;
   guint64 margin_calls;
+  guint64 late_refusals;      /* cancels and modifications that waited (see
+                               * ql_context_cancel ()) and were refused when
+                               * they came due, e.g. the order had filled */
   QlMoney max_drawdown;       /* peak-to-trough of equity at events that move it */
   QlMoney peak_equity;
 } QlRunStats;
@@ -228,6 +232,18 @@ const QlOrder      *ql_context_get_order (const QlContext *ctx,
 QlRejectReason      ql_context_submit (QlContext            *ctx,
                                        const QlOrderRequest *req,
                                        QlOrderId            *id);
+/* Cancel, modify (ql_broker_modify ()) and change a trailing distance
+ * (ql_broker_modify_trail ()). At once, with the broker's answer, except in
+ * on_order_fill and on_position_change after a fill inside an input bar
+ * (QlFill.intrabar) on an order of another symbol than the fill's: the
+ * request then takes effect at the time orders sent there get (that bar's
+ * end), before any event at or after it, so the other symbol's bar of the
+ * fill's instant is still matched with the order as it was. The checks
+ * that need no account or market answer at once (NOT_FOUND for an order
+ * not working now, the grid, the lot...); else QL_REJECT_NONE means
+ * accepted, to be applied then (the order still shows as it was until
+ * then), and a refusal at that time (the order filled meanwhile, buying
+ * power) is counted in QlRunStats.late_refusals. */
 QlRejectReason      ql_context_cancel (QlContext *ctx,
                                        QlOrderId  id);
 QlRejectReason      ql_context_modify (QlContext *ctx,
@@ -235,6 +251,10 @@ QlRejectReason      ql_context_modify (QlContext *ctx,
                                        QlQty      quantity,
                                        QlPrice    limit_price,
                                        QlPrice    stop_price);
+QlRejectReason      ql_context_modify_trail (QlContext *ctx,
+                                             QlOrderId  id,
+                                             QlPrice    trail_amount,
+                                             gint64     trail_ppm);
 const char         *ql_context_get_reject_text (const QlContext *ctx);
 
 /* Market order shortcut. */

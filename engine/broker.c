@@ -32,7 +32,30 @@ struct QlBroker
   QlBrokerCheckFunc check;
   gpointer check_data;
   char reject_text[160];
+  GArray *deferred;        /* Deferred, in request order; empty on most runs */
+  QlTimeNs deferred_at;    /* earliest Deferred.at, G_MAXINT64 when empty */
 };
+
+typedef enum
+{
+  DEFER_CANCEL,
+  DEFER_MODIFY,
+  DEFER_TRAIL,
+} DeferKind;
+
+/* A cancel or modification that takes effect at @at (see
+ * ql_broker_cancel_at ()). */
+typedef struct
+{
+  QlTimeNs at;
+  QlOrderId id;
+  DeferKind kind;
+  QlQty quantity;          /* DEFER_MODIFY */
+  QlPrice limit_price;
+  QlPrice stop_price;
+  QlPrice trail_amount;    /* DEFER_TRAIL */
+  gint64 trail_ppm;
+} Deferred;
 
 typedef struct
 {
@@ -96,6 +119,8 @@ ql_broker_new (const QlBrokerConfig *config,
     self->live[i] = g_array_new (FALSE, FALSE, sizeof (guint));
   self->fills = g_array_new (FALSE, FALSE, sizeof (QlFill));
   self->cands = g_array_new (FALSE, FALSE, sizeof (Cand));
+  self->deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+  self->deferred_at = G_MAXINT64;
   return self;
 }
 
@@ -110,6 +135,7 @@ ql_broker_free (QlBroker *self)
   g_array_unref (self->orders);
   g_array_unref (self->fills);
   g_array_unref (self->cands);
+  g_array_unref (self->deferred);
   g_free (self);
 }
 
@@ -503,24 +529,17 @@ check_modified (QlBroker *self, const QlOrder *o, const QlOrderRequest *req)
   return check_position (self, &rest, FALSE);
 }
 
-QlRejectReason
-ql_broker_modify (QlBroker *self,
-                  QlOrderId id,
-                  QlQty     quantity,
-                  QlPrice   limit_price,
-                  QlPrice   stop_price)
+/* The checks of a modification of @o that do not depend on the account
+ * or the market: they give the same answer whenever it takes effect. */
+static QlRejectReason
+check_modify_form (QlBroker *self,
+                   QlOrder  *o,
+                   QlQty     quantity,
+                   QlPrice   limit_price,
+                   QlPrice   stop_price)
 {
-  QlOrder *o;
-  const QlInstrument *inst;
-  QlOrderRequest req;
-  QlRejectReason reason;
+  const QlInstrument *inst = inst_of (self, o->req.symbol);
 
-  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
-  self->reject_text[0] = '\0';
-  o = working_order (self, id);
-  if (o == NULL)
-    return QL_REJECT_NOT_FOUND;
-  inst = inst_of (self, o->req.symbol);
   if (quantity < 0 || (quantity > 0 && quantity <= o->filled))
     return QL_REJECT_BAD_QUANTITY;
   if (quantity % inst->lot_size != 0)
@@ -537,6 +556,28 @@ ql_broker_modify (QlBroker *self,
     return QL_REJECT_BAD_PRICE;
   if (stop_price > 0 && o->req.type != QL_ORDER_STOP && o->req.type != QL_ORDER_STOP_LIMIT)
     return QL_REJECT_BAD_PRICE;
+  return QL_REJECT_NONE;
+}
+
+QlRejectReason
+ql_broker_modify (QlBroker *self,
+                  QlOrderId id,
+                  QlQty     quantity,
+                  QlPrice   limit_price,
+                  QlPrice   stop_price)
+{
+  QlOrder *o;
+  QlOrderRequest req;
+  QlRejectReason reason;
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  self->reject_text[0] = '\0';
+  o = working_order (self, id);
+  if (o == NULL)
+    return QL_REJECT_NOT_FOUND;
+  reason = check_modify_form (self, o, quantity, limit_price, stop_price);
+  if (reason != QL_REJECT_NONE)
+    return reason;
 
   req = o->req;
   if (quantity > 0)
@@ -557,6 +598,26 @@ ql_broker_modify (QlBroker *self,
   return QL_REJECT_NONE;
 }
 
+/* The form checks of a new trailing distance for @o (as
+ * check_modify_form ()). */
+static QlRejectReason
+check_trail_form (QlBroker *self,
+                  QlOrder  *o,
+                  QlPrice   trail_amount,
+                  gint64    trail_ppm)
+{
+  const QlInstrument *inst = inst_of (self, o->req.symbol);
+
+  if (o->req.type != QL_ORDER_TRAILING_STOP)
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount < 0 || trail_ppm < 0
+      || (trail_amount == 0 && (trail_ppm == 0 || trail_ppm >= 1000000)))
+    return QL_REJECT_BAD_PRICE;
+  if (trail_amount > 0 && trail_amount % inst->tick_size != 0)
+    return QL_REJECT_TICK_SIZE;
+  return QL_REJECT_NONE;
+}
+
 QlRejectReason
 ql_broker_modify_trail (QlBroker *self,
                         QlOrderId id,
@@ -574,13 +635,9 @@ ql_broker_modify_trail (QlBroker *self,
   if (o == NULL)
     return QL_REJECT_NOT_FOUND;
   inst = inst_of (self, o->req.symbol);
-  if (o->req.type != QL_ORDER_TRAILING_STOP)
-    return QL_REJECT_BAD_PRICE;
-  if (trail_amount < 0 || trail_ppm < 0
-      || (trail_amount == 0 && (trail_ppm == 0 || trail_ppm >= 1000000)))
-    return QL_REJECT_BAD_PRICE;
-  if (trail_amount > 0 && trail_amount % inst->tick_size != 0)
-    return QL_REJECT_TICK_SIZE;
+  reason = check_trail_form (self, o, trail_amount, trail_ppm);
+  if (reason != QL_REJECT_NONE)
+    return reason;
   if (o->triggered)
     return QL_REJECT_TRIGGERED;
 
@@ -600,6 +657,131 @@ ql_broker_modify_trail (QlBroker *self,
       o->trail_stop = sgn * trail_stop_of (o, sgn * o->trail_extreme, inst->tick_size);
     }
   return QL_REJECT_NONE;
+}
+
+/* ---- deferred cancels and modifications --------------------------------- */
+
+/* Queues @d after the checks that need no account or market: what fails
+ * them is refused now, the rest when it comes due (apply_one ()). */
+static QlRejectReason
+defer (QlBroker *self, const Deferred *d)
+{
+  QlOrder *o;
+  QlRejectReason reason = QL_REJECT_NONE;
+
+  self->reject_text[0] = '\0';
+  o = working_order (self, d->id);
+  if (o == NULL)
+    return QL_REJECT_NOT_FOUND;
+  if (d->kind == DEFER_MODIFY)
+    reason = check_modify_form (self, o, d->quantity, d->limit_price, d->stop_price);
+  else if (d->kind == DEFER_TRAIL)
+    reason = check_trail_form (self, o, d->trail_amount, d->trail_ppm);
+  else
+    /* a second cancel of an order already waiting for one adds nothing
+     * (cancel (all) twice in one reaction) */
+    for (guint i = 0; i < self->deferred->len; i++)
+      {
+        const Deferred *q = &g_array_index (self->deferred, Deferred, i);
+        if (q->kind == DEFER_CANCEL && q->id == d->id && q->at <= d->at)
+          return QL_REJECT_NONE;
+      }
+  if (reason != QL_REJECT_NONE)
+    return reason;
+  g_array_append_val (self->deferred, *d);
+  self->deferred_at = MIN (self->deferred_at, d->at);
+  return QL_REJECT_NONE;
+}
+
+QlRejectReason
+ql_broker_cancel_at (QlBroker *self,
+                     QlOrderId id,
+                     QlTimeNs  at)
+{
+  Deferred d = { .at = at, .id = id, .kind = DEFER_CANCEL };
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  return defer (self, &d);
+}
+
+QlRejectReason
+ql_broker_modify_at (QlBroker *self,
+                     QlOrderId id,
+                     QlQty     quantity,
+                     QlPrice   limit_price,
+                     QlPrice   stop_price,
+                     QlTimeNs  at)
+{
+  Deferred d = { .at = at, .id = id, .kind = DEFER_MODIFY, .quantity = quantity,
+                 .limit_price = limit_price, .stop_price = stop_price };
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  return defer (self, &d);
+}
+
+QlRejectReason
+ql_broker_modify_trail_at (QlBroker *self,
+                           QlOrderId id,
+                           QlPrice   trail_amount,
+                           gint64    trail_ppm,
+                           QlTimeNs  at)
+{
+  Deferred d = { .at = at, .id = id, .kind = DEFER_TRAIL, .trail_amount = trail_amount,
+                 .trail_ppm = trail_ppm };
+
+  g_return_val_if_fail (self != NULL, QL_REJECT_NOT_FOUND);
+  return defer (self, &d);
+}
+
+QlTimeNs
+ql_broker_get_deferred_time (const QlBroker *self)
+{
+  return self->deferred_at;
+}
+
+static QlRejectReason
+apply_one (QlBroker *self, const Deferred *d)
+{
+  switch (d->kind)
+    {
+    case DEFER_CANCEL:
+      return ql_broker_cancel (self, d->id);
+    case DEFER_MODIFY:
+      return ql_broker_modify (self, d->id, d->quantity, d->limit_price, d->stop_price);
+    case DEFER_TRAIL:
+    default:
+      return ql_broker_modify_trail (self, d->id, d->trail_amount, d->trail_ppm);
+    }
+}
+
+guint
+ql_broker_apply_deferred (QlBroker *self,
+                          QlTimeNs  now)
+{
+  guint n_refused = 0, j = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+  if (now < self->deferred_at)
+    return 0;
+  self->deferred_at = G_MAXINT64;
+  /* In request order. Applying queues nothing: the loop may compact. */
+  for (guint i = 0; i < self->deferred->len; i++)
+    {
+      Deferred d = g_array_index (self->deferred, Deferred, i);
+      QlRejectReason r;
+
+      if (d.at > now)
+        {
+          g_array_index (self->deferred, Deferred, j++) = d;
+          self->deferred_at = MIN (self->deferred_at, d.at);
+          continue;
+        }
+      r = apply_one (self, &d);
+      if (r != QL_REJECT_NONE)
+        n_refused++;
+    }
+  g_array_set_size (self->deferred, j);
+  return n_refused;
 }
 
 /* ---- matching ---------------------------------------------------------- */

@@ -173,6 +173,39 @@ QlRejectReason ql_broker_modify_trail (QlBroker *self,
                                        QlOrderId id,
                                        QlPrice   trail_amount,
                                        gint64    trail_ppm);
+/* Deferred requests: a cancel or modification that must not change how
+ * the order meets events before @at (with bars: a strategy's answer to a
+ * fill inside another symbol's bar, known only at that bar's end). The
+ * checks that need neither account nor market (an unknown or finished id,
+ * the grid, the lot, the order type, a bracket leg's quantity) answer now;
+ * otherwise the request is queued and QL_REJECT_NONE returned: it is
+ * accepted, not yet done. ql_broker_apply_deferred () does it later, with
+ * all the checks of ql_broker_cancel (), ql_broker_modify () and
+ * ql_broker_modify_trail () at that time (the order may have filled by
+ * then). A second cancel of an order already waiting for one is a no-op. */
+QlRejectReason ql_broker_cancel_at (QlBroker *self,
+                                    QlOrderId id,
+                                    QlTimeNs  at);
+QlRejectReason ql_broker_modify_at (QlBroker *self,
+                                    QlOrderId id,
+                                    QlQty     quantity,
+                                    QlPrice   limit_price,
+                                    QlPrice   stop_price,
+                                    QlTimeNs  at);
+QlRejectReason ql_broker_modify_trail_at (QlBroker *self,
+                                          QlOrderId id,
+                                          QlPrice   trail_amount,
+                                          gint64    trail_ppm,
+                                          QlTimeNs  at);
+/* The earliest time of a queued request, G_MAXINT64 when none is: the run
+ * compares its clock with it, so an empty queue costs one comparison. */
+QlTimeNs       ql_broker_get_deferred_time (const QlBroker *self);
+/* Applies, in request order, every queued request due at or before @now
+ * (call it before matching an event at @now). Returns how many were
+ * refused then (the order had filled, or a check failed). */
+guint          ql_broker_apply_deferred (QlBroker *self,
+                                         QlTimeNs  now);
+
 /* Cancels every live order (of every symbol). */
 void ql_broker_cancel_all (QlBroker *self);
 

@@ -1073,6 +1073,214 @@ test_reaction_at_open (void)
   g_assert_cmpint (other.fills[1].time, ==, T0 + 2 * QL_NS_PER_MIN);
 }
 
+/* A strategy that places, at symbol 0's first bar close, a buy stop of 1
+ * at 102.00 on A (symbol 0) and another order (other_*), and answers the
+ * stop's fill with a cancel or a modification of that other order. */
+typedef enum
+{
+  GUARD_CANCEL,              /* cancel the other order */
+  GUARD_MODIFY,              /* move its limit price to new_limit */
+} GuardAction;
+
+typedef struct
+{
+  GuardAction action;
+  guint other_symbol;
+  QlOrderType other_type;
+  QlPrice other_price;       /* its limit or stop price */
+  QlPrice new_limit;         /* GUARD_MODIFY */
+  int n_bars;
+  int n_fills;
+  QlFill fills[4];
+  QlOrderId stop;
+  QlOrderId other;
+  QlRejectReason answer;     /* what the cancel or modify returned */
+  QlOrderState state_after;  /* the other order right after that call */
+  QlPrice limit_after;
+  QlOrderState final_state;  /* the other order after the run */
+  QlRunStats stats;
+} Guard;
+
+static void
+guard_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
+{
+  Guard *g = data;
+  QlOrderRequest req = { 0 };
+
+  if (symbol != 0 || tf != 0 || g->n_bars++ > 0)
+    return;
+  req.symbol = 0;
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_STOP;
+  req.stop_price = 10200;
+  req.quantity = 1;
+  g_assert_cmpint (ql_context_submit (ctx, &req, &g->stop), ==, QL_REJECT_NONE);
+  req.symbol = g->other_symbol;
+  req.type = g->other_type;
+  req.stop_price = g->other_type == QL_ORDER_STOP ? g->other_price : 0;
+  req.limit_price = g->other_type == QL_ORDER_LIMIT ? g->other_price : 0;
+  g_assert_cmpint (ql_context_submit (ctx, &req, &g->other), ==, QL_REJECT_NONE);
+}
+
+static void
+guard_on_fill (QlContext *ctx, const QlOrder *order, const QlFill *fill, gpointer data)
+{
+  Guard *g = data;
+  const QlOrder *o;
+
+  if (g->n_fills < (int) G_N_ELEMENTS (g->fills))
+    g->fills[g->n_fills] = *fill;
+  g->n_fills++;
+  if (order->id != g->stop)
+    return;
+  if (g->action == GUARD_CANCEL)
+    g->answer = ql_context_cancel (ctx, g->other);
+  else
+    g->answer = ql_context_modify (ctx, g->other, 0, g->new_limit, 0);
+  o = ql_context_get_order (ctx, g->other);
+  g->state_after = o->state;
+  g->limit_after = o->req.limit_price;
+}
+
+/* Runs Guard on 1m bars { open, high, low, close } of A (symbol 0) and B
+ * (symbol 1); bar k at T0 + k min. */
+static void
+run_guard (const double (*a)[4], const double (*b)[4], guint n_bars, Guard *g)
+{
+  static const QlStrategyClass klass = { .on_bar = guard_on_bar,
+                                         .on_order_fill = guard_on_fill };
+  QlInstrument inst[2];
+  g_autoptr (QlSeries) sa = ql_series_new_bars ();
+  g_autoptr (QlSeries) sb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  QlStrategy st = { &klass, g };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  inst_init (&inst[0], "GUA");
+  inst_init (&inst[1], "GUB");
+  for (guint k = 0; k < n_bars; k++)
+    {
+      add_bar (sa, T0 + k * QL_NS_PER_MIN, a[k][0], a[k][1], a[k][2], a[k][3]);
+      add_bar (sb, T0 + k * QL_NS_PER_MIN, b[k][0], b[k][1], b[k][2], b[k][3]);
+    }
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  for (guint i = 0; i < 2; i++)
+    {
+      syms[i].inst = &inst[i];
+      syms[i].kind = QL_SOURCE_BARS;
+      syms[i].bar_timeframe = tf ("1m");
+      syms[i].source = ql_source_new_memory (i == 0 ? sa : sb, 0);
+    }
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_nonnull (bt);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpuint (g->other, !=, 0);
+  g->final_state = ql_broker_get_order (ql_backtest_get_broker (bt), g->other)->state;
+  g->stats = *ql_backtest_get_stats (bt);
+  g_clear_pointer (&bt, ql_backtest_free);
+  ql_instrument_clear (&inst[0]);
+  ql_instrument_clear (&inst[1]);
+}
+
+/* B's bars for Guard. Bar 2's path: the high 53 is nearer the open 52 (1
+ * away) than the low 50 (2 away), so 52 -> 53 -> 50 -> 51. */
+static const double guard_b[5][4] = {
+  { 52, 52, 52, 52 },
+  { 52, 52, 52, 52 },
+  { 52, 53, 50, 51 },
+  { 50, 50, 50, 50 },
+  { 50, 50, 50, 50 },
+};
+
+static void
+test_reaction_cancel_other_symbol (void)
+{
+  Guard g = { .action = GUARD_CANCEL, .other_symbol = 1, .other_type = QL_ORDER_LIMIT,
+              .other_price = 5100 };
+
+  g_test_summary ("A cancel sent in reaction to a fill inside A's bar does not stop B's order "
+                  "from filling on B's bar of the same minute; it is refused when it comes due");
+  /* Both orders are placed at bar 0's close (T0 + 1 min). Bar 1: A's 100
+   * does not reach the stop; B's 52 is above the buy limit at 51.00, which
+   * rests. Bar 2 (T0 + 2 min): A's bar comes first (index 0) and its stop
+   * fills at 102.00 inside the bar (100 -> 99 -> 105 -> 104, on 99 -> 105),
+   * known at T0 + 3 min. on_order_fill cancels B's limit: the request is
+   * accepted (QL_REJECT_NONE) and waits for T0 + 3 min, so the limit is
+   * still working right after the call. B's bar 2 is matched with it: the
+   * path 52 -> 53 -> 50 goes through 51.00 and the limit fills there, at
+   * T0 + 2 min. At T0 + 3 min the cancel finds the order filled: it is
+   * refused (one late refusal) and the order stays FILLED. (Taken at once,
+   * the cancel would have used A's path, after B's open, to stop B's fill:
+   * no fill at all, since B's later bars at 50.00 do not go through 51.00.) */
+  run_guard (react_a_inside, guard_b, 5, &g);
+  g_assert_cmpint (g.answer, ==, QL_REJECT_NONE);
+  g_assert_cmpint (g.state_after, ==, QL_ORDER_WORKING);
+  g_assert_cmpint (g.n_fills, ==, 2);
+  g_assert_cmpuint (g.fills[0].order, ==, g.stop);
+  g_assert_cmpint (g.fills[0].price, ==, 10200);
+  g_assert_cmpint (g.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpuint (g.fills[1].order, ==, g.other);
+  g_assert_cmpuint (g.fills[1].symbol, ==, 1);
+  g_assert_cmpint (g.fills[1].price, ==, 5100);
+  g_assert_cmpint (g.fills[1].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpint (g.final_state, ==, QL_ORDER_FILLED);
+  g_assert_cmpuint (g.stats.late_refusals, ==, 1);
+}
+
+static void
+test_reaction_modify_other_symbol (void)
+{
+  Guard g = { .action = GUARD_MODIFY, .other_symbol = 1, .other_type = QL_ORDER_LIMIT,
+              .other_price = 4900, .new_limit = 5050 };
+
+  g_test_summary ("A modification sent in reaction to a fill inside A's bar takes effect on B "
+                  "from B's first bar opening at or after that bar's end");
+  /* B's buy limit at 49.00 rests from bar 1 (52 is above it). A's stop
+   * fills at 102.00 inside bar 2, known at T0 + 3 min; on_order_fill moves
+   * the limit to 50.50: accepted, applied at T0 + 3 min, so right after the
+   * call the order still has 49.00. B's bar 2 is matched at 49.00: its path
+   * 52 -> 53 -> 50 -> 51 never goes below 49.00, no fill. At T0 + 3 min the
+   * limit becomes 50.50 and meets the market afresh: B's bar 3 opens at
+   * 50.00, within it, so it fills at the open, 50.00, at T0 + 3 min.
+   * (Taken at once, 50.50 would have met B's bar 2: not marketable at the
+   * open 52, then through on 53 -> 50, a fill at 50.50 at T0 + 2 min.) */
+  run_guard (react_a_inside, guard_b, 5, &g);
+  g_assert_cmpint (g.answer, ==, QL_REJECT_NONE);
+  g_assert_cmpint (g.state_after, ==, QL_ORDER_WORKING);
+  g_assert_cmpint (g.limit_after, ==, 4900);
+  g_assert_cmpint (g.n_fills, ==, 2);
+  g_assert_cmpint (g.fills[0].price, ==, 10200);
+  g_assert_cmpuint (g.fills[1].order, ==, g.other);
+  g_assert_cmpint (g.fills[1].price, ==, 5000);
+  g_assert_cmpint (g.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+  g_assert_cmpint (g.final_state, ==, QL_ORDER_FILLED);
+  g_assert_cmpuint (g.stats.late_refusals, ==, 0);
+}
+
+static void
+test_reaction_cancel_same_symbol (void)
+{
+  Guard g = { .action = GUARD_CANCEL, .other_symbol = 0, .other_type = QL_ORDER_STOP,
+              .other_price = 10600 };
+
+  g_test_summary ("A cancel sent in reaction to a fill inside a bar takes effect at once on "
+                  "an order of the same symbol, whose bar has been matched");
+  /* The second order is a buy stop at 106.00 on A. Bar 2's path tops at
+   * 105, short of it; the stop at 102.00 fills inside bar 2 and
+   * on_order_fill cancels the 106.00 stop: on A nothing of bar 2 is left to
+   * match, so it is CANCELLED right after the call. Bar 3 opens at 106.00,
+   * which would have triggered it: no second fill. */
+  run_guard (react_a_inside, guard_b, 5, &g);
+  g_assert_cmpint (g.answer, ==, QL_REJECT_NONE);
+  g_assert_cmpint (g.state_after, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (g.n_fills, ==, 1);
+  g_assert_cmpint (g.fills[0].price, ==, 10200);
+  g_assert_cmpint (g.final_state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpuint (g.stats.late_refusals, ==, 0);
+}
+
 /* ---- magnifier ------------------------------------------------------------ */
 
 static void
@@ -1270,6 +1478,9 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/reaction/inside-bar-other-symbol", test_reaction_inside_other_symbol);
   g_test_add_func ("/engine/backtest/reaction/inside-bar-same-symbol", test_reaction_inside_same_symbol);
   g_test_add_func ("/engine/backtest/reaction/at-open-keeps-open-time", test_reaction_at_open);
+  g_test_add_func ("/engine/backtest/reaction/cancel-other-symbol-waits", test_reaction_cancel_other_symbol);
+  g_test_add_func ("/engine/backtest/reaction/modify-other-symbol-waits", test_reaction_modify_other_symbol);
+  g_test_add_func ("/engine/backtest/reaction/cancel-same-symbol-at-once", test_reaction_cancel_same_symbol);
   g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
   g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);

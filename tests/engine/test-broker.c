@@ -988,6 +988,52 @@ test_modify_trail (void)
 }
 
 static void
+test_deferred_queue (void)
+{
+  Fx fx;
+  QlOrderId a, b;
+  QlTimeNs at;
+
+  g_test_summary ("Deferred cancels and modifications: form checks answer at once, the rest "
+                  "waits for its time and is applied in order; a late refusal is counted");
+  fx_init (&fx, NULL, 1000000 * QL_MONEY_ONE);
+  a = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 9000, 0);
+  b = submit (&fx, QL_SIDE_BUY, QL_ORDER_LIMIT, 1, 9500, 0);
+  at = T0 + 5 * QL_NS_PER_MIN;
+  g_assert_cmpint (ql_broker_get_deferred_time (fx.br), ==, G_MAXINT64);
+  /* Accepted, not done: a is still live. A second cancel adds nothing. */
+  g_assert_cmpint (ql_broker_cancel_at (fx.br, a, at), ==, QL_REJECT_NONE);
+  g_assert_cmpint (ql_broker_cancel_at (fx.br, a, at), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, a)->state, ==, QL_ORDER_PENDING);
+  /* A stop price on a limit is wrong whenever it comes: refused now. */
+  g_assert_cmpint (ql_broker_modify_at (fx.br, b, 0, 0, 9600, at), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (ql_broker_modify_at (fx.br, b, 0, 9700, 0, at), ==, QL_REJECT_NONE);
+  g_assert_cmpint (order (&fx, b)->req.limit_price, ==, 9500);
+  g_assert_cmpint (ql_broker_cancel_at (fx.br, 99, at), ==, QL_REJECT_NOT_FOUND);
+  g_assert_cmpint (ql_broker_modify_trail_at (fx.br, b, 100, 0, at), ==, QL_REJECT_BAD_PRICE);
+  g_assert_cmpint (ql_broker_get_deferred_time (fx.br), ==, at);
+  /* Not due yet. */
+  g_assert_cmpuint (ql_broker_apply_deferred (fx.br, at - 1), ==, 0);
+  g_assert_cmpint (order (&fx, a)->state, ==, QL_ORDER_PENDING);
+  /* A bar at T0 + 1 min, path 96.00 -> 96.00 -> 94.00 -> 95.00 (the high
+   * is the nearer extreme): b's 95.00 is not marketable at the open 96.00,
+   * rests, and 96.00 -> 94.00 goes through it: b fills at 95.00 with its
+   * old price. a (90.00) is not reached. */
+  bar (&fx, 9600, 9600, 9400, 9500, 10);
+  g_assert_cmpuint (n_fills (&fx), ==, 1);
+  g_assert_cmpint (fill_at (&fx, 0)->price, ==, 9500);
+  /* At 'at': a is cancelled; b's modification finds it filled, refused:
+   * one refusal (the duplicate cancel was never queued). */
+  g_assert_cmpuint (ql_broker_apply_deferred (fx.br, at), ==, 1);
+  g_assert_cmpint (order (&fx, a)->state, ==, QL_ORDER_CANCELLED);
+  g_assert_cmpint (order (&fx, b)->state, ==, QL_ORDER_FILLED);
+  g_assert_cmpint (order (&fx, b)->req.limit_price, ==, 9500);
+  g_assert_cmpint (ql_broker_get_deferred_time (fx.br), ==, G_MAXINT64);
+  g_assert_cmpuint (ql_broker_apply_deferred (fx.br, G_MAXINT64), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
 test_modify_bracket_leg (void)
 {
   Fx fx;
@@ -1412,6 +1458,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/broker/modify/account-rule", test_modify_account_rule);
   g_test_add_func ("/engine/broker/modify/trail-distance", test_modify_trail);
   g_test_add_func ("/engine/broker/modify/bracket-leg-quantity", test_modify_bracket_leg);
+  g_test_add_func ("/engine/broker/modify/deferred-queue", test_deferred_queue);
   g_test_add_func ("/engine/broker/bracket/gap-through-take-profit", test_bracket_gap_take_profit);
   g_test_add_func ("/engine/broker/bracket/gap-through-stop-loss", test_bracket_gap_stop_loss);
   g_test_add_func ("/engine/broker/tif/day-ends-at-session-close", test_day_in_session);
