@@ -572,6 +572,10 @@ ql_report_build (const QlReportContent *c)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  /* Cancels and modifications that waited for a bar's end and were refused
+   * then (engine/backtest.h, ql_context_cancel ()): not orders, so only a
+   * count. */
+  add_int (b, "late_refusals", (gint64) c->late_refusals);
   json_builder_end_object (b);
 
   if (c->monte_carlo != NULL && c->n_monte_carlo > 0)

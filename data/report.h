@@ -96,6 +96,7 @@ typedef struct
   gsize n_rejections;
   const QlRulesVerdict *verdict;               /* nullable: no "rules_verdict" key (no rules) */
   guint64 margin_calls;                        /* QlRunStats.margin_calls */
+  guint64 late_refusals;                       /* QlRunStats.late_refusals */
 } QlReportContent;
 
 /* The report as a json-glib tree. (transfer full) */

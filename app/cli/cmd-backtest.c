@@ -344,6 +344,11 @@ print_summary (const Options     *o,
       else
         fprintf (stderr, "  rules: not failed, objectives not all met (%u events)\n", n_events);
     }
+  if (stats->late_refusals > 0)
+    fprintf (stderr, "  %" G_GUINT64_FORMAT " cancel%s or modification%s sent on a fill inside a bar "
+             "refused when due (the order had filled, or a check failed)\n",
+             stats->late_refusals, stats->late_refusals == 1 ? "" : "s",
+             stats->late_refusals == 1 ? "" : "s");
   if (stats->margin_calls > 0)
     fprintf (stderr, "  margin calls: %" G_GUINT64_FORMAT " (%s)\n", stats->margin_calls,
              st->config.margin_call == QL_MARGIN_CALL_NONE ? "none: counted, nothing closed"
@@ -639,6 +644,7 @@ ql_cli_backtest (int argc, char **argv)
           .n_rejections = rejections->len,
           .verdict = rules != NULL ? &verdict : NULL,
           .margin_calls = ql_backtest_get_stats (bt)->margin_calls,
+          .late_refusals = ql_backtest_get_stats (bt)->late_refusals,
         };
         if (!ql_report_write_json (&content, o.report, &error))
           goto fail;

@@ -389,7 +389,8 @@ test_rejections (void)
                                   .type = "market", .quantity = 1.5,
                                   .reason = (i + 1) % 3 == 0 ? "lot_size" : "buying_power",
                                   .message = (i + 1) % 3 == 0 ? "lot" : "power" };
-  QlReportContent c = { .total = &total, .rejections = rej, .n_rejections = 103 };
+  QlReportContent c = { .total = &total, .rejections = rej, .n_rejections = 103,
+                        .late_refusals = 2 };
   g_autoptr (JsonNode) root = ql_report_build (&c);
   g_autofree char *text = ql_report_to_json (root, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -413,6 +414,8 @@ test_rejections (void)
   g_assert_cmpstr (json_object_get_string_member (third, "reason"), ==, "lot_size");
   g_assert_cmpstr (json_object_get_string_member (third, "message"), ==, "lot");
   assert_same_double (json_object_get_double_member (third, "quantity"), 1.5);
+  /* the late refusals are a count beside the orders, not among them */
+  g_assert_cmpint (json_object_get_int_member (r, "late_refusals"), ==, 2);
 }
 
 int
