@@ -97,6 +97,7 @@ struct QlBacktest
   guint n_pending, cap_pending;/* at most one per subscription */
   double *view_position;       /* n */
   gboolean *fast;              /* n: nothing can react on the symbol now */
+  QlTimeNs fast_head;          /* pick (): the earliest next row of those symbols */
   gsize max_bars;              /* bars kept per subscription, >= 1 */
   QlRunStats stats;
   char reject_text[160];
@@ -993,7 +994,7 @@ bar_event (QlBacktest *self, guint si, gsize i)
 
 /* Makes s->chunk hold a row at s->pos, or sets s->done. */
 static void
-refill (QlBacktest *self, Sym *s)
+refill_slow (QlBacktest *self, Sym *s)
 {
   while (!s->done && (s->chunk == NULL || s->pos >= s->chunk->len))
     {
@@ -1032,6 +1033,16 @@ refill (QlBacktest *self, Sym *s)
           equity_reserve (self, self->n_equity + chunk->len);
         }
     }
+}
+
+/* The loop asks every symbol for its next row at every event: with many
+ * symbols this is the check that runs most, so only a spent chunk calls
+ * out. */
+static inline void
+refill (QlBacktest *self, Sym *s)
+{
+  if (G_UNLIKELY (!s->done && (s->chunk == NULL || s->pos >= s->chunk->len)))
+    refill_slow (self, s);
 }
 
 static inline QlTimeNs
@@ -1169,19 +1180,22 @@ static guint
 pick (QlBacktest *self, gboolean fast_ok, QlTimeNs *best_t)
 {
   guint best = G_MAXUINT;
-  QlTimeNs bt = G_MAXINT64;
+  QlTimeNs bt = G_MAXINT64, fh = G_MAXINT64;
 
   for (guint i = 0; i < self->n; i++)
     {
       Sym *si = &self->syms[i];
-      QlTimeNs t;
+      QlTimeNs t, head;
       gboolean fast;
 
       refill (self, si);
       fast = fast_ok && !ql_broker_has_live (self->broker, i)
              && (!self->margin_watch || si->position->qty == 0);
       self->fast[i] = fast;
-      t = fast ? si->next_close : MIN (head_time (si), si->next_close);
+      head = head_time (si);
+      if (fast && head < fh)
+        fh = head;
+      t = fast ? si->next_close : MIN (head, si->next_close);
       if (t < bt)
         {
           bt = t;
@@ -1189,6 +1203,7 @@ pick (QlBacktest *self, gboolean fast_ok, QlTimeNs *best_t)
         }
     }
   *best_t = bt;
+  self->fast_head = fh;
   return best;
 }
 
@@ -1247,7 +1262,11 @@ ql_backtest_run (QlBacktest       *self,
           flush_pending (self, best == G_MAXUINT ? G_MAXINT64 : best_t);
           best = pick (self, fast_ok, &best_t);
         }
-      if (fast_ok)
+      /* Fast symbols are brought up to the event: those with a row before
+       * it (or at it, listed before it). None when their earliest row is
+       * later, which with many symbols closing bars at one instant is most
+       * iterations: the loop over them is skipped. */
+      if (fast_ok && self->fast_head <= (best == G_MAXUINT ? G_MAXINT64 : best_t))
         {
           gboolean moved = FALSE;
           for (guint j = 0; j < self->n; j++)

@@ -20,12 +20,20 @@ typedef __int128 i128;
 /* Bracket children share an OCO group out of the strategy's range. */
 #define BRACKET_GROUP_BIT 0x80000000u
 
+#define ORDER_BLOCK 1024 /* orders per block of the order store */
+
 struct QlBroker
 {
   QlBrokerConfig cfg;
   QlPortfolio *portfolio;  /* not owned */
   guint n_symbols;
-  GArray *orders;          /* QlOrder, index = id - 1 */
+  /* QlOrder, index = id - 1, in blocks of ORDER_BLOCK that never move: an
+   * order's address is stable, and growing never copies the orders made so
+   * far (one doubling array of 216-byte orders copied 8 MB and touched 16
+   * MB of fresh pages when a sweep's run passed 38,837 orders: 15 % of a
+   * 1M-bar run). */
+  QlOrder **order_blocks;
+  guint n_orders, n_order_blocks;
   GArray **live;           /* per symbol: guint order indices, ascending */
   GArray *fills;           /* QlFill */
   GArray *cands;           /* Cand, scratch */
@@ -113,7 +121,7 @@ ql_broker_new (const QlBrokerConfig *config,
   self->cfg = *config;
   self->portfolio = portfolio;
   self->n_symbols = ql_portfolio_get_n_symbols (portfolio);
-  self->orders = g_array_new (FALSE, TRUE, sizeof (QlOrder));
+  self->order_blocks = NULL;
   self->live = g_new0 (GArray *, MAX (self->n_symbols, 1));
   for (guint i = 0; i < self->n_symbols; i++)
     self->live[i] = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -132,7 +140,9 @@ ql_broker_free (QlBroker *self)
   for (guint i = 0; i < self->n_symbols; i++)
     g_array_unref (self->live[i]);
   g_free (self->live);
-  g_array_unref (self->orders);
+  for (guint i = 0; i < self->n_order_blocks; i++)
+    g_free (self->order_blocks[i]);
+  g_free (self->order_blocks);
   g_array_unref (self->fills);
   g_array_unref (self->cands);
   g_array_unref (self->deferred);
@@ -163,13 +173,13 @@ ql_broker_has_live (const QlBroker *self, guint symbol)
 static inline QlOrder *
 order_at (const QlBroker *self, guint index)
 {
-  return &g_array_index (self->orders, QlOrder, index);
+  return &self->order_blocks[index / ORDER_BLOCK][index % ORDER_BLOCK];
 }
 
 const QlOrder *
 ql_broker_get_order (const QlBroker *self, QlOrderId id)
 {
-  if (id == 0 || id > self->orders->len)
+  if (id == 0 || id > self->n_orders)
     return NULL;
   return order_at (self, id - 1);
 }
@@ -177,7 +187,7 @@ ql_broker_get_order (const QlBroker *self, QlOrderId id)
 guint
 ql_broker_get_n_orders (const QlBroker *self)
 {
-  return self->orders->len;
+  return self->n_orders;
 }
 
 const QlOrderId *
@@ -257,13 +267,19 @@ new_order (QlBroker *self, const QlOrderRequest *req, QlTimeNs now)
 {
   QlOrder o = { 0 };
 
-  o.id = self->orders->len + 1;
+  o.id = self->n_orders + 1;
   o.req = *req;
   o.state = QL_ORDER_PENDING;
   o.created = now;
   o.active_from = now + self->cfg.latency_ns;
   o.expires = G_MAXINT64;
-  g_array_append_val (self->orders, o);
+  if (self->n_orders % ORDER_BLOCK == 0)
+    {
+      self->order_blocks = g_renew (QlOrder *, self->order_blocks, self->n_order_blocks + 1);
+      self->order_blocks[self->n_order_blocks++] = g_new (QlOrder, ORDER_BLOCK);
+    }
+  *order_at (self, self->n_orders) = o;
+  self->n_orders++;
   return order_at (self, o.id - 1);
 }
 
@@ -485,7 +501,7 @@ working_order (QlBroker *self, QlOrderId id)
 {
   QlOrder *o;
 
-  if (id == 0 || id > self->orders->len)
+  if (id == 0 || id > self->n_orders)
     return NULL;
   o = order_at (self, id - 1);
   return ql_order_state_is_terminal (o->state) ? NULL : o;

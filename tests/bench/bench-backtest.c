@@ -298,6 +298,24 @@ main (void)
       ref_bar_ns = MIN (ref_bar_ns, dt);
     }
 
+  if (g_strcmp0 (g_getenv ("QL_BENCH_ONLY"), "spread") == 0)
+    {
+      for (int k = 0; k < 8; k++)
+        {
+          Result a = run (inst, ticks, 1, QL_SOURCE_TICKS), b = run (inst, ticks, N_SYMS, QL_SOURCE_TICKS);
+          printf ("one %.2f multi %.2f ratio %.3f\n", a.ns / 1e6, b.ns / 1e6, (double) b.ns / (10.0 * a.ns));
+        }
+      return 0;
+    }
+  if (g_getenv ("QL_BENCH_ONLY") != NULL)
+    {
+      /* For a profiler: the 10-symbol (multi) or the one-symbol (one) tick
+       * run alone, once. */
+      gboolean m = g_strcmp0 (g_getenv ("QL_BENCH_ONLY"), "multi") == 0;
+      Result r = run (inst, ticks, m ? N_SYMS : 1, QL_SOURCE_TICKS);
+      printf ("backtest_%s_ticks: %.3f ms\n", m ? "10x1m" : "1m", r.ns / 1e6);
+      return 0;
+    }
   one = best_of (inst, ticks, 1, QL_SOURCE_TICKS);
   barres = best_of (inst, &bars, 1, QL_SOURCE_BARS);
   multi = best_of (inst, ticks, N_SYMS, QL_SOURCE_TICKS);
