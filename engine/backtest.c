@@ -49,6 +49,11 @@ typedef struct
   QlTimeNs next_close;         /* earliest forming time-based bar end, or G_MAXINT64 */
   gboolean liquidating;
   const QlPosition *position;  /* the portfolio's, for the life of the run */
+  /* pick (): what it found for this symbol, valid until the symbol is
+   * touched (stale) or the broker's live lists or positions change. */
+  QlTimeNs pick_key;           /* its next sensitive event */
+  QlTimeNs pick_head;          /* its next row */
+  gboolean stale;
   QlTimeNs day_start;          /* direct subs: the cached trading day */
   QlTimeNs day_end;
   QlAggregator *grid;          /* bar input in days, weeks, months: buckets of
@@ -98,6 +103,8 @@ struct QlBacktest
   double *view_position;       /* n */
   gboolean *fast;              /* n: nothing can react on the symbol now */
   QlTimeNs fast_head;          /* pick (): the earliest next row of those symbols */
+  guint live_seen;             /* ql_broker_get_live_changes () at the last pick */
+  gboolean all_stale;          /* the next pick looks at every symbol again */
   gsize max_bars;              /* bars kept per subscription, >= 1 */
   QlRunStats stats;
   char reject_text[160];
@@ -1051,6 +1058,32 @@ head_time (const Sym *s)
   return s->done ? G_MAXINT64 : ql_series_i64 (s->chunk, 0)[s->pos];
 }
 
+/* Asks for the next PREFETCH_ROWS rows of the tick columns the lazy path
+ * reads (time, flags, price; size when they are aggregated) to be brought
+ * into the cache. With many symbols the run takes a few dozen rows of
+ * each in turn: each column is then a stream among forty, which the
+ * hardware prefetcher stops following, and each batch began with misses.
+ * bench-backtest, 10 symbols x 1M ticks: 111 -> 99 ms. */
+#define PREFETCH_ROWS 64
+static inline void
+prefetch_rows (const QlSeries *chunk, gsize from)
+{
+#if defined(__GNUC__) || defined(__clang__)
+  const gint64 *cols[] = {
+    ql_series_i64 (chunk, QL_TICK_TIME), ql_series_i64 (chunk, QL_TICK_FLAGS),
+    ql_series_i64 (chunk, QL_TICK_PRICE), ql_series_i64 (chunk, QL_TICK_SIZE),
+  };
+  gsize to = MIN (from + PREFETCH_ROWS, chunk->len);
+
+  for (gsize r = from; r < to; r += 8) /* a cache line of each column */
+    for (guint c = 0; c < G_N_ELEMENTS (cols); c++)
+      __builtin_prefetch (cols[c] + r, 0, 2);
+#else
+  (void) chunk;
+  (void) from;
+#endif
+}
+
 /* Consumes the rows of @si that come before @lim (exclusive). */
 static void
 consume (QlBacktest *self, guint si, QlTimeNs lim)
@@ -1160,6 +1193,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
             last_time = tt[j - 1];
             i = j;
             s->pos = i;
+            prefetch_rows (s->chunk, j);
             break;
           }
         tick_event (self, si, i);
@@ -1181,21 +1215,39 @@ pick (QlBacktest *self, gboolean fast_ok, QlTimeNs *best_t)
 {
   guint best = G_MAXUINT;
   QlTimeNs bt = G_MAXINT64, fh = G_MAXINT64;
+  guint changes = ql_broker_get_live_changes (self->broker);
 
+  /* Only the symbols touched since the last pick are looked at again:
+   * with many symbols closing bars at one instant, the loop picks once
+   * per close, and a whole look at each symbol each time made the merge
+   * cost grow with the square of the symbols. */
+  if (changes != self->live_seen || self->all_stale)
+    {
+      for (guint i = 0; i < self->n; i++)
+        self->syms[i].stale = TRUE;
+      self->live_seen = changes;
+      self->all_stale = FALSE;
+    }
   for (guint i = 0; i < self->n; i++)
     {
       Sym *si = &self->syms[i];
-      QlTimeNs t, head;
-      gboolean fast;
+      QlTimeNs t;
 
-      refill (self, si);
-      fast = fast_ok && !ql_broker_has_live (self->broker, i)
-             && (!self->margin_watch || si->position->qty == 0);
-      self->fast[i] = fast;
-      head = head_time (si);
-      if (fast && head < fh)
-        fh = head;
-      t = fast ? si->next_close : MIN (head, si->next_close);
+      if (si->stale)
+        {
+          gboolean fast;
+
+          refill (self, si);
+          fast = fast_ok && !ql_broker_has_live (self->broker, i)
+                 && (!self->margin_watch || si->position->qty == 0);
+          self->fast[i] = fast;
+          si->pick_head = head_time (si);
+          si->pick_key = fast ? si->next_close : MIN (si->pick_head, si->next_close);
+          si->stale = FALSE;
+        }
+      if (self->fast[i] && si->pick_head < fh)
+        fh = si->pick_head;
+      t = si->pick_key;
       if (t < bt)
         {
           bt = t;
@@ -1246,6 +1298,7 @@ ql_backtest_run (QlBacktest       *self,
   self->direct_only = self->n == 1 && self->syms[0].kind == QL_SOURCE_BARS
                       && self->syms[0].n_subs == 1 && self->syms[0].subs[0].direct;
   fast_ok = self->lazy && self->cfg.observer.on_clock == NULL;
+  self->all_stale = TRUE;
   while (self->status == QL_STATUS_OK)
     {
       guint best;
@@ -1260,6 +1313,7 @@ ql_backtest_run (QlBacktest       *self,
         {
           /* closes wait while inputs of their instant remain */
           flush_pending (self, best == G_MAXUINT ? G_MAXINT64 : best_t);
+          self->all_stale = TRUE;
           best = pick (self, fast_ok, &best_t);
         }
       /* Fast symbols are brought up to the event: those with a row before
@@ -1280,6 +1334,7 @@ ql_backtest_run (QlBacktest       *self,
                      && self->status == QL_STATUS_OK)
                 {
                   QlTimeNs before = sj->next_close;
+                  sj->stale = TRUE;
                   consume (self, j, MIN (lj, sj->next_close));
                   refill (self, sj);
                   if (sj->next_close != before)
@@ -1294,6 +1349,7 @@ ql_backtest_run (QlBacktest       *self,
       if (best == G_MAXUINT)
         break;
       s = &self->syms[best];
+      s->stale = TRUE;
       if (s->next_close <= head_time (s))
         {
           close_event (self, best);

@@ -34,6 +34,8 @@ struct QlBroker
    * 1M-bar run). */
   QlOrder **order_blocks;
   guint n_orders, n_order_blocks;
+  guint live_changes;      /* grows whenever a live list gains or loses an order,
+                            * and at every fill */
   GArray **live;           /* per symbol: guint order indices, ascending */
   GArray *fills;           /* QlFill */
   GArray *cands;           /* Cand, scratch */
@@ -164,6 +166,12 @@ ql_broker_get_reject_text (const QlBroker *self)
   return self->reject_text;
 }
 
+guint
+ql_broker_get_live_changes (const QlBroker *self)
+{
+  return self->live_changes;
+}
+
 gboolean
 ql_broker_has_live (const QlBroker *self, guint symbol)
 {
@@ -260,6 +268,7 @@ static void
 live_add (QlBroker *self, guint symbol, QlOrderId id)
 {
   g_array_append_val (self->live[symbol], id);
+  self->live_changes++;
 }
 
 static QlOrder *
@@ -491,6 +500,8 @@ compact_live (QlBroker *self, guint symbol)
       if (!ql_order_state_is_terminal (order_at (self, id - 1)->state))
         g_array_index (live, QlOrderId, j++) = id;
     }
+  if (j != live->len)
+    self->live_changes++;
   g_array_set_size (live, j);
 }
 
@@ -1290,6 +1301,7 @@ match (QlBroker *self, guint symbol, const Event *ev)
       fill.tag = o->req.tag;
       fill.intrabar = c->hit.seg > 0;
       g_array_append_val (self->fills, fill);
+      self->live_changes++; /* a position moved: the run's view of it too */
 
       oco_reduce (self, o, qty);
       for (guint k = 0; k < 2; k++)

@@ -213,6 +213,10 @@ void ql_broker_cancel_all (QlBroker *self);
 const char *ql_broker_get_reject_text (const QlBroker *self);
 
 /* TRUE when @symbol has orders that may react to an event. */
+/* A counter that grows whenever some symbol's live list gains or loses an
+ * order, and at every fill: equal counts mean ql_broker_has_live () and
+ * every position answer as they did. */
+guint    ql_broker_get_live_changes (const QlBroker *self);
 gboolean ql_broker_has_live (const QlBroker *self,
                              guint           symbol);
 
