@@ -859,6 +859,15 @@ typedef struct
   QlTimeNs reaction_created; /* the reaction order's time, after the run */
 } Reaction;
 
+/* Fill @i of @r was at @price (in ticks of 0.01) at @time. */
+static void
+assert_fill (const Reaction *r, int i, QlPrice price, QlTimeNs time)
+{
+  g_assert_cmpint (r->n_fills, >, i);
+  g_assert_cmpint (r->fills[i].price, ==, price);
+  g_assert_cmpint (r->fills[i].time, ==, time);
+}
+
 static void
 reaction_on_bar (QlContext *ctx, guint symbol, guint tf, gpointer data)
 {
@@ -978,13 +987,11 @@ test_reaction_inside_other_symbol (void)
   g_assert_cmpint (r.n_bars, ==, 5);
   g_assert_cmpint (r.n_fills, ==, 2);
   g_assert_cmpuint (r.fills[0].symbol, ==, 0);
-  g_assert_cmpint (r.fills[0].price, ==, 10200);
-  g_assert_cmpint (r.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  assert_fill (&r, 0, 10200, T0 + 2 * QL_NS_PER_MIN);
   g_assert_cmpint (r.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
   g_assert_cmpuint (r.fills[1].order, ==, r.reaction);
   g_assert_cmpuint (r.fills[1].symbol, ==, 1);
-  g_assert_cmpint (r.fills[1].price, ==, 5500);
-  g_assert_cmpint (r.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+  assert_fill (&r, 1, 5500, T0 + 3 * QL_NS_PER_MIN);
 }
 
 static void
@@ -1001,11 +1008,9 @@ test_reaction_inside_same_symbol (void)
    * at bar 3's open, 106.00, at T0 + 3 min. */
   run_reaction (react_a_inside, NULL, 5, 0, &r);
   g_assert_cmpint (r.n_fills, ==, 2);
-  g_assert_cmpint (r.fills[0].price, ==, 10200);
-  g_assert_cmpint (r.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  assert_fill (&r, 0, 10200, T0 + 2 * QL_NS_PER_MIN);
   g_assert_cmpint (r.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
-  g_assert_cmpint (r.fills[1].price, ==, 10600);
-  g_assert_cmpint (r.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+  assert_fill (&r, 1, 10600, T0 + 3 * QL_NS_PER_MIN);
 
   /* With 30 s of latency, as an order sent in on_bar at bar 2's close:
    * the stop (placed at T0 + 1 min) is active from T0 + 1 min 30 s, so it
@@ -1014,11 +1019,9 @@ test_reaction_inside_same_symbol (void)
    * it fills at bar 4's open, 108.00, at T0 + 4 min. */
   run_reaction (react_a_inside, NULL, 5, 30 * QL_NS_PER_SEC, &late);
   g_assert_cmpint (late.n_fills, ==, 2);
-  g_assert_cmpint (late.fills[0].price, ==, 10200);
-  g_assert_cmpint (late.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  assert_fill (&late, 0, 10200, T0 + 2 * QL_NS_PER_MIN);
   g_assert_cmpint (late.reaction_created, ==, T0 + 3 * QL_NS_PER_MIN);
-  g_assert_cmpint (late.fills[1].price, ==, 10800);
-  g_assert_cmpint (late.fills[1].time, ==, T0 + 4 * QL_NS_PER_MIN);
+  assert_fill (&late, 1, 10800, T0 + 4 * QL_NS_PER_MIN);
 }
 
 static void
@@ -1044,11 +1047,9 @@ test_reaction_at_open (void)
    * been matched: the sale fills at bar 3's open, 106.00 (T0 + 3 min). */
   run_reaction (gap, NULL, 5, 0, &same);
   g_assert_cmpint (same.n_fills, ==, 2);
-  g_assert_cmpint (same.fills[0].price, ==, 10300);
-  g_assert_cmpint (same.fills[0].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  assert_fill (&same, 0, 10300, T0 + 2 * QL_NS_PER_MIN);
   g_assert_cmpint (same.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
-  g_assert_cmpint (same.fills[1].price, ==, 10600);
-  g_assert_cmpint (same.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+  assert_fill (&same, 1, 10600, T0 + 3 * QL_NS_PER_MIN);
 
   /* 30 s of latency: the stop, active from T0 + 1 min 30 s, fills at bar
    * 2's open, 103.00; the sale, active from T0 + 2 min 30 s, meets bar 3's
@@ -1058,8 +1059,7 @@ test_reaction_at_open (void)
   g_assert_cmpint (late.n_fills, ==, 2);
   g_assert_cmpint (late.fills[0].price, ==, 10300);
   g_assert_cmpint (late.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
-  g_assert_cmpint (late.fills[1].price, ==, 10600);
-  g_assert_cmpint (late.fills[1].time, ==, T0 + 3 * QL_NS_PER_MIN);
+  assert_fill (&late, 1, 10600, T0 + 3 * QL_NS_PER_MIN);
 
   /* On B (symbol 1) the order timed T0 + 2 min meets B's bar 2, which
    * comes after A's bar 2 in the order (time, then index): it fills at
@@ -1069,8 +1069,7 @@ test_reaction_at_open (void)
   g_assert_cmpint (other.fills[0].price, ==, 10300);
   g_assert_cmpint (other.reaction_created, ==, T0 + 2 * QL_NS_PER_MIN);
   g_assert_cmpuint (other.fills[1].symbol, ==, 1);
-  g_assert_cmpint (other.fills[1].price, ==, 5100);
-  g_assert_cmpint (other.fills[1].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  assert_fill (&other, 1, 5100, T0 + 2 * QL_NS_PER_MIN);
 }
 
 /* A strategy that places, at symbol 0's first bar close, a buy stop of 1
