@@ -427,6 +427,22 @@ test_column_passes (void)
   cairo_surface_destroy (b);
 }
 
+/* @left, what the backend drew for @f (partially), has the pixels of a
+ * full drawing of @f, which it then leaves; frees @left. */
+static void
+assert_same_as_full (const QlSceneFrame *f, cairo_surface_t *left)
+{
+  cairo_surface_t *full;
+  QlImageDiff diff;
+
+  ql_gl_backend_invalidate (backend);
+  full = draw_gl (f);
+  g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
+  g_assert_cmpuint (diff.n_different, ==, 0);
+  cairo_surface_destroy (left);
+  cairo_surface_destroy (full);
+}
+
 /* A live chart: the last picture scrolled and the new bar drawn give the
  * pixels of a full drawing; a moved price scale draws everything. */
 static void
@@ -451,8 +467,7 @@ test_partial_frames (void)
   for (int k = 0; k < 12; k++)
     {
       QlBar b;
-      cairo_surface_t *left, *full;
-      QlImageDiff diff;
+      cairo_surface_t *left;
 
       ql_series_get_bar (bars, bars->len - 1, &b);
       b.time += QL_NS_PER_MIN;
@@ -469,12 +484,7 @@ test_partial_frames (void)
       partial += st.partial;
       if (st.partial)
         g_assert_cmpuint (st.damaged_pixels, <, 640 * 360 / 2);
-      ql_gl_backend_invalidate (backend);
-      full = draw_gl (f);
-      g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
-      g_assert_cmpuint (diff.n_different, ==, 0);
-      cairo_surface_destroy (left);
-      cairo_surface_destroy (full);
+      assert_same_as_full (f, left);
     }
   /* Small moves near the middle of a 500-bar range rarely move the scale. */
   g_assert_cmpuint (partial, >=, 6);
@@ -485,8 +495,7 @@ test_partial_frames (void)
   ql_scene_pane_scale_by (scene, 0, 1.5);
   f = ql_scene_layout (scene);
   {
-    cairo_surface_t *left, *full;
-    QlImageDiff diff;
+    cairo_surface_t *left;
     const QlRect *price = &f->panes[0].rect;
 
     left = draw_gl (f);
@@ -494,12 +503,7 @@ test_partial_frames (void)
     g_assert_true (st.partial);
     g_assert_cmpuint (st.damaged_pixels, >=, (guint) (price->w * price->h));
     g_assert_cmpuint (st.damaged_pixels, <, 640 * 360);
-    ql_gl_backend_invalidate (backend);
-    full = draw_gl (f);
-    g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
-    g_assert_cmpuint (diff.n_different, ==, 0);
-    cairo_surface_destroy (left);
-    cairo_surface_destroy (full);
+    assert_same_as_full (f, left);
   }
 
   /* A new size: a full frame. */
@@ -543,20 +547,14 @@ test_partial_pan (gconstpointer data)
   for (int k = 0; k < 16; k++)
     {
       const QlSceneFrame *f;
-      cairo_surface_t *left, *full;
-      QlImageDiff diff;
+      cairo_surface_t *left;
 
       ql_scene_scroll (scene, k % 4 == 3 ? 5.0 : -3.0);
       f = ql_scene_layout (scene);
       left = draw_gl (f);
       ql_gl_backend_get_stats (backend, &st);
       partial += st.partial;
-      ql_gl_backend_invalidate (backend);
-      full = draw_gl (f);
-      g_assert_true (ql_image_compare (left, full, 0, &diff, NULL));
-      g_assert_cmpuint (diff.n_different, ==, 0);
-      cairo_surface_destroy (left);
-      cairo_surface_destroy (full);
+      assert_same_as_full (f, left);
     }
   /* The autoscale moves now and then; that pane is drawn again whole,
    * which is still a partial frame unless it is most of the picture. */
