@@ -1475,9 +1475,12 @@ static void
 coarse_on_start (QlContext *ctx, gpointer data)
 {
   const Coarse *c = data;
-  QlTimeframe one = tf (c->sub);
 
-  g_assert_cmpint (ql_context_subscribe (ctx, 0, &one), ==, 1);
+  if (c->sub != NULL)
+    {
+      QlTimeframe one = tf (c->sub);
+      g_assert_cmpint (ql_context_subscribe (ctx, 0, &one), ==, 1);
+    }
   /* stamped before every input: fills at B's first open */
   g_assert_cmpint (ql_context_market (ctx, 1, QL_SIDE_BUY, 1), ==, QL_REJECT_NONE);
 }
@@ -1495,6 +1498,15 @@ coarse_on_bar (QlContext *ctx, guint symbol, guint k, gpointer data)
       return;
     }
   g_string_append_printf (c->log, "%s:%d B=%d ", k == 0 ? "A" : "a", open, coarse_b_last (ctx, c));
+}
+
+static void
+coarse_on_tick (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  Coarse *c = data;
+
+  g_string_append_printf (c->log, "t%d B=%d ", (int) ((tick->time - c->origin) / c->unit),
+                          coarse_b_last (ctx, c));
 }
 
 static void
@@ -1627,6 +1639,61 @@ test_coarse_other_symbol_weeks (void)
 }
 
 static void
+test_coarse_other_symbol_ticks (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ta = ql_series_new_ticks ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = {
+    .on_start = coarse_on_start, .on_tick = coarse_on_tick, .on_bar = coarse_on_bar,
+    .on_order_fill = coarse_on_fill
+  };
+  Coarse c = { g_string_new (NULL), 0, 0, 0, T0, QL_NS_PER_SEC, QL_NS_PER_MIN, NULL };
+  QlStrategy st = { &klass, &c };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A bar of another symbol is seen by a symbol of ticks only from the bar's end");
+  /* A (index 0): trades at 0, 30, 60 and 90 s; B (index 1): 1m bars at 0 s
+   * (50 55 45 52) and 60 s (52 60 50 58); the run's bars are 1m. Logged
+   * in seconds.
+   *   A's ticks at 0 and 30 s come before B's bar 0 ends: B=-1;
+   *   at 60 s B's bar 0 enters first and is told, then A's bar 0 closes
+   *     (B=0), then A's tick at 60 s; the tick at 90 s: B=0 (B's bar 60
+   *     ends at 120 s);
+   *   the input ends: B's bar 60 enters at 120 s and is told, then A's
+   *     bar 60 closes at 120 s (B=60).
+   * The buy of B sent in on_start fills at B's first open: 0 s, 50.00. */
+  inst_init (&a, "TKA");
+  inst_init (&b, "TKB");
+  for (int i = 0; i < 4; i++)
+    add_trade (ta, T0 + i * 30 * QL_NS_PER_SEC, 10000);
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_TICKS;
+  syms[0].source = ql_source_new_memory (ta, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("1m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpstr (c.log->str, ==,
+                   "t0 B=-1 t30 B=-1 b:0 A:0 B=0 t60 B=0 t90 B=0 b:60 A:60 B=60 ");
+  g_assert_cmpint (c.fills, ==, 1);
+  g_assert_cmpint (c.fill_time, ==, T0);
+  g_assert_cmpint (c.fill_price, ==, 5000);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (1008));
+  g_string_free (c.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
 test_builtin_errors (void)
 {
   g_autoptr (GError) error = NULL;
@@ -1673,6 +1740,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/events/coarser-input-seen-at-its-end", test_coarse_other_symbol);
   g_test_add_func ("/engine/backtest/events/coarser-input-weeks-seen-at-week-end",
                    test_coarse_other_symbol_weeks);
+  g_test_add_func ("/engine/backtest/events/coarser-input-ticks-seen-at-bar-end",
+                   test_coarse_other_symbol_ticks);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
   return g_test_run ();
 }
