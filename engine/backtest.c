@@ -1025,17 +1025,29 @@ bar_event (QlBacktest *self, guint si, gsize i)
 
   ql_series_get_bar (s->chunk, i, &bar);
   bar_match (self, si, &bar);
-  if (G_UNLIKELY (s->hold))
+  take_bar (self, si, &bar, bar.time);
+}
+
+/* bar_event () for a symbol that holds (Sym.hold): the bar is matched at
+ * its open, but its close is known only at its end: until then no
+ * subscription takes it (release_held ()). */
+static void
+held_bar_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+
+  if (G_UNLIKELY (s->held_end != G_MAXINT64))
     {
-      /* Matched at its open; its close is known only at its end: until
-       * then no subscription holds it (release_held ()). */
-      s->held = bar;
-      s->held_end = input_end (s, bar.time);
-      if (s->held_end < self->held_at)
-        self->held_at = s->held_end;
+      /* bad input: this bar opens before the held one ends (the merge
+       * releases a held bar before any row at or after its end) */
+      fail (self, QL_STATUS_OUT_OF_ORDER);
       return;
     }
-  take_bar (self, si, &bar, bar.time);
+  ql_series_get_bar (s->chunk, i, &s->held);
+  bar_match (self, si, &s->held);
+  s->held_end = input_end (s, s->held.time);
+  if (s->held_end < self->held_at)
+    self->held_at = s->held_end;
 }
 
 /* Every held bar ending at self->held_at, the earliest, enters its
@@ -1247,7 +1259,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
             {
               if (self->n_pending > 0)
                 flush_pending (self, tt[i]);
-              bar_event (self, si, i);
+              held_bar_event (self, si, i);
               s->pos = ++i;
               self->stats.events++;
             }

@@ -1694,6 +1694,42 @@ test_coarse_other_symbol_ticks (void)
 }
 
 static void
+test_coarse_overlap_fails (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A longer input bar that opens before the previous one ends stops the run "
+                  "with QL_STATUS_OUT_OF_ORDER");
+  /* B's 2m bars at 0 and 1 min: the second opens inside the first, which
+   * is held until 2 min; A's 1m bars at 0..3 min. */
+  inst_init (&a, "OVA");
+  inst_init (&b, "OVB");
+  for (int i = 0; i < 4; i++)
+    add_bar (ba, T0 + i * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("2m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, NULL), ==, QL_STATUS_OUT_OF_ORDER);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
 test_builtin_errors (void)
 {
   g_autoptr (GError) error = NULL;
@@ -1742,6 +1778,7 @@ main (int argc, char **argv)
                    test_coarse_other_symbol_weeks);
   g_test_add_func ("/engine/backtest/events/coarser-input-ticks-seen-at-bar-end",
                    test_coarse_other_symbol_ticks);
+  g_test_add_func ("/engine/backtest/events/coarser-input-overlap-fails", test_coarse_overlap_fails);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
   return g_test_run ();
 }
