@@ -57,7 +57,13 @@ typedef struct
   QlTimeNs day_start;          /* direct subs: the cached trading day */
   QlTimeNs day_end;
   QlAggregator *grid;          /* bar input in days, weeks, months: buckets of
-                                * src_tf, made by marked_time () when first asked */
+                                * src_tf, made by input_end () when first asked */
+  gboolean hold;               /* bar input longer than the run's finest input
+                                * (see hold_coarse ()): each bar is matched at
+                                * its open but enters the subscriptions only at
+                                * its end */
+  QlBar held;                  /* hold: the bar matched, not taken yet */
+  QlTimeNs held_end;           /* its end, or G_MAXINT64 when none is held */
 } Sym;
 
 /* A bar closed by a bar input at @at, to be told once every symbol's
@@ -98,6 +104,7 @@ struct QlBacktest
   QlEquityPoint last;          /* the latest point (n_points > 0) */
   gsize n_points;
   QlCurveStats curve;          /* curve_stats_only: the points before last */
+  QlTimeNs held_at;            /* the earliest Sym.held_end, G_MAXINT64: none */
   Pending *pending;            /* bar-input closes not told yet: a queue of */
   guint n_pending, cap_pending;/* at most one per subscription */
   double *view_position;       /* n */
@@ -233,6 +240,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->now = QL_TIME_NONE;
   self->react_time = QL_TIME_NONE;
   self->deferred_at = G_MAXINT64;
+  self->held_at = G_MAXINT64;
   self->max_bars = config->max_bars > 0 ? config->max_bars : QL_BACKTEST_DEFAULT_MAX_BARS;
   ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
 
@@ -258,6 +266,7 @@ ql_backtest_new (const QlRunConfig *config,
           s->src = rs->source;
         }
       s->next_close = G_MAXINT64;
+      s->held_end = G_MAXINT64;
       ps[i].inst = rs->inst;
       ps[i].multiplier = rs->multiplier > 0 ? rs->multiplier : 1;
       ps[i].initial_margin_ppm = rs->initial_margin_ppm > 0 ? rs->initial_margin_ppm : 1000000;
@@ -367,33 +376,43 @@ fill_view (QlBacktest *self, QlAccountView *v)
   v->position = self->view_position;
 }
 
+/* The end of the input bar of @s opening at @t: its open plus the input
+ * timeframe, cut at the end of its trading day (as direct_take ()), or for
+ * days, weeks and months the end of its bucket, asked of an aggregator of
+ * the input timeframe, made once. The trading day is cached in the Sym. */
+static QlTimeNs
+input_end (Sym *s, QlTimeNs t)
+{
+  QlTimeNs start, end;
+
+  if (s->src_tf.unit == QL_TF_SECONDS)
+    {
+      /* the bar need not sit on the grid */
+      if (t >= s->day_end || t < s->day_start)
+        ql_instrument_trading_day (s->inst, t, &s->day_start, &s->day_end, NULL);
+      return MIN (t + s->src_tf.n * QL_NS_PER_SEC, s->day_end);
+    }
+  if (s->grid == NULL)
+    s->grid = ql_aggregator_new (s->inst, &s->src_tf);
+  ql_aggregator_get_bucket (s->grid, t, &start, &end);
+  return MAX (end, t);
+}
+
 /* When the prices the run last marked symbol @si at were traded: the
  * time of the tick, or with bar input the end of the input bar, whose close
  * was marked (self->now is its open time). The run's own orders decided on
  * those prices (margin calls, flattens), and the strategy's sent on hearing
  * of a fill inside that bar, are stamped with it, so that they
  * meet no price traded before it: not the open of another symbol's bar of
- * the same instant, nor of a shorter bar inside this one. Rare path: it may
- * ask GTimeZone, and longer bars' buckets are asked of an aggregator of the
- * input timeframe, made once. */
+ * the same instant, nor of a shorter bar inside this one. Rare path. */
 static QlTimeNs
 marked_time (QlBacktest *self, guint si)
 {
   Sym *s = &self->syms[si];
-  QlTimeNs start, end;
 
   if (s->kind != QL_SOURCE_BARS || self->now == QL_TIME_NONE)
     return self->now;
-  if (s->src_tf.unit == QL_TF_SECONDS)
-    {
-      /* as direct_take (): the bar need not sit on the grid */
-      ql_instrument_trading_day (s->inst, self->now, &start, &end, NULL);
-      return MIN (self->now + s->src_tf.n * QL_NS_PER_SEC, end);
-    }
-  if (s->grid == NULL)
-    s->grid = ql_aggregator_new (s->inst, &s->src_tf);
-  ql_aggregator_get_bucket (s->grid, self->now, &start, &end);
-  return MAX (end, self->now);
+  return input_end (s, self->now);
 }
 
 /* Cancels every order and closes every position at market, the orders
@@ -962,14 +981,13 @@ direct_take (QlBacktest *self, Sym *s, Sub *sub, const QlBar *bar)
   return MIN (bar->time + sub->tf.n * QL_NS_PER_SEC, s->day_end);
 }
 
+/* The subscriptions of @si take @bar, an input bar matched already; the
+ * closes it makes are queued as made by an input at @at. */
 static void
-bar_event (QlBacktest *self, guint si, gsize i)
+take_bar (QlBacktest *self, guint si, const QlBar *bar, QlTimeNs at)
 {
   Sym *s = &self->syms[si];
-  QlBar bar;
 
-  ql_series_get_bar (s->chunk, i, &bar);
-  bar_match (self, si, &bar);
   /* Every subscription takes the bar first, then the closes are told in
    * subscription order: at the close of the run's bar, a longer bar of the
    * same symbol ending then is already complete. */
@@ -981,22 +999,139 @@ bar_event (QlBacktest *self, guint si, gsize i)
 
       if (sub->direct)
         {
-          end = direct_take (self, s, sub, &bar);
+          end = direct_take (self, s, sub, bar);
           if (end == QL_TIME_NONE)
             return;
-          queue_close (self, si, k, end, bar.time);
+          queue_close (self, si, k, end, at);
           continue;
         }
-      fail (self, ql_aggregator_push_bar (sub->agg, &bar, sub->bars, &closed));
+      fail (self, ql_aggregator_push_bar (sub->agg, bar, sub->bars, &closed));
       end = ql_aggregator_get_bar_end (sub->agg);
-      if (s->src_ns > 0 && end != QL_TIME_NONE && bar.time + s->src_ns >= end)
+      if (s->src_ns > 0 && end != QL_TIME_NONE && bar->time + s->src_ns >= end)
         {
           fail (self, ql_aggregator_close_until (sub->agg, end, &closed));
           if (closed)
-            queue_close (self, si, k, end, bar.time);
+            queue_close (self, si, k, end, at);
         }
     }
   update_next_close (s);
+}
+
+static void
+bar_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+  QlBar bar;
+
+  ql_series_get_bar (s->chunk, i, &bar);
+  bar_match (self, si, &bar);
+  take_bar (self, si, &bar, bar.time);
+}
+
+/* bar_event () for a symbol that holds (Sym.hold): the bar is matched at
+ * its open, but its close is known only at its end: until then no
+ * subscription takes it (release_held ()). */
+static void
+held_bar_event (QlBacktest *self, guint si, gsize i)
+{
+  Sym *s = &self->syms[si];
+
+  if (G_UNLIKELY (s->held_end != G_MAXINT64))
+    {
+      /* bad input: this bar opens before the held one ends (the merge
+       * releases a held bar before any row at or after its end) */
+      fail (self, QL_STATUS_OUT_OF_ORDER);
+      return;
+    }
+  ql_series_get_bar (s->chunk, i, &s->held);
+  bar_match (self, si, &s->held);
+  s->held_end = input_end (s, s->held.time);
+  if (s->held_end < self->held_at)
+    self->held_at = s->held_end;
+}
+
+/* Every held bar ending at self->held_at, the earliest, enters its
+ * symbol's subscriptions, in symbol order. Called when the run's next
+ * event is at or after that end, before it: the clock has reached the
+ * bar's end and every input before it has been taken. Closes of bars
+ * ending earlier that still wait in the queue are told first, so they do
+ * not see it; the closes it makes are queued after the others, as made by
+ * an input just before its end, so that bars ending with it see it. */
+static G_GNUC_NO_INLINE void
+release_held (QlBacktest *self)
+{
+  QlTimeNs e = self->held_at, next = G_MAXINT64;
+  guint done = 0;
+
+  while (done < self->n_pending && self->status == QL_STATUS_OK
+         && self->pending[done].end < e)
+    {
+      Pending pe = self->pending[done++];
+      bar_closed (self, pe.si, pe.k, pe.end);
+    }
+  if (done > 0)
+    {
+      memmove (self->pending, self->pending + done, (self->n_pending - done) * sizeof (Pending));
+      self->n_pending -= done;
+    }
+  for (guint i = 0; i < self->n && self->status == QL_STATUS_OK; i++)
+    {
+      Sym *s = &self->syms[i];
+
+      if (s->held_end == e)
+        {
+          s->held_end = G_MAXINT64;
+          take_bar (self, i, &s->held, e - 1);
+        }
+    }
+  for (guint i = 0; i < self->n; i++)
+    next = MIN (next, self->syms[i].held_end);
+  self->held_at = next;
+}
+
+/* Ranks an input timeframe by length (ticks 0; a month counts 28 days,
+ * its shortest). */
+static gint64
+input_rank (const Sym *s)
+{
+  if (s->kind != QL_SOURCE_BARS)
+    return 0;
+  if (s->src_tf.unit == QL_TF_MONTHS)
+    return s->src_tf.n * 28 * QL_NS_PER_DAY;
+  return s->src_ns;
+}
+
+/* Sets Sym.hold on the bar inputs that other inputs can step inside: every
+ * one but those of the finest input timeframe when all the finest share
+ * it exactly. When every symbol has the same input, none holds and the
+ * run takes the path it always took. */
+static void
+hold_coarse (QlBacktest *self)
+{
+  gint64 finest = G_MAXINT64;
+  const Sym *first = NULL;
+  gboolean mixed = FALSE;
+
+  for (guint i = 0; i < self->n; i++)
+    finest = MIN (finest, input_rank (&self->syms[i]));
+  for (guint i = 0; i < self->n; i++)
+    {
+      const Sym *s = &self->syms[i];
+
+      if (input_rank (s) != finest)
+        continue;
+      if (first == NULL)
+        first = s;
+      else if (s->kind != first->kind || s->src_tf.unit != first->src_tf.unit
+               || s->src_tf.n != first->src_tf.n)
+        mixed = TRUE;
+    }
+  for (guint i = 0; i < self->n; i++)
+    {
+      Sym *s = &self->syms[i];
+
+      s->hold = s->kind == QL_SOURCE_BARS && (input_rank (s) > finest || mixed);
+    }
 }
 
 /* Makes s->chunk hold a row at s->pos, or sets s->done. */
@@ -1117,6 +1252,19 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
     }
   if (s->kind == QL_SOURCE_BARS)
     {
+      if (G_UNLIKELY (s->hold))
+        {
+          /* one row: its held end may come before the next */
+          if (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
+            {
+              if (self->n_pending > 0)
+                flush_pending (self, tt[i]);
+              held_bar_event (self, si, i);
+              s->pos = ++i;
+              self->stats.events++;
+            }
+          return;
+        }
       while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
         {
           if (self->n_pending > 0)
@@ -1298,6 +1446,8 @@ ql_backtest_run (QlBacktest       *self,
   self->direct_only = self->n == 1 && self->syms[0].kind == QL_SOURCE_BARS
                       && self->syms[0].n_subs == 1 && self->syms[0].subs[0].direct;
   fast_ok = self->lazy && self->cfg.observer.on_clock == NULL;
+  if (!self->lazy && self->n > 1)
+    hold_coarse (self);
   self->all_stale = TRUE;
   while (self->status == QL_STATUS_OK)
     {
@@ -1309,6 +1459,14 @@ ql_backtest_run (QlBacktest       *self,
        * on which something may react. Symbols where nothing can react are
        * first brought up to it (their rows only mark prices, in any order). */
       best = pick (self, fast_ok, &best_t);
+      if (G_UNLIKELY (self->held_at != G_MAXINT64)
+          && (best == G_MAXUINT || best_t >= self->held_at))
+        {
+          /* a held bar ends before the next event: it comes first */
+          release_held (self);
+          self->all_stale = TRUE;
+          continue;
+        }
       if (self->n_pending > 0)
         {
           /* closes wait while inputs of their instant remain */
@@ -1369,6 +1527,8 @@ ql_backtest_run (QlBacktest       *self,
             e++;
           lim = MIN (lim, e);
         }
+      /* no row at or after a held bar's end before it is released */
+      lim = MIN (lim, self->held_at);
       consume (self, best, lim);
     }
 

@@ -21,7 +21,16 @@
  * nominal length; a source in months closes with the next input): every
  * subscription of that symbol takes the input first, and the close is told
  * after every symbol's input of the input's instant, before any later one,
- * so that on_bar sees all symbols at that instant. At a close
+ * so that on_bar sees all symbols at that instant. A bar input longer
+ * than the run's finest input (another symbol's ticks or shorter bars, or
+ * bars as long of another timeframe) is matched at its open like any
+ * other, but enters its symbol's subscriptions only when the clock reaches
+ * its end (its open plus its timeframe, cut at the end of its trading day;
+ * for days, weeks and months the end of its calendar bucket): after the
+ * closes of bars ending before it, before any event at or after it; the
+ * closes it makes are told then, so bars ending at that instant see it and
+ * nothing earlier does (no look-ahead from a week of B into A's Monday).
+ * At a close
  * of the run's timeframe the run records an equity point (time: the bar's
  * open time; one point per instant, the last symbol's close wins) and then
  * calls on_bar. Orders placed in on_bar are stamped with the bar's end time,

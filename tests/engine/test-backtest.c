@@ -1438,6 +1438,296 @@ test_determinism (void)
   g_rand_free (rand);
 }
 
+/* ---- coarser input bars of another symbol ------------------------------ */
+
+typedef struct
+{
+  GString *log;
+  int fills;
+  QlTimeNs fill_time;
+  QlPrice fill_price;
+  QlTimeNs origin;           /* times are logged in units from it */
+  QlTimeNs unit;
+  QlTimeNs b_len;            /* B's input bars' length */
+  const char *sub;           /* the timeframe A is also subscribed at */
+} Coarse;
+
+/* The last closed bar of B (symbol 1, the run's timeframe) in units from
+ * the origin, or -1; checks that it has ended by now. */
+static int
+coarse_b_last (QlContext *ctx, const Coarse *c)
+{
+  const QlSeries *b = ql_context_get_bars (ctx, 1, 0);
+  gint64 last = (gint64) b->len - 1;
+  QlTimeNs open;
+
+  if (ql_context_bar_is_forming (ctx, 1, 0))
+    last--;
+  if (last < 0)
+    return -1;
+  open = ql_series_i64 (b, QL_BAR_TIME)[last];
+  g_assert_cmpint (open + c->b_len, <=, ql_context_get_time (ctx));
+  return (int) ((open - c->origin) / c->unit);
+}
+
+static void
+coarse_on_start (QlContext *ctx, gpointer data)
+{
+  const Coarse *c = data;
+
+  if (c->sub != NULL)
+    {
+      QlTimeframe one = tf (c->sub);
+      g_assert_cmpint (ql_context_subscribe (ctx, 0, &one), ==, 1);
+    }
+  /* stamped before every input: fills at B's first open */
+  g_assert_cmpint (ql_context_market (ctx, 1, QL_SIDE_BUY, 1), ==, QL_REJECT_NONE);
+}
+
+static void
+coarse_on_bar (QlContext *ctx, guint symbol, guint k, gpointer data)
+{
+  Coarse *c = data;
+  const QlSeries *bars = ql_context_get_bars (ctx, symbol, k);
+  int open = (int) ((ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1] - c->origin) / c->unit);
+
+  if (symbol == 1)
+    {
+      g_string_append_printf (c->log, "b:%d ", open);
+      return;
+    }
+  g_string_append_printf (c->log, "%s:%d B=%d ", k == 0 ? "A" : "a", open, coarse_b_last (ctx, c));
+}
+
+static void
+coarse_on_tick (QlContext *ctx, guint symbol, const QlTick *tick, gpointer data)
+{
+  Coarse *c = data;
+
+  g_string_append_printf (c->log, "t%d B=%d ", (int) ((tick->time - c->origin) / c->unit),
+                          coarse_b_last (ctx, c));
+}
+
+static void
+coarse_on_fill (QlContext *ctx, const QlOrder *order, const QlFill *fill, gpointer data)
+{
+  Coarse *c = data;
+
+  c->fills++;
+  c->fill_time = fill->time;
+  c->fill_price = fill->price;
+}
+
+static void
+test_coarse_other_symbol (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = {
+    .on_start = coarse_on_start, .on_bar = coarse_on_bar, .on_order_fill = coarse_on_fill
+  };
+  Coarse c = { g_string_new (NULL), 0, 0, 0, T0, QL_NS_PER_MIN, 2 * QL_NS_PER_MIN, "1m" };
+  QlStrategy st = { &klass, &c };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A bar of another symbol longer than the main symbol's input bars is seen "
+                  "only from its end on, and is still matched from its open");
+  /* A (index 0): 1m bars at T0 + 0..3 min, all 100; the run's bars are
+   * 2m and A is also subscribed at 1m. B (index 1): 2m bars at T0
+   * (50 55 45 52) and T0 + 2m (52 60 50 58).
+   *   A's 1m bar 0 ends at 1m: B's bar 0 ends at 2m, not seen (B=-1);
+   *   at 2m A's 2m bar 0 and 1m bar 1 end with B's bar 0: seen (B=0),
+   *     then B's bar 0 is told;
+   *   A's 1m bar 2 ends at 3m: B's bar 2 ends at 4m: B=0;
+   *   at 4m (the input's end) A's 2m bar 2, 1m bar 3 and B's bar 2: B=2.
+   * The market buy of B sent in on_start fills at B's bar 0 open: T0, 50.00. */
+  inst_init (&a, "CRSA");
+  inst_init (&b, "CRSB");
+  for (int i = 0; i < 4; i++)
+    add_bar (ba, T0 + i * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + 2 * QL_NS_PER_MIN, 52, 60, 50, 58);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("2m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpstr (c.log->str, ==,
+                   "a:0 B=-1 A:0 B=0 a:1 B=0 b:0 a:2 B=0 A:2 B=2 a:3 B=2 b:2 ");
+  g_assert_cmpint (c.fills, ==, 1);
+  g_assert_cmpint (c.fill_time, ==, T0);
+  g_assert_cmpint (c.fill_price, ==, 5000);
+  /* B's close 58.00 marks the position: 1000 + (58 - 50) = 1008.00 */
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (1008));
+  g_string_free (c.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
+test_coarse_other_symbol_weeks (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = {
+    .on_start = coarse_on_start, .on_bar = coarse_on_bar, .on_order_fill = coarse_on_fill
+  };
+  /* Monday 2024-01-01 00:00 UTC, the start of an ISO week (a UTC 24 h
+   * instrument: its trading days are the UTC dates) */
+  const QlTimeNs w0 = T0 - QL_NS_PER_DAY;
+  Coarse c = { g_string_new (NULL), 0, 0, 0, w0, QL_NS_PER_DAY, 7 * QL_NS_PER_DAY, "1d" };
+  QlStrategy st = { &klass, &c };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A weekly bar of another symbol is seen by a daily bar only from the week's "
+                  "end (the calendar week's bucket), and still fills from its Monday open");
+  /* A (index 0): 1d bars Monday 01-01 to Monday 01-08 (days 0..7), all
+   * 100; the run's bars are 1w, A is also subscribed at 1d. B (index 1):
+   * 1w bars at day 0 (50 55 45 52) and day 7 (52 60 50 58).
+   *   A's days 0..5 end on days 1..6, before B's week 0 ends (day 7): B=-1;
+   *   Sunday, day 6, ends on day 7 with A's week 0 and B's week 0: seen by
+   *     both (B=0), then B's week 0 is told;
+   *   A's day 7 ends on day 8: B's week 7 ends on day 14: B=0;
+   *   the input ends: A's week 7, which has only its Monday, closes at its
+   *     end, day 14, as an event of that time; B's week 7, held to day 14,
+   *     comes before any event at day 14: it is told first, and A's week
+   *     sees it (B=7).
+   * The market buy of B sent in on_start fills at the Monday open of B's
+   * week 0: day 0, 50.00; B's last close 58.00 makes equity 1008.00. */
+  inst_init (&a, "WKA");
+  inst_init (&b, "WKB");
+  for (int i = 0; i < 8; i++)
+    add_bar (ba, w0 + i * QL_NS_PER_DAY, 100, 100, 100, 100);
+  add_bar (bb, w0, 50, 55, 45, 52);
+  add_bar (bb, w0 + 7 * QL_NS_PER_DAY, 52, 60, 50, 58);
+  cfg.timeframe = tf ("1w");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1d");
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("1w");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpstr (c.log->str, ==,
+                   "a:0 B=-1 a:1 B=-1 a:2 B=-1 a:3 B=-1 a:4 B=-1 a:5 B=-1 "
+                   "A:0 B=0 a:6 B=0 b:0 a:7 B=0 b:7 A:7 B=7 ");
+  g_assert_cmpint (c.fills, ==, 1);
+  g_assert_cmpint (c.fill_time, ==, w0);
+  g_assert_cmpint (c.fill_price, ==, 5000);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (1008));
+  g_string_free (c.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
+test_coarse_other_symbol_ticks (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ta = ql_series_new_ticks ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = {
+    .on_start = coarse_on_start, .on_tick = coarse_on_tick, .on_bar = coarse_on_bar,
+    .on_order_fill = coarse_on_fill
+  };
+  Coarse c = { g_string_new (NULL), 0, 0, 0, T0, QL_NS_PER_SEC, QL_NS_PER_MIN, NULL };
+  QlStrategy st = { &klass, &c };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A bar of another symbol is seen by a symbol of ticks only from the bar's end");
+  /* A (index 0): trades at 0, 30, 60 and 90 s; B (index 1): 1m bars at 0 s
+   * (50 55 45 52) and 60 s (52 60 50 58); the run's bars are 1m. Logged
+   * in seconds.
+   *   A's ticks at 0 and 30 s come before B's bar 0 ends: B=-1;
+   *   at 60 s B's bar 0 enters first and is told, then A's bar 0 closes
+   *     (B=0), then A's tick at 60 s; the tick at 90 s: B=0 (B's bar 60
+   *     ends at 120 s);
+   *   the input ends: B's bar 60 enters at 120 s and is told, then A's
+   *     bar 60 closes at 120 s (B=60).
+   * The buy of B sent in on_start fills at B's first open: 0 s, 50.00. */
+  inst_init (&a, "TKA");
+  inst_init (&b, "TKB");
+  for (int i = 0; i < 4; i++)
+    add_trade (ta, T0 + i * 30 * QL_NS_PER_SEC, 10000);
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_TICKS;
+  syms[0].source = ql_source_new_memory (ta, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("1m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpstr (c.log->str, ==,
+                   "t0 B=-1 t30 B=-1 b:0 A:0 B=0 t60 B=0 t90 B=0 b:60 A:60 B=60 ");
+  g_assert_cmpint (c.fills, ==, 1);
+  g_assert_cmpint (c.fill_time, ==, T0);
+  g_assert_cmpint (c.fill_price, ==, 5000);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (1008));
+  g_string_free (c.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
+test_coarse_overlap_fails (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A longer input bar that opens before the previous one ends stops the run "
+                  "with QL_STATUS_OUT_OF_ORDER");
+  /* B's 2m bars at 0 and 1 min: the second opens inside the first, which
+   * is held until 2 min; A's 1m bars at 0..3 min. */
+  inst_init (&a, "OVA");
+  inst_init (&b, "OVB");
+  for (int i = 0; i < 4; i++)
+    add_bar (ba, T0 + i * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &a;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].inst = &b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("2m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, NULL), ==, QL_STATUS_OUT_OF_ORDER);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
 static void
 test_builtin_errors (void)
 {
@@ -1482,6 +1772,12 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/reaction/cancel-same-symbol-at-once", test_reaction_cancel_same_symbol);
   g_test_add_func ("/engine/backtest/magnifier/bracket-path", test_magnifier);
   g_test_add_func ("/engine/backtest/determinism/byte-identical", test_determinism);
+  g_test_add_func ("/engine/backtest/events/coarser-input-seen-at-its-end", test_coarse_other_symbol);
+  g_test_add_func ("/engine/backtest/events/coarser-input-weeks-seen-at-week-end",
+                   test_coarse_other_symbol_weeks);
+  g_test_add_func ("/engine/backtest/events/coarser-input-ticks-seen-at-bar-end",
+                   test_coarse_other_symbol_ticks);
+  g_test_add_func ("/engine/backtest/events/coarser-input-overlap-fails", test_coarse_overlap_fails);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
   return g_test_run ();
 }
