@@ -64,6 +64,9 @@ typedef struct
                                 * its end */
   QlBar held;                  /* hold: the bar matched, not taken yet */
   QlTimeNs held_end;           /* its end, or G_MAXINT64 when none is held */
+  QlBar taking;                /* an input bar matched, not taken yet (see
+                                * take_later ()) */
+  gboolean to_take;            /* @taking waits in QlBacktest.take_q */
 } Sym;
 
 /* A bar closed by a bar input at @at, to be told once every symbol's
@@ -107,6 +110,9 @@ struct QlBacktest
   QlTimeNs held_at;            /* the earliest Sym.held_end, G_MAXINT64: none */
   Pending *pending;            /* bar-input closes not told yet: a queue of */
   guint n_pending, cap_pending;/* at most one per subscription */
+  guint *take_q;               /* n: symbols whose input bar of take_at */
+  guint n_take;                /* waits to be taken (take_later ()) */
+  QlTimeNs take_at;
   double *view_position;       /* n */
   gboolean *fast;              /* n: nothing can react on the symbol now */
   QlTimeNs fast_head;          /* pick (): the earliest next row of those symbols */
@@ -235,6 +241,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->syms = g_new0 (Sym, MAX (n_symbols, 1));
   self->cap_pending = MAX (n_symbols, 1) * MAX_SUBS;
   self->pending = g_new (Pending, self->cap_pending);
+  self->take_q = g_new (guint, MAX (n_symbols, 1));
   self->view_position = g_new0 (double, MAX (n_symbols, 1));
   self->fast = g_new0 (gboolean, MAX (n_symbols, 1));
   self->now = QL_TIME_NONE;
@@ -333,6 +340,7 @@ ql_backtest_free (QlBacktest *self)
   g_free (self->equity);
   ql_curve_stats_clear (&self->curve);
   g_free (self->pending);
+  g_free (self->take_q);
   g_free (self->view_position);
   g_free (self->fast);
   g_free (self);
@@ -818,16 +826,21 @@ close_event (QlBacktest *self, guint si)
   update_next_close (s);
 }
 
+static void take_deferred (QlBacktest *self);
+
 /* Bars closed by bar inputs before @t are told now, in the order their
  * inputs came (time, then symbol): a bar input reaching its bar's end
  * closes that bar at the end time, which is after the inputs of the
  * input's own instant, so every symbol's input of that instant is taken
- * first and on_bar sees all of them. */
+ * first and on_bar sees all of them. Input bars of an instant before @t
+ * that wait to be taken (take_later ()) are taken first. */
 static inline void
 flush_pending (QlBacktest *self, QlTimeNs t)
 {
   guint done = 0;
 
+  if (self->n_take > 0 && self->take_at < t)
+    take_deferred (self);
   while (done < self->n_pending && self->status == QL_STATUS_OK)
     {
       Pending pe = self->pending[done];
@@ -1017,15 +1030,58 @@ take_bar (QlBacktest *self, guint si, const QlBar *bar, QlTimeNs at)
   update_next_close (s);
 }
 
-static void
-bar_event (QlBacktest *self, guint si, gsize i)
+/* The input bars that wait (take_later ()) enter their subscriptions, in
+ * the order they were matched (symbol order: they share one instant),
+ * their closes queued as made at that instant. Called once the clock is
+ * past that instant: by flush_pending () before the closes it tells, by
+ * release_held () before a held bar ending later enters. */
+static G_GNUC_NO_INLINE void
+take_deferred (QlBacktest *self)
+{
+  guint n = self->n_take;
+
+  self->n_take = 0;
+  for (guint j = 0; j < n; j++)
+    {
+      Sym *s = &self->syms[self->take_q[j]];
+
+      s->to_take = FALSE;
+      if (self->status == QL_STATUS_OK)
+        take_bar (self, self->take_q[j], &s->taking, s->taking.time);
+    }
+}
+
+/* The input bar of @si, matched, waits for take_deferred () instead of
+ * entering its subscriptions now: another symbol's input (or bar close)
+ * of the same instant may follow, and what the strategy hears then (the
+ * fills of that input, on_order_fill and on_position_change) must not
+ * show this bar, whose high, low and close are prices of its end. */
+static inline void
+take_later (QlBacktest *self, guint si)
 {
   Sym *s = &self->syms[si];
-  QlBar bar;
 
-  ql_series_get_bar (s->chunk, i, &bar);
-  bar_match (self, si, &bar);
-  take_bar (self, si, &bar, bar.time);
+  if (self->n_take == 0)
+    self->take_at = s->taking.time;
+  s->to_take = TRUE;
+  self->take_q[self->n_take++] = si;
+}
+
+/* Input bar @i of @si: matched, then taken at once, or with @later once
+ * the events of its instant are over (take_later ()). */
+static void
+bar_event (QlBacktest *self, guint si, gsize i, gboolean later)
+{
+  Sym *s = &self->syms[si];
+
+  if (G_UNLIKELY (s->to_take))
+    take_deferred (self); /* bad input: two rows of one instant */
+  ql_series_get_bar (s->chunk, i, &s->taking);
+  bar_match (self, si, &s->taking);
+  if (later)
+    take_later (self, si);
+  else
+    take_bar (self, si, &s->taking, s->taking.time);
 }
 
 /* bar_event () for a symbol that holds (Sym.hold): the bar is matched at
@@ -1063,6 +1119,8 @@ release_held (QlBacktest *self)
   QlTimeNs e = self->held_at, next = G_MAXINT64;
   guint done = 0;
 
+  if (self->n_take > 0)
+    take_deferred (self); /* of an instant before e: the merge stops there */
   while (done < self->n_pending && self->status == QL_STATUS_OK
          && self->pending[done].end < e)
     {
@@ -1257,7 +1315,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
           /* one row: its held end may come before the next */
           if (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
             {
-              if (self->n_pending > 0)
+              if (self->n_pending > 0 || self->n_take > 0)
                 flush_pending (self, tt[i]);
               held_bar_event (self, si, i);
               s->pos = ++i;
@@ -1267,9 +1325,16 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
         }
       while (i < n && tt[i] < lim && self->status == QL_STATUS_OK)
         {
+          /* Bars of an earlier instant that wait are taken by the merge,
+           * which then looks at the next closes again (they move then). */
+          if (G_UNLIKELY (self->n_take > 0) && tt[i] > self->take_at)
+            break;
           if (self->n_pending > 0)
             flush_pending (self, tt[i]);
-          bar_event (self, si, i);
+          /* An event of another symbol at this instant may follow (lim
+           * stops there: at tt[i] + 1 for a symbol listed after): the bar
+           * waits until it has been heard. */
+          bar_event (self, si, i, lim <= tt[i] + 1);
           s->pos = ++i;
           self->stats.events++;
           /* A bar close inside moved next_close: stop there. */
@@ -1467,9 +1532,10 @@ ql_backtest_run (QlBacktest       *self,
           self->all_stale = TRUE;
           continue;
         }
-      if (self->n_pending > 0)
+      if (self->n_pending > 0 || self->n_take > 0)
         {
-          /* closes wait while inputs of their instant remain */
+          /* closes, and input bars to take, wait while inputs of their
+           * instant remain */
           flush_pending (self, best == G_MAXUINT ? G_MAXINT64 : best_t);
           self->all_stale = TRUE;
           best = pick (self, fast_ok, &best_t);

@@ -21,7 +21,14 @@
  * nominal length; a source in months closes with the next input): every
  * subscription of that symbol takes the input first, and the close is told
  * after every symbol's input of the input's instant, before any later one,
- * so that on_bar sees all symbols at that instant. A bar input longer
+ * so that on_bar sees all symbols at that instant. When another event of
+ * the same instant follows (another symbol's input, or a close of its bar
+ * there), the input bar is matched at once but enters the subscriptions
+ * only once the events of its instant are over, just before the closes
+ * are told: what the strategy hears of the fills of that instant
+ * (on_order_fill, on_position_change) shows, of every symbol, only bars
+ * that ended by then, never a bar opening at that instant (its close is a
+ * price of its end), whatever the symbols' order. A bar input longer
  * than the run's finest input (another symbol's ticks or shorter bars, or
  * bars as long of another timeframe) is matched at its open like any
  * other, but enters its symbol's subscriptions only when the clock reaches
@@ -210,7 +217,9 @@ int                 ql_context_subscribe (QlContext         *ctx,
                                           const QlTimeframe *tf);
 /* (transfer none) The bars of @tf so far (the last max_bars at least; row
  * indices shift when old rows are dropped). In on_bar every row is closed;
- * elsewhere the last row may be a bar still forming. The same series
+ * elsewhere the last row may be a bar still forming. With bar input, in
+ * on_order_fill and on_position_change no symbol shows a bar opening at
+ * the fill's instant or later (see Events above). The same series
  * object for the whole run: a strategy may keep the pointer from on_start
  * (its rows and columns move, so read them afresh at each event). */
 const QlSeries     *ql_context_get_bars (const QlContext *ctx,

@@ -1728,6 +1728,101 @@ test_coarse_overlap_fails (void)
   ql_instrument_clear (&b);
 }
 
+/* ---- what a fill callback reads of other symbols' bars ---------------- */
+
+typedef struct
+{
+  int fills;
+  QlTimeNs fill_time;
+  QlPrice fill_price;
+  gsize b_len;               /* rows of B's bars in on_order_fill */
+  QlTimeNs b_last_time;      /* B's last row then, QL_TIME_NONE: none */
+  double b_last_close;
+  gboolean b_forming;
+} Peek;
+
+static void
+peek_on_start (QlContext *ctx, gpointer data)
+{
+  QlOrderRequest req = { 0 };
+
+  /* a buy stop of A (symbol 1) at 102.00 */
+  req.symbol = 1;
+  req.side = QL_SIDE_BUY;
+  req.type = QL_ORDER_STOP;
+  req.quantity = 1;
+  req.stop_price = 10200;
+  g_assert_cmpint (ql_context_submit (ctx, &req, NULL), ==, QL_REJECT_NONE);
+}
+
+static void
+peek_on_fill (QlContext *ctx, const QlOrder *order, const QlFill *fill, gpointer data)
+{
+  Peek *p = data;
+  const QlSeries *b = ql_context_get_bars (ctx, 0, 0);
+
+  p->fills++;
+  p->fill_time = fill->time;
+  p->fill_price = fill->price;
+  p->b_len = b->len;
+  p->b_forming = ql_context_bar_is_forming (ctx, 0, 0);
+  p->b_last_time = b->len > 0 ? ql_series_i64 (b, QL_BAR_TIME)[b->len - 1] : QL_TIME_NONE;
+  p->b_last_close = b->len > 0 ? ql_series_f64 (b, QL_BAR_CLOSE)[b->len - 1] : 0;
+}
+
+static void
+test_fill_reads_no_bar_of_its_instant (void)
+{
+  QlInstrument a, b;
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_start = peek_on_start, .on_order_fill = peek_on_fill };
+  Peek p = { 0 };
+  QlStrategy st = { &klass, &p };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A fill at the open of a symbol's bar, heard while a symbol listed before it "
+                  "has taken its bar of the same instant, does not show that bar to the "
+                  "strategy: its close is a price of the bar's end");
+  /* B (index 0) and A (index 1), both 1m bars, the run's bars 1m.
+   *   B: bar 1 at T0 (50 55 45 52), bar 2 at T0 + 1m (52 60 50 58);
+   *   A: bar 1 at T0 (100 101 99 100), bar 2 at T0 + 1m (103 104 102 103).
+   * The buy stop of A at 102.00 is not reached by A's bar 1 (high 101);
+   * A's bar 2 opens at 103.00, above it: it fills at that open, at
+   * T0 + 1m, not inside the bar. At T0 + 1m B's bar 2 has been taken
+   * (B comes first), but it ends at T0 + 2m: on_order_fill must see B's
+   * bar 1 as its last, closed: opening at T0, close 52. */
+  inst_init (&a, "PKA");
+  inst_init (&b, "PKB");
+  add_bar (bb, T0, 50, 55, 45, 52);
+  add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
+  add_bar (ba, T0, 100, 101, 99, 100);
+  add_bar (ba, T0 + QL_NS_PER_MIN, 103, 104, 102, 103);
+  cfg.timeframe = tf ("1m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &b;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (bb, 0);
+  syms[1].inst = &a;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("1m");
+  syms[1].source = ql_source_new_memory (ba, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpint (p.fills, ==, 1);
+  g_assert_cmpint (p.fill_time, ==, T0 + QL_NS_PER_MIN);
+  g_assert_cmpint (p.fill_price, ==, 10300);
+  g_assert_cmpuint (p.b_len, ==, 1);
+  g_assert_false (p.b_forming);
+  g_assert_cmpint (p.b_last_time, ==, T0);
+  g_assert_cmpfloat (p.b_last_close, ==, 52);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
 static void
 test_builtin_errors (void)
 {
@@ -1778,6 +1873,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/events/coarser-input-ticks-seen-at-bar-end",
                    test_coarse_other_symbol_ticks);
   g_test_add_func ("/engine/backtest/events/coarser-input-overlap-fails", test_coarse_overlap_fails);
+  g_test_add_func ("/engine/backtest/events/fill-reads-no-bar-of-its-instant",
+                   test_fill_reads_no_bar_of_its_instant);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
   return g_test_run ();
 }
