@@ -108,6 +108,9 @@ struct QlBacktest
   gsize n_points;
   QlCurveStats curve;          /* curve_stats_only: the points before last */
   QlTimeNs held_at;            /* the earliest Sym.held_end, G_MAXINT64: none */
+  QlTimeNs mark_end;           /* while a held bar's range and close are
+                                * marked at its end: that end, for
+                                * marked_time (); else QL_TIME_NONE */
   Pending *pending;            /* bar-input closes not told yet: a queue of */
   guint n_pending, cap_pending;/* at most one per subscription */
   guint *take_q;               /* n: symbols whose input bar of take_at */
@@ -248,6 +251,7 @@ ql_backtest_new (const QlRunConfig *config,
   self->react_time = QL_TIME_NONE;
   self->deferred_at = G_MAXINT64;
   self->held_at = G_MAXINT64;
+  self->mark_end = QL_TIME_NONE;
   self->max_bars = config->max_bars > 0 ? config->max_bars : QL_BACKTEST_DEFAULT_MAX_BARS;
   ps = g_new0 (QlPortfolioSymbol, MAX (n_symbols, 1));
 
@@ -418,6 +422,8 @@ marked_time (QlBacktest *self, guint si)
 {
   Sym *s = &self->syms[si];
 
+  if (G_UNLIKELY (self->mark_end != QL_TIME_NONE))
+    return self->mark_end; /* mark_held (): the held bar's close, at its end */
   if (s->kind != QL_SOURCE_BARS || self->now == QL_TIME_NONE)
     return self->now;
   return input_end (s, self->now);
@@ -937,9 +943,11 @@ queue_close (QlBacktest *self, guint si, guint k, QlTimeNs end, QlTimeNs at)
   self->pending[self->n_pending++] = (Pending) { si, k, end, at };
 }
 
-/* The input bar of @si meets the broker and marks the portfolio. */
+/* The input bar of @si meets the broker and marks the portfolio: with
+ * @held (a held bar, see Sym.hold) at its open only, the rest of it being
+ * marked at its end by mark_held (). */
 static inline void
-bar_match (QlBacktest *self, guint si, const QlBar *bar)
+bar_match (QlBacktest *self, guint si, const QlBar *bar, gboolean held)
 {
   Sym *s = &self->syms[si];
   QlPrice o, h, l, c;
@@ -959,7 +967,19 @@ bar_match (QlBacktest *self, guint si, const QlBar *bar)
       fail (self, ql_broker_match_bar (self->broker, si, bar->time, o, h, l, c, v));
       matched = TRUE;
     }
-  if (s->position->qty != 0)
+  if (held)
+    {
+      /* what is known of the bar at its open time: its open */
+      o = ql_price_from_double (s->inst, bar->open);
+      ql_portfolio_mark (self->portfolio, si, o, o, o);
+      if (s->position->qty != 0)
+        {
+          self->dirty = TRUE;
+          if (self->margin_watch)
+            margin_check (self, si);
+        }
+    }
+  else if (s->position->qty != 0)
     {
       h = ql_price_from_double (s->inst, bar->high);
       l = ql_price_from_double (s->inst, bar->low);
@@ -1077,7 +1097,7 @@ bar_event (QlBacktest *self, guint si, gsize i, gboolean later)
   if (G_UNLIKELY (s->to_take))
     take_deferred (self); /* bad input: two rows of one instant */
   ql_series_get_bar (s->chunk, i, &s->taking);
-  bar_match (self, si, &s->taking);
+  bar_match (self, si, &s->taking, FALSE);
   if (later)
     take_later (self, si);
   else
@@ -1100,10 +1120,40 @@ held_bar_event (QlBacktest *self, guint si, gsize i)
       return;
     }
   ql_series_get_bar (s->chunk, i, &s->held);
-  bar_match (self, si, &s->held);
+  bar_match (self, si, &s->held, TRUE);
   s->held_end = input_end (s, s->held.time);
   if (s->held_end < self->held_at)
     self->held_at = s->held_end;
+}
+
+/* The held bar of @si, matched and marked at its open, has ended at @e:
+ * its range and close are marked now, and the margin call and the
+ * observer's clock see them, as at an event of @si at @e (their orders
+ * are stamped @e). The orders on @si met the whole bar at its open, and
+ * its next input opens at @e or later: the position has not changed since,
+ * so the trade's extremes are those a mark at the open would have given. */
+static void
+mark_held (QlBacktest *self, guint si, QlTimeNs e)
+{
+  Sym *s = &self->syms[si];
+  QlPrice h = ql_price_from_double (s->inst, s->held.high);
+  QlPrice l = ql_price_from_double (s->inst, s->held.low);
+  QlPrice c = ql_price_from_double (s->inst, s->held.close);
+
+  if (e > self->now)
+    self->now = e;
+  self->mark_end = e;
+  if (s->position->qty != 0)
+    {
+      ql_portfolio_mark (self->portfolio, si, l, h, c);
+      self->dirty = TRUE;
+      if (self->margin_watch)
+        margin_check (self, si);
+    }
+  else
+    ql_portfolio_mark (self->portfolio, si, c, c, c);
+  after_match (self, si, FALSE);
+  self->mark_end = QL_TIME_NONE;
 }
 
 /* Every held bar ending at self->held_at, the earliest, enters its
@@ -1139,6 +1189,7 @@ release_held (QlBacktest *self)
       if (s->held_end == e)
         {
           s->held_end = G_MAXINT64;
+          mark_held (self, i, e);
           take_bar (self, i, &s->held, e - 1);
         }
     }
@@ -1298,7 +1349,7 @@ consume (QlBacktest *self, guint si, QlTimeNs lim)
           QlTimeNs end;
 
           ql_series_get_bar (s->chunk, i, &bar);
-          bar_match (self, si, &bar);
+          bar_match (self, si, &bar, FALSE);
           end = direct_take (self, s, &s->subs[0], &bar);
           s->pos = ++i;
           self->stats.events++;

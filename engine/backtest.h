@@ -37,6 +37,11 @@
  * closes of bars ending before it, before any event at or after it; the
  * closes it makes are told then, so bars ending at that instant see it and
  * nothing earlier does (no look-ahead from a week of B into A's Monday).
+ * The portfolio follows: such a bar is marked at its open with its open
+ * only, and with its range and close at its end, just before it enters,
+ * where the margin call and the observer's clock see it as an event of
+ * its symbol at that end (the equity, margin and account rules of the
+ * events inside it value it at its open).
  * At a close
  * of the run's timeframe the run records an equity point (time: the bar's
  * open time; one point per instant, the last symbol's close wins) and then

@@ -1823,6 +1823,186 @@ test_fill_reads_no_bar_of_its_instant (void)
   ql_instrument_clear (&b);
 }
 
+/* ---- the marks of a held bar ------------------------------------------- */
+
+typedef struct
+{
+  GString *log;
+  QlQty qty;                 /* of B bought in on_start */
+  QlMoney clock_equity;      /* the observer's equity at A's input at 1m */
+  int clocks_at_1m;
+} HeldMark;
+
+static void
+held_mark_on_start (QlContext *ctx, gpointer data)
+{
+  const HeldMark *h = data;
+  QlTimeframe one = tf ("1m");
+
+  g_assert_cmpint (ql_context_subscribe (ctx, 0, &one), ==, 1);
+  g_assert_cmpint (ql_context_market (ctx, 1, QL_SIDE_BUY, h->qty), ==, QL_REJECT_NONE);
+}
+
+/* A's 1m bars log the equity (in whole units), the margin calls so far and
+ * B's live orders. */
+static void
+held_mark_on_bar (QlContext *ctx, guint symbol, guint k, gpointer data)
+{
+  HeldMark *h = data;
+  const QlSeries *bars = ql_context_get_bars (ctx, symbol, k);
+  guint live = 0;
+
+  if (symbol != 0 || k != 1)
+    return;
+  ql_context_get_live_orders (ctx, 1, &live);
+  g_string_append_printf (h->log, "a:%d E=%g calls=%d live=%u ",
+                          (int) ((ql_series_i64 (bars, QL_BAR_TIME)[bars->len - 1] - T0)
+                                 / QL_NS_PER_MIN),
+                          ql_money_to_double (ql_context_get_equity (ctx)),
+                          (int) ql_backtest_get_stats (ctx)->margin_calls, live);
+}
+
+static QlAccountAction
+held_mark_on_clock (gpointer data, const QlAccountView *account)
+{
+  HeldMark *h = data;
+
+  if (account->time == T0 + QL_NS_PER_MIN)
+    {
+      h->clocks_at_1m++;
+      h->clock_equity = (QlMoney) (account->equity * (double) QL_MONEY_ONE);
+    }
+  return QL_ACCOUNT_CONTINUE;
+}
+
+/* A (index 0): 1m bars at T0 + 0..3 min, all 100; B (index 1): 2m bars at
+ * @b0 (T0) and @b1 (T0 + 2m), held; the run's bars are 2m and A is also
+ * subscribed at 1m. */
+static QlBacktest *
+held_mark_run (QlInstrument *a, QlInstrument *b, const double b0[4], const double b1[4],
+               gboolean margin, HeldMark *h)
+{
+  g_autoptr (QlSeries) ba = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_start = held_mark_on_start,
+                                         .on_bar = held_mark_on_bar };
+  QlStrategy st = { &klass, h };
+  QlBacktest *bt;
+
+  for (int i = 0; i < 4; i++)
+    add_bar (ba, T0 + i * QL_NS_PER_MIN, 100, 100, 100, 100);
+  add_bar (bb, T0, b0[0], b0[1], b0[2], b0[3]);
+  add_bar (bb, T0 + 2 * QL_NS_PER_MIN, b1[0], b1[1], b1[2], b1[3]);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  cfg.observer.on_clock = held_mark_on_clock;
+  cfg.observer.data = h;
+  if (margin)
+    {
+      cfg.margin_call = QL_MARGIN_CALL_CLOSE_ALL;
+      syms[1].initial_margin_ppm = 100000;
+      syms[1].maintenance_margin_ppm = 50000;
+    }
+  syms[0].inst = a;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (ba, 0);
+  syms[1].inst = b;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("2m");
+  syms[1].source = ql_source_new_memory (bb, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_nonnull (bt);
+  /* the memory sources read the series during the run only */
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  return bt;
+}
+
+static void
+test_held_bar_marked_at_end (void)
+{
+  QlInstrument a, b;
+  static const double b0[4] = { 50, 55, 45, 52 }, b1[4] = { 52, 60, 50, 58 };
+  HeldMark h = { g_string_new (NULL), 1, 0, 0 };
+  g_autoptr (QlBacktest) bt = NULL;
+  const QlEquityPoint *pts;
+  gsize n;
+
+  g_test_summary ("A held bar is marked at its open with its open only, and with its range "
+                  "and close at its end: the equity seen inside it uses the open");
+  /* B's bars: T0 (50 55 45 52), T0 + 2m (52 60 50 58). The market buy of
+   * 1 B sent in on_start fills at B's first open: T0, 50.00.
+   *   a:0 (A's 1m bar of T0, told at 1m): B is marked at its open 50:
+   *     1000 + (50 - 50) = 1000, not 1002 from B's close 52; the
+   *     observer's clock at A's input of 1m sees 1000 too;
+   *   at 2m B's bar of T0 ends: marked at 52, 1002 (a:1);
+   *   B's bar of 2m opens at 52: a:2 at 3m still 1002, not 1008;
+   *   at 4m it ends: 58, 1008 (a:3).
+   * Equity points, at the 2m closes (time: the bar's open): T0 1002,
+   * T0 + 2m 1008. */
+  inst_init (&a, "HMA");
+  inst_init (&b, "HMB");
+  bt = held_mark_run (&a, &b, b0, b1, FALSE, &h);
+  g_assert_cmpstr (h.log->str, ==,
+                   "a:0 E=1000 calls=0 live=0 a:1 E=1002 calls=0 live=0 "
+                   "a:2 E=1002 calls=0 live=0 a:3 E=1008 calls=0 live=0 ");
+  g_assert_cmpint (h.clocks_at_1m, ==, 1);
+  g_assert_cmpint (h.clock_equity, ==, M (1000));
+  pts = ql_backtest_get_equity (bt, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpint (pts[0].time, ==, T0);
+  g_assert_cmpfloat (pts[0].equity, ==, 1002);
+  g_assert_cmpint (pts[1].time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (pts[1].equity, ==, 1008);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (1008));
+  g_string_free (h.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
+static void
+test_held_bar_margin_call_at_end (void)
+{
+  QlInstrument a, b;
+  static const double b0[4] = { 50, 50, 45, 45 }, b1[4] = { 46, 46, 46, 46 };
+  HeldMark h = { g_string_new (NULL), 150, 0, 0 };
+  g_autoptr (QlBacktest) bt = NULL;
+  const QlTrade *t;
+  gsize n;
+
+  g_test_summary ("A margin call made by a held bar's close comes at the bar's end, not "
+                  "at its open, and liquidates at the next open");
+  /* 150 B bought at B's first open, T0, 50.00 (7500.00, initial margin
+   * 10 %: 750.00 of the 1000.00); maintenance 5 %.
+   *   at T0 B is marked at its open 50: equity 1000 >= 5 % of 7500 = 375,
+   *     no call: a:0 (told at 1m) sees 1000, no call, no order on B;
+   *   at 2m B's bar ends at 45 (its low): 1000 + 150 * (45 - 50) = 250 <
+   *     5 % of 150 * 45 = 337.50: margin call, the sell of 150 stamped
+   *     2m; a:1, told at 2m, sees it waiting: 250, one call, one order;
+   *   B's bar of 2m opens at 46: the sell fills there,
+   *     150 * (46 - 50) = -600.00: a:2 and a:3 see 400, flat.
+   * (Marked at its open with its close, as before, B would have made the
+   * call at T0, and a:0 would have seen 250 and the order.) */
+  inst_init (&a, "HCA");
+  inst_init (&b, "HCB");
+  bt = held_mark_run (&a, &b, b0, b1, TRUE, &h);
+  g_assert_cmpstr (h.log->str, ==,
+                   "a:0 E=1000 calls=0 live=0 a:1 E=250 calls=1 live=1 "
+                   "a:2 E=400 calls=1 live=0 a:3 E=400 calls=1 live=0 ");
+  g_assert_cmpint (h.clock_equity, ==, M (1000));
+  t = ql_backtest_get_trades (bt, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (t[0].exit_time, ==, T0 + 2 * QL_NS_PER_MIN);
+  g_assert_cmpfloat (t[0].exit_price, ==, 46.0);
+  g_assert_cmpint (t[0].exit_reason, ==, QL_EXIT_MARGIN_CALL);
+  g_assert_cmpint (ql_backtest_get_final_equity (bt), ==, M (400));
+  g_string_free (h.log, TRUE);
+  ql_instrument_clear (&a);
+  ql_instrument_clear (&b);
+}
+
 static void
 test_builtin_errors (void)
 {
@@ -1875,6 +2055,10 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/events/coarser-input-overlap-fails", test_coarse_overlap_fails);
   g_test_add_func ("/engine/backtest/events/fill-reads-no-bar-of-its-instant",
                    test_fill_reads_no_bar_of_its_instant);
+  g_test_add_func ("/engine/backtest/events/held-bar-marked-at-its-end",
+                   test_held_bar_marked_at_end);
+  g_test_add_func ("/engine/backtest/margin/held-bar-call-at-its-end",
+                   test_held_bar_margin_call_at_end);
   g_test_add_func ("/engine/builtins/errors", test_builtin_errors);
   return g_test_run ();
 }
