@@ -1823,6 +1823,71 @@ test_fill_reads_no_bar_of_its_instant (void)
   ql_instrument_clear (&b);
 }
 
+/* on_bar of X (symbol 1) logs B's (symbol 0) last bar: its open in minutes
+ * from T0, and whether it is forming. */
+static void
+gap_on_bar (QlContext *ctx, guint symbol, guint k, gpointer data)
+{
+  GString *log = data;
+  const QlSeries *b = ql_context_get_bars (ctx, 0, 0);
+  const QlSeries *x = ql_context_get_bars (ctx, 1, 0);
+
+  if (symbol != 1)
+    return;
+  g_string_append_printf (log, "x:%d B=%d%s ",
+                          (int) ((ql_series_i64 (x, QL_BAR_TIME)[x->len - 1] - T0) / QL_NS_PER_MIN),
+                          (int) ((ql_series_i64 (b, QL_BAR_TIME)[b->len - 1] - T0) / QL_NS_PER_MIN),
+                          ql_context_bar_is_forming (ctx, 0, 0) ? "f" : "");
+}
+
+static void
+test_gap_close_sees_no_bar_of_its_instant (void)
+{
+  QlInstrument x, b;
+  g_autoptr (QlSeries) bx = ql_series_new_bars ();
+  g_autoptr (QlSeries) bb = ql_series_new_bars ();
+  QlRunConfig cfg = { 0 };
+  QlRunSymbol syms[2] = { { 0 } };
+  static const QlStrategyClass klass = { .on_bar = gap_on_bar };
+  g_autoptr (GString) log = g_string_new (NULL);
+  QlStrategy st = { &klass, log };
+  g_autoptr (QlBacktest) bt = NULL;
+
+  g_test_summary ("A bar that closes at its end time because its last input bar is missing "
+                  "does not see a bar of another symbol opening at that time");
+  /* B (index 0) and X (index 1), 1m bars, the run's bars 2m. B has bars
+   * at 0, 1 and 2 min; X at 0 and 2 min only (no 1 min).
+   *   B's 1 min bar reaches the end of B's 2m bar of 0: it closes, told
+   *     before the events of 2 min;
+   *   X's 2m bar of 0 lacks its 1 min bar: it closes at its end, 2 min, an
+   *     event after B's input of 2 min (B is listed first). B's bar of 2
+   *     min ends at 3 min: X's close sees B's bar of 0, closed (B=0), not
+   *     a forming bar of 2 min;
+   *   the input ends: B's and X's 2m bars of 2 min close at 4 min; X's
+   *     sees B's (B=2). */
+  inst_init (&x, "GPX");
+  inst_init (&b, "GPB");
+  for (int i = 0; i < 3; i++)
+    add_bar (bb, T0 + i * QL_NS_PER_MIN, 50, 55, 45, 52);
+  add_bar (bx, T0, 100, 100, 100, 100);
+  add_bar (bx, T0 + 2 * QL_NS_PER_MIN, 100, 100, 100, 100);
+  cfg.timeframe = tf ("2m");
+  cfg.initial_capital = M (1000);
+  syms[0].inst = &b;
+  syms[0].kind = QL_SOURCE_BARS;
+  syms[0].bar_timeframe = tf ("1m");
+  syms[0].source = ql_source_new_memory (bb, 0);
+  syms[1].inst = &x;
+  syms[1].kind = QL_SOURCE_BARS;
+  syms[1].bar_timeframe = tf ("1m");
+  syms[1].source = ql_source_new_memory (bx, 0);
+  bt = ql_backtest_new (&cfg, syms, 2, NULL);
+  g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
+  g_assert_cmpstr (log->str, ==, "x:0 B=0 x:2 B=2 ");
+  ql_instrument_clear (&x);
+  ql_instrument_clear (&b);
+}
+
 /* ---- the marks of a held bar ------------------------------------------- */
 
 typedef struct
@@ -2055,6 +2120,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/backtest/events/coarser-input-overlap-fails", test_coarse_overlap_fails);
   g_test_add_func ("/engine/backtest/events/fill-reads-no-bar-of-its-instant",
                    test_fill_reads_no_bar_of_its_instant);
+  g_test_add_func ("/engine/backtest/events/gap-close-sees-no-bar-of-its-instant",
+                   test_gap_close_sees_no_bar_of_its_instant);
   g_test_add_func ("/engine/backtest/events/held-bar-marked-at-its-end",
                    test_held_bar_marked_at_end);
   g_test_add_func ("/engine/backtest/margin/held-bar-call-at-its-end",
