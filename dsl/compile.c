@@ -2364,7 +2364,9 @@ compile_input (C                   *c,
   if (args[4])
     {
       QlNode *o = args[4];
-      GPtrArray *opts = g_ptr_array_new ();
+      /* Owns its strings until they move to the input (fuzz-run found the
+       * first options leaking when a later one is not a constant). */
+      GPtrArray *opts = g_ptr_array_new_with_free_func (g_free);
 
       if (o->kind != QL_NODE_ARRAY)
         {

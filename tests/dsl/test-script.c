@@ -1980,6 +1980,25 @@ test_diag_code (gconstpointer data)
 }
 
 static void
+test_diag_option_not_constant (void)
+{
+  /* "close" starts at column 53 of line 2; the options before it were
+   * already copied when it is refused. */
+  g_autofree char *text = diag_text ("indicator(\"t\")\nm = input.string(\"fast\", \"Mode\", options = [\"fast\", close])\nplot(1)\n", TRUE);
+
+  g_test_summary ("An option that is not a constant is refused, and the options before it "
+                  "are freed (fuzz-run found them leaking)");
+  g_assert_cmpstr (text, ==,
+                   "error[E0414]: each option must be a constant string\n"
+                   " --> t.qls:2:53\n"
+                   "  |\n"
+                   "2 | m = input.string(\"fast\", \"Mode\", options = [\"fast\", close])\n"
+                   "  |                                                     ^^^^^\n"
+                   "\n"
+                   "1 error, 0 warnings\n");
+}
+
+static void
 test_diag_warnings_compile (void)
 {
   g_test_summary ("Scripts with only warnings compile, and their program runs");
@@ -3051,6 +3070,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &diag_cases[i], test_diag_code);
     }
   g_test_add_func ("/dsl/script/diag/warnings-compile", test_diag_warnings_compile);
+  g_test_add_func ("/dsl/script/diag/option-not-constant", test_diag_option_not_constant);
   g_test_add_func ("/dsl/script/diag/five-errors", test_diag_five_errors);
   g_test_add_func ("/dsl/script/diag/no-cascade-e0214", test_diag_no_cascade_after_e0214);
   g_test_add_func ("/dsl/script/diag/e0107-once", test_diag_e0107_once);
