@@ -184,7 +184,7 @@ get_strv (const Loader *ld, JsonObject *o, const char *member, char ***out, GErr
   if (!JSON_NODE_HOLDS_ARRAY (node))
     return fail_at (ld, o, member, QL_RULES_JSON_ERROR_INVALID, error, "\"%s\" must be an array of strings", member);
   array = json_node_get_array (node);
-  v = g_ptr_array_new ();
+  v = g_ptr_array_new_with_free_func (g_free); /* owns the copies until the end */
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *e = json_array_get_element (array, i);

@@ -196,7 +196,11 @@ test_bad_values (void)
                "(the figure falls to a floor)");
   check_error ("{ \"trading_day\": { \"zone\": \"Mars/Olympus\" }, \"rules\": [] }",
                QL_RULES_JSON_ERROR_INVALID,
-               "rules.json:1:3: trading day: \"Mars/Olympus\" is not a known IANA time zone");
+               "rules.json:1:3: trading day: \"Mars/Olympus\" is not a known IANA time zone");  /* The strings before the bad element are freed (LeakSanitizer in CI);
+   * "symbols" starts at column 37. */
+  check_error ("{ \"rules\": [ { \"rule\": \"allowlist\", \"symbols\": [ \"ES\", 5 ] } ] }",
+               QL_RULES_JSON_ERROR_INVALID,
+               "rules.json:1:37: \"symbols\" must be an array of strings (element 1 is not)");
 }
 
 static void
