@@ -38,6 +38,16 @@ add_bar (QlSeries *bars, QlTimeNs t, double o, double h, double l, double c)
   ql_series_append_bar (bars, &b);
 }
 
+/* @sym reads @bars of @timeframe for @inst from memory. */
+static void
+bar_input (QlRunSymbol *sym, const QlInstrument *inst, const char *timeframe, QlSeries *bars)
+{
+  sym->inst = inst;
+  sym->kind = QL_SOURCE_BARS;
+  sym->bar_timeframe = tf (timeframe);
+  sym->source = ql_source_new_memory (bars, 0);
+}
+
 static void
 add_trade (QlSeries *ticks, QlTimeNs t, QlPrice p)
 {
@@ -1552,14 +1562,8 @@ test_coarse_other_symbol (void)
   add_bar (bb, T0 + 2 * QL_NS_PER_MIN, 52, 60, 50, 58);
   cfg.timeframe = tf ("2m");
   cfg.initial_capital = M (1000);
-  syms[0].inst = &a;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1m");
-  syms[0].source = ql_source_new_memory (ba, 0);
-  syms[1].inst = &b;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("2m");
-  syms[1].source = ql_source_new_memory (bb, 0);
+  bar_input (&syms[0], &a, "1m", ba);
+  bar_input (&syms[1], &b, "2m", bb);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   g_assert_cmpstr (c.log->str, ==,
@@ -1615,14 +1619,8 @@ test_coarse_other_symbol_weeks (void)
   add_bar (bb, w0 + 7 * QL_NS_PER_DAY, 52, 60, 50, 58);
   cfg.timeframe = tf ("1w");
   cfg.initial_capital = M (1000);
-  syms[0].inst = &a;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1d");
-  syms[0].source = ql_source_new_memory (ba, 0);
-  syms[1].inst = &b;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("1w");
-  syms[1].source = ql_source_new_memory (bb, 0);
+  bar_input (&syms[0], &a, "1d", ba);
+  bar_input (&syms[1], &b, "1w", bb);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   g_assert_cmpstr (c.log->str, ==,
@@ -1675,10 +1673,7 @@ test_coarse_other_symbol_ticks (void)
   syms[0].inst = &a;
   syms[0].kind = QL_SOURCE_TICKS;
   syms[0].source = ql_source_new_memory (ta, 0);
-  syms[1].inst = &b;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("1m");
-  syms[1].source = ql_source_new_memory (bb, 0);
+  bar_input (&syms[1], &b, "1m", bb);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   g_assert_cmpstr (c.log->str, ==,
@@ -1714,14 +1709,8 @@ test_coarse_overlap_fails (void)
   add_bar (bb, T0 + QL_NS_PER_MIN, 52, 60, 50, 58);
   cfg.timeframe = tf ("2m");
   cfg.initial_capital = M (1000);
-  syms[0].inst = &a;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1m");
-  syms[0].source = ql_source_new_memory (ba, 0);
-  syms[1].inst = &b;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("2m");
-  syms[1].source = ql_source_new_memory (bb, 0);
+  bar_input (&syms[0], &a, "1m", ba);
+  bar_input (&syms[1], &b, "2m", bb);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, NULL), ==, QL_STATUS_OUT_OF_ORDER);
   ql_instrument_clear (&a);
@@ -1802,14 +1791,8 @@ test_fill_reads_no_bar_of_its_instant (void)
   add_bar (ba, T0 + QL_NS_PER_MIN, 103, 104, 102, 103);
   cfg.timeframe = tf ("1m");
   cfg.initial_capital = M (1000);
-  syms[0].inst = &b;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1m");
-  syms[0].source = ql_source_new_memory (bb, 0);
-  syms[1].inst = &a;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("1m");
-  syms[1].source = ql_source_new_memory (ba, 0);
+  bar_input (&syms[0], &b, "1m", bb);
+  bar_input (&syms[1], &a, "1m", ba);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   g_assert_cmpint (p.fills, ==, 1);
@@ -1873,14 +1856,8 @@ test_gap_close_sees_no_bar_of_its_instant (void)
   add_bar (bx, T0 + 2 * QL_NS_PER_MIN, 100, 100, 100, 100);
   cfg.timeframe = tf ("2m");
   cfg.initial_capital = M (1000);
-  syms[0].inst = &b;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1m");
-  syms[0].source = ql_source_new_memory (bb, 0);
-  syms[1].inst = &x;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("1m");
-  syms[1].source = ql_source_new_memory (bx, 0);
+  bar_input (&syms[0], &b, "1m", bb);
+  bar_input (&syms[1], &x, "1m", bx);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_cmpint (ql_backtest_run (bt, &st), ==, QL_STATUS_OK);
   g_assert_cmpstr (log->str, ==, "x:0 B=0 x:2 B=2 ");
@@ -1970,14 +1947,8 @@ held_mark_run (QlInstrument *a, QlInstrument *b, const double b0[4], const doubl
       syms[1].initial_margin_ppm = 100000;
       syms[1].maintenance_margin_ppm = 50000;
     }
-  syms[0].inst = a;
-  syms[0].kind = QL_SOURCE_BARS;
-  syms[0].bar_timeframe = tf ("1m");
-  syms[0].source = ql_source_new_memory (ba, 0);
-  syms[1].inst = b;
-  syms[1].kind = QL_SOURCE_BARS;
-  syms[1].bar_timeframe = tf ("2m");
-  syms[1].source = ql_source_new_memory (bb, 0);
+  bar_input (&syms[0], a, "1m", ba);
+  bar_input (&syms[1], b, "2m", bb);
   bt = ql_backtest_new (&cfg, syms, 2, NULL);
   g_assert_nonnull (bt);
   /* the memory sources read the series during the run only */
