@@ -237,6 +237,13 @@ add_double (JsonBuilder *b, const char *key, double v)
 }
 
 static void
+add_bool (JsonBuilder *b, const char *key, gboolean v)
+{
+  json_builder_set_member_name (b, key);
+  json_builder_add_boolean_value (b, v);
+}
+
+static void
 add_int (JsonBuilder *b, const char *key, gint64 v)
 {
   json_builder_set_member_name (b, key);
@@ -302,8 +309,7 @@ add_metrics (JsonBuilder *b, const QlMetrics *m)
   add_time (b, "max_drawdown_peak_time", m->max_drawdown_peak_time);
   add_time (b, "max_drawdown_trough_time", m->max_drawdown_trough_time);
   add_time (b, "max_drawdown_end_time", m->max_drawdown_end_time);
-  json_builder_set_member_name (b, "max_drawdown_recovered");
-  json_builder_add_boolean_value (b, m->max_drawdown_recovered);
+  add_bool (b, "max_drawdown_recovered", m->max_drawdown_recovered);
   add_double (b, "max_drawdown_duration_seconds", (double) m->max_drawdown_duration / QL_NS_PER_SEC);
   add_double (b, "longest_drawdown_duration_seconds", (double) m->longest_drawdown_duration / QL_NS_PER_SEC);
   add_double (b, "final_equity", m->final_equity);
@@ -477,12 +483,9 @@ ql_report_build (const QlReportContent *c)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "outcome");
       json_builder_add_string_value (b, outcomes[v->outcome]);
-      json_builder_set_member_name (b, "passed");
-      json_builder_add_boolean_value (b, v->outcome == QL_RULES_PASSED);
-      json_builder_set_member_name (b, "failed");
-      json_builder_add_boolean_value (b, v->outcome == QL_RULES_FAILED);
-      json_builder_set_member_name (b, "objectives_met");
-      json_builder_add_boolean_value (b, objectives);
+      add_bool (b, "passed", v->outcome == QL_RULES_PASSED);
+      add_bool (b, "failed", v->outcome == QL_RULES_FAILED);
+      add_bool (b, "objectives_met", objectives);
       add_time (b, "time", v->outcome == QL_RULES_RUNNING ? QL_TIME_NONE : v->time);
       json_builder_set_member_name (b, "trading_day");
       if (v->outcome == QL_RULES_RUNNING)
@@ -509,12 +512,9 @@ ql_report_build (const QlReportContent *c)
       add_int (b, "trading_days", v->trading_days);
       add_double (b, "net_profit", v->net_profit);
       add_double (b, "best_day", v->best_day);
-      json_builder_set_member_name (b, "target_met");
-      json_builder_add_boolean_value (b, v->target_met);
-      json_builder_set_member_name (b, "min_trading_days_met");
-      json_builder_add_boolean_value (b, v->min_days_met);
-      json_builder_set_member_name (b, "consistency_met");
-      json_builder_add_boolean_value (b, v->consistency_met);
+      add_bool (b, "target_met", v->target_met);
+      add_bool (b, "min_trading_days_met", v->min_days_met);
+      add_bool (b, "consistency_met", v->consistency_met);
       json_builder_end_object (b);
     }
 
